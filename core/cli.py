@@ -1,0 +1,97 @@
+"""`ctr`: the command-line twin of `/ctr` (the imperative shell around the pure core)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
+
+from core.display import USAGE_EXAMPLES, describe_comparison, describe_single
+from core.errors import CtrError, InputError
+from core.grammar import Compare, Help, Single, parse_command
+from core.serialize import comparison_to_dict, result_to_dict
+from core.ctr import compare, measure
+
+EXIT_USAGE = 2
+EXIT_INTERNAL = 70  # sysexits' EX_SOFTWARE
+_FLAGS = {"--json", "--help", "-h", "--version"}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run `ctr`; returns the exit code (2 for bad input, with one line on stderr)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        output = run(args)
+    except CtrError as error:
+        message = error.render("ctr") if isinstance(error, InputError) else str(error)
+        print(f"ctr: {_one_line(message)}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as error:  # the edge: a bug still gets one line, never a traceback
+        print(f"ctr: internal error ({type(error).__name__}); please report it.", file=sys.stderr)
+        return EXIT_INTERNAL
+    print(output)
+    return 0
+
+
+def run(args: list[str]) -> str:
+    """The text `ctr` prints for ``args``; raises CtrError for anything it can't answer."""
+    # Hand-rolled rather than argparse: argparse reads "-5" as an option and prints a
+    # multi-line usage block, where we promise one line and the grammar's own message.
+    flags = {arg for arg in args if arg.startswith("--") or arg == "-h"}
+    unknown = flags - _FLAGS
+    if unknown:
+        raise InputError(f"Unknown option {sorted(unknown)[0]!r}; options are --json and --help.")
+    if "--version" in flags:
+        return _version()
+    text = " ".join(arg for arg in args if arg not in flags)
+    command = Help() if {"--help", "-h"} & flags else parse_command(text)
+    if "--json" in flags:
+        return json.dumps(_as_json(command))
+    return _as_text(command)
+
+
+def _as_text(command: Help | Single | Compare) -> str:
+    if isinstance(command, Help):
+        return usage()
+    if isinstance(command, Single):
+        return describe_single(measure(command.variant.counts), command.variant.label)
+    comparison = compare(command.a.counts, command.b.counts)
+    return "\n".join(describe_comparison(comparison, *_labels(command)))
+
+
+def _as_json(command: Help | Single | Compare) -> dict[str, object]:
+    if isinstance(command, Help):
+        return {"usage": [{"command": f"ctr {text}", "does": does} for text, does in USAGE_EXAMPLES]}
+    if isinstance(command, Single):
+        return result_to_dict(measure(command.variant.counts), command.variant.label)
+    comparison = compare(command.a.counts, command.b.counts)
+    return comparison_to_dict(comparison, command.a.label, command.b.label)
+
+
+def _labels(command: Compare) -> tuple[str, str]:
+    return command.a.label or "A", command.b.label or "B"
+
+
+def usage() -> str:
+    """The help screen: what `ctr` does and a few examples."""
+    width = max(len(text) for text, _ in USAGE_EXAMPLES) + 4
+    lines = ["ctr: click-through rate (clicks ÷ impressions) with its 95% interval.", ""]
+    lines += [f"  ctr {text:<{width}} {does}" for text, does in USAGE_EXAMPLES]
+    lines += ["", "Add --json for machine-readable output."]
+    return "\n".join(lines)
+
+
+def _version() -> str:
+    try:
+        return f"ctr {version('ctr-bundle')}"
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "ctr (development copy)"
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,120 @@
+"""CTR values: counts, their rate and interval, comparisons of two ads, totals."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Literal
+
+from core.counts import format_count
+from core.errors import InputError
+from core.stats import sample_size_per_group, two_proportion_ztest, wilson_interval
+
+SIGNIFICANCE = 0.05
+CONFIDENCE = 0.95
+POWER = 0.8
+_UNDEFINED = "CTR is undefined with 0 impressions: the ad was never shown."
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """Clicks out of impressions; valid by construction (whole, non-negative, clicks ≤ impr.)."""
+
+    clicks: int
+    impressions: int
+
+    def __post_init__(self) -> None:
+        for name in ("clicks", "impressions"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise InputError(f"{name.capitalize()} must be a whole number, not {value!r}.")
+            if value < 0:
+                raise InputError(f"{name.capitalize()} can't be negative: {format_count(value)}.")
+        if self.clicks > self.impressions:
+            if self.impressions == 0:
+                raise InputError(_UNDEFINED)
+            raise InputError(
+                f"Clicks ({format_count(self.clicks)}) can't exceed impressions "
+                f"({format_count(self.impressions)}).",
+                suggestion=f"{self.impressions} {self.clicks}",
+            )
+
+    @property
+    def rate(self) -> Fraction:
+        """The exact CTR; undefined (an InputError) with no impressions."""
+        if self.impressions == 0:
+            raise InputError(_UNDEFINED)
+        return Fraction(self.clicks, self.impressions)
+
+
+@dataclass(frozen=True, slots=True)
+class CtrResult:
+    """A CTR with its 95 % Wilson interval, all as fractions (0.004 means 0.4 %)."""
+
+    counts: Counts
+    rate: float
+    ci_low: float
+    ci_high: float
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """Two ads compared with a pooled two-proportion z-test."""
+
+    a: CtrResult
+    b: CtrResult
+    lift: float | None
+    z: float
+    p_value: float
+    significant: bool
+    leader: Literal["a", "b"] | None
+    needed_per_variant: int | None
+    more_needed_per_variant: int | None
+
+
+def total(rows: Iterable[Counts]) -> Counts:
+    """Σclicks / Σimpressions: the CTR of the whole, never the mean of the rows' CTRs."""
+    clicks = impressions = 0
+    for row in rows:
+        clicks += row.clicks
+        impressions += row.impressions
+    return Counts(clicks=clicks, impressions=impressions)
+
+
+def measure(counts: Counts) -> CtrResult:
+    """The CTR of ``counts`` with its 95 % interval."""
+    rate = counts.rate
+    interval = wilson_interval(counts.clicks, counts.impressions, CONFIDENCE)
+    return CtrResult(counts=counts, rate=float(rate), ci_low=interval.low, ci_high=interval.high)
+
+
+def compare(a: Counts, b: Counts) -> Comparison:
+    """Is B's CTR different from A's, by how much, and how much more data would tell?"""
+    result_a, result_b = measure(a), measure(b)
+    test = two_proportion_ztest(b.clicks, b.impressions, a.clicks, a.impressions)
+    significant = test.p_value < SIGNIFICANCE
+    leader: Literal["a", "b"] | None = None
+    if a.rate != b.rate:
+        leader = "b" if b.rate > a.rate else "a"
+    needed = _needed_per_variant(result_a.rate, result_b.rate)
+    more = None
+    if not significant and needed is not None:
+        more = max(0, needed - min(a.impressions, b.impressions))
+    return Comparison(
+        a=result_a,
+        b=result_b,
+        lift=float((b.rate - a.rate) / a.rate) if a.rate else None,
+        z=test.z,
+        p_value=test.p_value,
+        significant=significant,
+        leader=leader,
+        needed_per_variant=needed,
+        more_needed_per_variant=more,
+    )
+
+
+def _needed_per_variant(rate_a: float, rate_b: float) -> int | None:
+    n = sample_size_per_group(rate_a, rate_b, alpha=SIGNIFICANCE, power=POWER)
+    return None if n is None else math.ceil(n)
