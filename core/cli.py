@@ -7,11 +7,11 @@ import sys
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 
+from core.ctr import compare, measure
 from core.display import USAGE_EXAMPLES, describe_comparison, describe_single
 from core.errors import CtrError, InputError
 from core.grammar import Compare, Help, Single, parse_command
 from core.serialize import comparison_to_dict, result_to_dict
-from core.ctr import compare, measure
 
 EXIT_USAGE = 2
 EXIT_INTERNAL = 70  # sysexits' EX_SOFTWARE
@@ -62,7 +62,9 @@ def _as_text(command: Help | Single | Compare) -> str:
 
 def _as_json(command: Help | Single | Compare) -> dict[str, object]:
     if isinstance(command, Help):
-        return {"usage": [{"command": f"ctr {text}", "does": does} for text, does in USAGE_EXAMPLES]}
+        return {
+            "usage": [{"command": f"ctr {text}", "does": does} for text, does in USAGE_EXAMPLES]
+        }
     if isinstance(command, Single):
         return result_to_dict(measure(command.variant.counts), command.variant.label)
     comparison = compare(command.a.counts, command.b.counts)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from decimal import Decimal, InvalidOperation, localcontext
 
@@ -63,7 +64,7 @@ def format_count(n: int) -> str:
 
 
 def _parse_float(value: float, what: str) -> int:
-    if value != value or value in (float("inf"), float("-inf")):
+    if not math.isfinite(value):
         raise InputError(f"{_cap(what)} must be a number, not {value}.")
     return _checked(Decimal(value), what, repr(value))
 

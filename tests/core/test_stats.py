@@ -54,10 +54,7 @@ def _well_conditioned(a: tuple[int, int], b: tuple[int, int]) -> bool:
     """Pairs where statsmodels' float arithmetic keeps ~15 digits (no cancellation)."""
     rate_a, rate_b = a[0] / a[1], b[0] / b[1]
     pooled = (a[0] + b[0]) / (a[1] + b[1])
-    return (
-        abs(rate_a - rate_b) > 1e-6 * max(rate_a, rate_b)
-        and 1e-6 < pooled < 1 - 1e-6
-    )
+    return abs(rate_a - rate_b) > 1e-6 * max(rate_a, rate_b) and 1e-6 < pooled < 1 - 1e-6
 
 
 PAIRS = [pair for pair in itertools.product(GRID, repeat=2) if pair[0] != pair[1]]
@@ -113,7 +110,12 @@ def test_sample_size_of_equal_rates_is_unbounded() -> None:
     assert sample_size_per_group(0.01, 0.01) is None
 
 
-@given(st.integers(0, 10**12).flatmap(lambda c: st.tuples(st.just(c), st.integers(max(c, 1), 10**12))))
+COUNT_PAIRS = st.integers(0, 10**12).flatmap(
+    lambda c: st.tuples(st.just(c), st.integers(max(c, 1), 10**12))
+)
+
+
+@given(COUNT_PAIRS)
 def test_ctr_lies_inside_its_interval(pair: tuple[int, int]) -> None:
     result = measure(Counts(*pair))
     assert 0.0 <= result.ci_low <= result.rate <= result.ci_high <= 1.0

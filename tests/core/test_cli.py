@@ -1,0 +1,138 @@
+"""The `ctr` command as a person runs it: a real process, its stdout, stderr and exit code."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from statsmodels.stats.proportion import proportion_confint, proportions_ztest
+
+from core.cli import main
+
+
+def ctr(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "core.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+
+def test_console_script_answers_the_documented_example() -> None:
+    script = Path(sys.executable).parent / "ctr"
+    done = subprocess.run([script, "200", "50000"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0
+    assert "0.40%" in done.stdout
+    assert "0.35%–0.46%" in done.stdout
+    assert done.stderr == ""
+
+
+def test_compare_prints_both_lift_p_value_and_verdict() -> None:
+    done = ctr("200", "50000", "vs", "260", "48000")
+    assert done.returncode == 0
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("A: CTR 0.40%")
+    assert lines[1].startswith("B: CTR 0.54%")
+    assert "Lift B vs A: +35.4%" in lines[2]
+    assert lines[3] == "B is ahead, 95% sure (p = 0.0012)."
+
+
+def test_json_single_agrees_with_statsmodels() -> None:
+    done = ctr("--json", "200", "50000")
+    data = json.loads(done.stdout)
+    low, high = proportion_confint(200, 50_000, method="wilson")
+    assert data["clicks"] == 200
+    assert data["impressions"] == 50_000
+    assert data["ctr"] == 0.004
+    assert math.isclose(data["ci_low"], low, rel_tol=1e-9)
+    assert math.isclose(data["ci_high"], high, rel_tol=1e-9)
+
+
+def test_json_compare_agrees_with_statsmodels() -> None:
+    done = ctr("--json", "A: 200 50000 vs B: 260 48000")
+    data = json.loads(done.stdout)
+    _, p_value = proportions_ztest([260, 200], [48_000, 50_000])
+    assert data["a"]["ctr"] == 0.004
+    assert data["b"]["impressions"] == 48_000
+    assert math.isclose(data["p_value"], p_value, rel_tol=1e-9)
+    assert data["significant"] is bool(p_value < 0.05)
+    assert (data["a"]["label"], data["b"]["label"]) == ("A", "B")
+
+
+def test_help_goes_to_stdout_with_examples() -> None:
+    for args in ((), ("help",), ("--help",)):
+        done = ctr(*args)
+        assert done.returncode == 0
+        assert "ctr 200 50000" in done.stdout
+
+
+HOSTILE = [
+    ["-5", "100"],
+    ["5", "-100"],
+    ["50000", "200"],
+    ["200", "0"],
+    ["0", "0"],
+    ["200"],
+    ["1", "2", "3"],
+    ["1.5", "10"],
+    ["1.2345k", "1M"],
+    ["nan", "100"],
+    ["1", "inf"],
+    ["-inf", "5"],
+    ["１２", "100"],
+    ["12", "١٠٠"],
+    ["1e999999", "2"],
+    ["9" * 5000, "1"],
+    ["1", "1e16"],
+    ["two", "ten"],
+    ["<!channel>", "5"],
+    ["\x01", "5"],
+    ["1\x1b[31m", "5"],
+    ["1,5", "10"],
+    ["5e4k", "1"],
+    ["1", "2", "vs"],
+    ["vs"],
+    ["1 2 vs 3 4 vs 5 6"],
+    ["foo=1", "clicks=2"],
+    ["clicks=1", "clicks=2"],
+    ["clicks=1"],
+    ["x" * 600],
+    ["A" * 41 + ":", "1", "2"],
+    ["--foo"],
+    ["--json", "--bogus", "1", "2"],
+    ["--json", "1"],
+    ["1.5e3", "abc"],
+    ["🙂", "100"],
+    ["1\n2\n3"],
+    ["1", ""],
+    ["0x10", "100"],
+    ["1_0", "100"],
+    ["+-1", "100"],
+]
+
+
+@pytest.mark.parametrize("args", HOSTILE, ids=range(len(HOSTILE)))
+def test_hostile_input_exits_2_with_one_line(args: list[str]) -> None:
+    done = ctr(*args)
+    assert done.returncode == 2, done.stdout
+    assert done.stdout == ""
+    assert done.stderr.count("\n") == 1
+    assert done.stderr.startswith("ctr: ")
+    assert "Traceback" not in done.stderr
+
+
+def test_swapped_counts_suggest_the_fix() -> None:
+    assert "Did you mean `ctr 200 50000`?" in ctr("50000", "200").stderr
+
+
+def test_main_returns_codes_in_process(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["3", "10000000"]) == 0
+    assert "0.000030%" in capsys.readouterr().out
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.startswith("ctr ")

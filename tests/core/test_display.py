@@ -1,0 +1,87 @@
+"""Percent, points, lift and p-value formatting as spreadsheets and people expect."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from core.ctr import Counts, compare, measure
+from core.display import (
+    describe_comparison,
+    describe_single,
+    format_lift,
+    format_p_value,
+    format_percent,
+    format_pp,
+    verdict,
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (Fraction(200, 50_000), "0.40%"),
+        (Fraction(50, 1000), "5.00%"),
+        (Fraction(1, 800), "0.13%"),  # 0.125 % rounds half-up, as spreadsheets do
+        (Fraction(5, 1000), "0.50%"),
+        (Fraction(1, 3), "33.33%"),
+        (Fraction(2, 3), "66.67%"),
+        (Fraction(1), "100.00%"),
+        (Fraction(0), "0.00%"),
+        (Fraction(1, 1000), "0.10%"),
+        (Fraction(999, 1_000_000), "0.10%"),
+        (Fraction(43, 100_000), "0.043%"),
+        (Fraction(3, 10_000_000), "0.000030%"),
+        (Fraction(1, 10**12), "0.00000000010%"),
+        (0.004, "0.40%"),
+        (0.0034835632136496677, "0.35%"),
+    ],
+)
+def test_format_percent(value: Fraction | float, expected: str) -> None:
+    assert format_percent(value) == expected
+
+
+@given(st.integers(1, 10**12).flatmap(lambda n: st.tuples(st.integers(1, n), st.just(n))))
+def test_nonzero_ctr_never_prints_as_zero(pair: tuple[int, int]) -> None:
+    text = format_percent(Fraction(*pair))
+    assert any(digit in text for digit in "123456789")
+
+
+def test_points_lift_and_p_values() -> None:
+    assert format_pp(0.0012) == "+0.12 pp"
+    assert format_pp(-0.0012) == "−0.12 pp"
+    assert format_lift(0.302) == "+30.2%"
+    assert format_lift(-0.05) == "−5.0%"
+    assert format_lift(None) == "n/a"
+    assert format_p_value(0.0001) == "p < 0.001"
+    assert format_p_value(0.0012) == "p = 0.0012"
+    assert format_p_value(0.31) == "p = 0.31"
+    assert format_p_value(1.0) == "p = 1"
+
+
+def test_describe_single_matches_the_documented_line() -> None:
+    line = describe_single(measure(Counts(200, 50_000)))
+    assert line == "CTR 0.40% (200 clicks / 50,000 impressions) · 95% CI 0.35%–0.46%"
+
+
+def test_comparison_lines_and_verdicts() -> None:
+    ahead = compare(Counts(200, 50_000), Counts(260, 48_000))
+    lines = describe_comparison(ahead, "Spring", "Summer")
+    assert lines[0].startswith("Spring: CTR 0.40%")
+    assert lines[1].startswith("Summer: CTR 0.54%")
+    assert "+35.4%" in lines[2]
+    assert lines[3] == "Summer is ahead, 95% sure (p = 0.0012)."
+
+    behind = compare(Counts(260, 48_000), Counts(200, 50_000))
+    assert verdict(behind, "A", "B").startswith("A is ahead")
+
+    unsure = compare(Counts(200, 50_000), Counts(210, 50_000))
+    assert unsure.more_needed_per_variant is not None
+    expected = f"about {unsure.more_needed_per_variant:,} more impressions per ad"
+    assert expected in verdict(unsure, "A", "B")
+
+    equal = compare(Counts(5, 100), Counts(10, 200))
+    assert verdict(equal, "A", "B").startswith("No difference")

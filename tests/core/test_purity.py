@@ -1,0 +1,63 @@
+"""core/ stays pure: only computation modules may be imported by the engine."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+CORE = Path(__file__).resolve().parents[2] / "core"
+# The CLI is core's imperative shell (argv, stdout, stderr); everything else is pure.
+SHELL_MODULES = {"cli.py"}
+ALLOWED = {
+    "__future__",
+    "collections",
+    "dataclasses",
+    "decimal",
+    "enum",
+    "fractions",
+    "functools",
+    "itertools",
+    "math",
+    "re",
+    "statistics",
+    "typing",
+    "core",
+}
+FORBIDDEN_CALLS = {"open", "print", "input", "exec", "eval", "__import__"}
+
+
+def pure_modules() -> list[Path]:
+    return sorted(p for p in CORE.rglob("*.py") if p.name not in SHELL_MODULES)
+
+
+def imported_roots(tree: ast.AST) -> set[str]:
+    roots = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            roots |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            roots.add((node.module or "").split(".")[0])
+    return roots
+
+
+@pytest.mark.parametrize("path", pure_modules(), ids=lambda p: p.name)
+def test_core_module_imports_only_pure_libraries(path: Path) -> None:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    assert imported_roots(tree) <= ALLOWED, f"{path.name} imports {imported_roots(tree) - ALLOWED}"
+    calls = {
+        node.func.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+    }
+    assert not calls & FORBIDDEN_CALLS, f"{path.name} calls {calls & FORBIDDEN_CALLS}"
+
+
+def test_the_check_sees_a_violation() -> None:
+    bad = ast.parse("import os\nfrom slack_sdk import WebClient\n")
+    assert imported_roots(bad) - ALLOWED == {"os", "slack_sdk"}
+
+
+def test_every_core_module_is_checked() -> None:
+    assert {p.name for p in pure_modules()} >= {"counts.py", "ctr.py", "grammar.py", "stats.py"}
