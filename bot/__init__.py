@@ -1,0 +1,1 @@
+"""The /ctr Slack app (slack-bolt), a thin shell around core."""

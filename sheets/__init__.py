@@ -1,0 +1,1 @@
+"""Google Sheets sync: auto-filled CTR columns, computed by core."""
