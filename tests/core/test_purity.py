@@ -14,6 +14,7 @@ ALLOWED = {
     "__future__",
     "collections",
     "dataclasses",
+    "datetime",  # value types only: reading the clock is checked below
     "decimal",
     "enum",
     "fractions",
@@ -26,6 +27,7 @@ ALLOWED = {
     "core",
 }
 FORBIDDEN_CALLS = {"open", "print", "input", "exec", "eval", "__import__"}
+CLOCK_READS = {"now", "today", "utcnow", "fromtimestamp", "utcfromtimestamp"}
 
 
 def pure_modules() -> list[Path]:
@@ -52,11 +54,23 @@ def test_core_module_imports_only_pure_libraries(path: Path) -> None:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
     }
     assert not calls & FORBIDDEN_CALLS, f"{path.name} calls {calls & FORBIDDEN_CALLS}"
+    assert not clock_reads(tree), f"{path.name} reads the clock: {clock_reads(tree)}"
+
+
+def clock_reads(tree: ast.AST) -> set[str]:
+    return {
+        node.func.attr
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in CLOCK_READS
+    }
 
 
 def test_the_check_sees_a_violation() -> None:
     bad = ast.parse("import os\nfrom slack_sdk import WebClient\n")
     assert imported_roots(bad) - ALLOWED == {"os", "slack_sdk"}
+    assert clock_reads(ast.parse("import datetime\nx = datetime.datetime.now()")) == {"now"}
 
 
 def test_every_core_module_is_checked() -> None:

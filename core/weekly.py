@@ -1,0 +1,94 @@
+"""Campaign rows grouped into weeks: from dated rows, or from snapshots of running totals."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from core.ctr import Counts
+
+# week start -> campaign -> counts for that week
+WeekTable = Mapping[date, Mapping[str, Counts]]
+
+
+@dataclass(frozen=True, slots=True)
+class DatedRow:
+    """One sheet row with a date: a campaign's clicks and impressions on that day."""
+
+    day: date
+    campaign: str
+    counts: Counts
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """A campaign's running totals as recorded by one sync, dated by the week it fell in."""
+
+    week: date
+    campaign: str
+    cumulative: Counts
+
+
+@dataclass(frozen=True, slots=True)
+class Reset:
+    """Running totals that went down between two snapshots: the sheet was edited or reset."""
+
+    week: date
+    campaign: str
+    before: Counts
+    after: Counts
+
+
+def week_start(day: date, first_weekday: int = 0) -> date:
+    """The first day of ``day``'s week; ``first_weekday`` 0 is Monday, as in ``date.weekday``.
+
+    >>> week_start(date(2026, 11, 22))  # a Sunday
+    datetime.date(2026, 11, 16)
+    """
+    return day - timedelta(days=(day.weekday() - first_weekday) % 7)
+
+
+def weeks_from_rows(
+    rows: Iterable[DatedRow], first_weekday: int = 0
+) -> dict[date, dict[str, Counts]]:
+    """Sum each campaign's daily rows into weeks (integers only, so totals stay exact)."""
+    sums: dict[tuple[date, str], list[int]] = defaultdict(lambda: [0, 0])
+    for row in rows:
+        pair = sums[(week_start(row.day, first_weekday), row.campaign)]
+        pair[0] += row.counts.clicks
+        pair[1] += row.counts.impressions
+    table: dict[date, dict[str, Counts]] = defaultdict(dict)
+    for (week, campaign), (clicks, impressions) in sums.items():
+        table[week][campaign] = Counts(clicks=clicks, impressions=impressions)
+    return dict(table)
+
+
+def weeks_from_snapshots(
+    snapshots: Sequence[Snapshot],
+) -> tuple[dict[date, dict[str, Counts]], list[Reset]]:
+    """Weekly counts as differences of consecutive snapshots of each campaign's running totals.
+
+    The last snapshot in a week stands for that week. A campaign's first snapshot has no
+    predecessor, so it starts the series rather than counting as one week's traffic. Totals
+    that go down (the sheet was reset or edited) produce no week and are reported instead.
+    """
+    latest: dict[tuple[str, date], Counts] = {}
+    for snap in sorted(snapshots, key=lambda s: s.week):
+        latest[(snap.campaign, snap.week)] = snap.cumulative
+    table: dict[date, dict[str, Counts]] = defaultdict(dict)
+    resets: list[Reset] = []
+    previous: dict[str, Counts] = {}
+    for (campaign, week), cumulative in sorted(latest.items(), key=lambda item: item[0][1]):
+        before = previous.get(campaign)
+        previous[campaign] = cumulative
+        if before is None:
+            continue
+        clicks = cumulative.clicks - before.clicks
+        impressions = cumulative.impressions - before.impressions
+        if clicks < 0 or impressions < 0 or clicks > impressions:
+            resets.append(Reset(week=week, campaign=campaign, before=before, after=cumulative))
+            continue
+        table[week][campaign] = Counts(clicks=clicks, impressions=impressions)
+    return dict(table), resets
