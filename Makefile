@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint typecheck pytest bench clean
+.PHONY: install postgres run test lint typecheck pytest bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "ctr-bundle needs Python 3.11 or newer: run make PYTHON=python3.11 ...")'
@@ -14,6 +14,14 @@ $(STAMP): pyproject.toml
 	@touch $@
 
 install: $(STAMP)
+
+# The store tests start their own PostgreSQL server on loopback; they need its binaries.
+postgres:
+	@if command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  echo "Installing Debian's postgresql for the store tests..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	else echo "The store tests need PostgreSQL: sudo apt-get install postgresql" >&2; exit 1; fi
 
 run: install
 	$(BIN)/ctr 200 50000
@@ -26,7 +34,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-pytest: install
+pytest: install postgres
 	$(BIN)/python -m pytest
 
 test: lint typecheck pytest

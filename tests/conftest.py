@@ -59,3 +59,12 @@ def loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[object]]:
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
     yield attempts
     assert not attempts, f"a test tried to reach the network beyond loopback: {attempts}"
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A real PostgreSQL server on loopback for the whole session (started on first use)."""
+    from tests.postgres import running_postgres
+
+    with running_postgres() as url:
+        yield url

@@ -1,0 +1,234 @@
+"""Reads and writes of the bot's state; every method is one short transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import ColumnElement, Engine, and_, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from bot.store.schema import deliveries, snapshots, watches
+from core.ctr import Counts
+from core.schedule import Weekday
+from core.weekly import Snapshot
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Watch:
+    """A channel's standing order for a weekly summary of one sheet."""
+
+    id: int
+    team_id: str
+    channel_id: str
+    sheet_key: str
+    sheet_url: str
+    weekday: Weekday
+    at: time
+    timezone: str
+    created_by: str
+    paused_reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class NewWatch:
+    team_id: str
+    channel_id: str
+    sheet_key: str
+    sheet_url: str
+    weekday: Weekday
+    at: time
+    timezone: str
+    created_by: str
+
+
+class Store:
+    """The one place the bot's tables are read and written."""
+
+    def __init__(self, engine: Engine, clock: Clock = utc_now) -> None:
+        self._engine = engine
+        self._clock = clock
+
+    # Watches -----------------------------------------------------------------------------
+
+    def add_watch(self, watch: NewWatch) -> Watch:
+        """Create or replace the channel's watch of that sheet (a new schedule, un-paused)."""
+        values = {
+            "team_id": watch.team_id,
+            "channel_id": watch.channel_id,
+            "sheet_key": watch.sheet_key,
+            "sheet_url": watch.sheet_url,
+            "weekday": int(watch.weekday),
+            "at_time": watch.at.strftime("%H:%M"),
+            "timezone": watch.timezone,
+            "created_by": watch.created_by,
+            "created_at": self._clock(),
+            "paused_reason": None,
+        }
+        key = and_(watches.c.channel_id == watch.channel_id, watches.c.sheet_key == watch.sheet_key)
+        with self._engine.begin() as db:
+            db.execute(delete(watches).where(key))
+            db.execute(insert(watches).values(values))
+            row = db.execute(select(watches).where(key)).one()
+        return _watch(row._mapping)
+
+    def remove_watch(self, channel_id: str, sheet_key: str) -> bool:
+        with self._engine.begin() as db:
+            result = db.execute(
+                delete(watches).where(
+                    watches.c.channel_id == channel_id, watches.c.sheet_key == sheet_key
+                )
+            )
+        return result.rowcount > 0
+
+    def watches(self, channel_id: str | None = None) -> list[Watch]:
+        query = select(watches).order_by(watches.c.id)
+        if channel_id is not None:
+            query = query.where(watches.c.channel_id == channel_id)
+        with self._engine.connect() as db:
+            return [_watch(row._mapping) for row in db.execute(query)]
+
+    def pause_watch(self, watch_id: int, reason: str) -> None:
+        with self._engine.begin() as db:
+            db.execute(update(watches).where(watches.c.id == watch_id).values(paused_reason=reason))
+
+    # Snapshots ---------------------------------------------------------------------------
+
+    def record_snapshots(
+        self, sheet_key: str, week: date, totals: Iterable[tuple[str, Counts]]
+    ) -> None:
+        """Keep each campaign's latest running totals for ``week`` (one row per week)."""
+        now = self._clock()
+        with self._engine.begin() as db:
+            for campaign, counts in totals:
+                key = (
+                    snapshots.c.sheet_key == sheet_key,
+                    snapshots.c.campaign == campaign,
+                    snapshots.c.week == week,
+                )
+                db.execute(delete(snapshots).where(*key))
+                db.execute(
+                    insert(snapshots).values(
+                        sheet_key=sheet_key,
+                        campaign=campaign,
+                        week=week,
+                        clicks=counts.clicks,
+                        impressions=counts.impressions,
+                        recorded_at=now,
+                    )
+                )
+
+    def snapshots(self, sheet_key: str) -> list[Snapshot]:
+        query = select(snapshots).where(snapshots.c.sheet_key == sheet_key)
+        with self._engine.connect() as db:
+            return [
+                Snapshot(
+                    week=row.week,
+                    campaign=row.campaign,
+                    cumulative=Counts(clicks=row.clicks, impressions=row.impressions),
+                )
+                for row in db.execute(query)
+            ]
+
+    # Deliveries: exactly one summary per (channel, sheet, week) --------------------------
+
+    def claim_delivery(
+        self, channel_id: str, sheet_key: str, week: date, owner: str, lease: timedelta
+    ) -> bool:
+        """Take the right to post this summary; False if it is posted or another owns it.
+
+        The unique key makes the first insert win. A claim whose lease ran out (its owner
+        died mid-post) may be taken over; the new owner must then check Slack for a post
+        the dead owner may already have made before posting again.
+        """
+        now = self._clock()
+        try:
+            with self._engine.begin() as db:
+                db.execute(
+                    insert(deliveries).values(
+                        channel_id=channel_id,
+                        sheet_key=sheet_key,
+                        week=week,
+                        owner=owner,
+                        lease_until=now + lease,
+                        attempts=1,
+                        posted=False,
+                    )
+                )
+            return True
+        except IntegrityError:
+            pass
+        with self._engine.begin() as db:
+            taken = db.execute(
+                update(deliveries)
+                .where(_delivery_key(channel_id, sheet_key, week))
+                .where(deliveries.c.posted.is_(False), deliveries.c.lease_until < now)
+                .values(owner=owner, lease_until=now + lease, attempts=deliveries.c.attempts + 1)
+            )
+        return taken.rowcount == 1
+
+    def delivery_attempts(self, channel_id: str, sheet_key: str, week: date) -> int:
+        query = select(deliveries.c.attempts).where(_delivery_key(channel_id, sheet_key, week))
+        with self._engine.connect() as db:
+            return db.execute(query).scalar_one_or_none() or 0
+
+    def mark_posted(
+        self, channel_id: str, sheet_key: str, week: date, owner: str, message_ts: str
+    ) -> bool:
+        """Record the post; False if this owner lost the claim meanwhile."""
+        with self._engine.begin() as db:
+            result = db.execute(
+                update(deliveries)
+                .where(_delivery_key(channel_id, sheet_key, week))
+                .where(deliveries.c.owner == owner)
+                .values(posted=True, message_ts=message_ts, posted_at=self._clock())
+            )
+        return result.rowcount == 1
+
+    def release_delivery(self, channel_id: str, sheet_key: str, week: date, owner: str) -> None:
+        """Give a claim back after a failure that posted nothing, so a retry may take it."""
+        with self._engine.begin() as db:
+            db.execute(
+                delete(deliveries)
+                .where(_delivery_key(channel_id, sheet_key, week))
+                .where(deliveries.c.owner == owner, deliveries.c.posted.is_(False))
+            )
+
+    def posted_message(self, channel_id: str, sheet_key: str, week: date) -> str | None:
+        query = select(deliveries.c.message_ts).where(
+            _delivery_key(channel_id, sheet_key, week), deliveries.c.posted.is_(True)
+        )
+        with self._engine.connect() as db:
+            return db.execute(query).scalar_one_or_none()
+
+
+def _delivery_key(channel_id: str, sheet_key: str, week: date) -> ColumnElement[bool]:
+    return and_(
+        deliveries.c.channel_id == channel_id,
+        deliveries.c.sheet_key == sheet_key,
+        deliveries.c.week == week,
+    )
+
+
+def _watch(row: object) -> Watch:
+    data = dict(row)  # type: ignore[call-overload]
+    hours, minutes = (int(part) for part in data["at_time"].split(":"))
+    return Watch(
+        id=data["id"],
+        team_id=data["team_id"],
+        channel_id=data["channel_id"],
+        sheet_key=data["sheet_key"],
+        sheet_url=data["sheet_url"],
+        weekday=Weekday(data["weekday"]),
+        at=time(hours, minutes),
+        timezone=data["timezone"],
+        created_by=data["created_by"],
+        paused_reason=data["paused_reason"],
+    )

@@ -1,0 +1,94 @@
+"""Tables, described once for the repository and the migrations' autogenerate check."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Dialect,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend (SQLite would hand back naive ones)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("store datetimes must be timezone-aware")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+watches = Table(
+    "watches",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("team_id", String(32), nullable=False),
+    Column("channel_id", String(32), nullable=False),
+    Column("sheet_key", String(128), nullable=False),
+    Column("sheet_url", Text, nullable=False),
+    Column("weekday", Integer, nullable=False),
+    Column("at_time", String(5), nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("created_by", String(32), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("paused_reason", Text, nullable=True),
+    UniqueConstraint("channel_id", "sheet_key", name="uq_watches_channel_sheet"),
+)
+
+snapshots = Table(
+    "snapshots",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("sheet_key", String(128), nullable=False),
+    Column("campaign", Text, nullable=False),
+    Column("week", Date, nullable=False),
+    Column("clicks", BigInteger, nullable=False),
+    Column("impressions", BigInteger, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    UniqueConstraint("sheet_key", "campaign", "week", name="uq_snapshots_sheet_campaign_week"),
+)
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("channel_id", String(32), nullable=False),
+    Column("sheet_key", String(128), nullable=False),
+    Column("week", Date, nullable=False),
+    Column("owner", String(128), nullable=False),
+    Column("lease_until", UTCDateTime, nullable=False),
+    Column("attempts", Integer, nullable=False, default=1),
+    Column("posted", Boolean, nullable=False, default=False),
+    Column("message_ts", String(32), nullable=True),
+    Column("posted_at", UTCDateTime, nullable=True),
+    UniqueConstraint("channel_id", "sheet_key", "week", name="uq_deliveries_channel_sheet_week"),
+)

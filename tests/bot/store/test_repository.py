@@ -1,0 +1,120 @@
+"""The state store on SQLite and on a real PostgreSQL server: migrations, watches, claims."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, inspect, text
+
+from bot.store.engine import connect, migrate
+from bot.store.repository import NewWatch, Store
+from core.ctr import Counts
+from core.schedule import Weekday
+from core.weekly import Snapshot
+
+WEEK = date(2026, 11, 16)
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'state.sqlite3'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    engine = connect(url)
+    if request.param == "postgresql":
+        with engine.begin() as db:  # each test starts from an empty database
+            db.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def store(engine: Engine, clock: FakeClock) -> Store:
+    return Store(engine, clock)
+
+
+def new_watch(channel: str = "C1", sheet: str = "sheet-1") -> NewWatch:
+    return NewWatch(
+        team_id="T1",
+        channel_id=channel,
+        sheet_key=sheet,
+        sheet_url=f"https://x/{sheet}",
+        weekday=Weekday.MONDAY,
+        at=time(9, 0),
+        timezone="Europe/Paris",
+        created_by="U1",
+    )
+
+
+def test_migrations_create_the_schema_and_are_idempotent(engine: Engine) -> None:
+    migrate(engine)
+    tables = set(inspect(engine).get_table_names())
+    assert {"watches", "snapshots", "deliveries", "alembic_version"} <= tables
+
+
+def test_watch_round_trip_replace_pause_remove(store: Store) -> None:
+    first = store.add_watch(new_watch())
+    store.pause_watch(first.id, "not_in_channel")
+    assert store.watches()[0].paused_reason == "not_in_channel"
+    again = store.add_watch(new_watch())  # watching again re-schedules and un-pauses
+    assert [w.paused_reason for w in store.watches("C1")] == [None]
+    assert again.at == time(9, 0)
+    assert again.weekday is Weekday.MONDAY
+    store.add_watch(new_watch(channel="C2"))
+    assert [w.channel_id for w in store.watches()] == ["C1", "C2"]
+    assert store.remove_watch("C1", "sheet-1")
+    assert not store.remove_watch("C1", "sheet-1")
+    assert [w.channel_id for w in store.watches()] == ["C2"]
+
+
+def test_snapshots_keep_the_latest_totals_per_week(store: Store) -> None:
+    store.record_snapshots("s", WEEK, [("Search", Counts(1, 10)), ("Video", Counts(2, 20))])
+    store.record_snapshots("s", WEEK, [("Search", Counts(5, 50))])
+    store.record_snapshots("s", WEEK + timedelta(days=7), [("Search", Counts(9, 10**12))])
+    got = sorted(store.snapshots("s"), key=lambda s: (s.week, s.campaign))
+    assert got == [
+        Snapshot(WEEK, "Search", Counts(5, 50)),
+        Snapshot(WEEK, "Video", Counts(2, 20)),
+        Snapshot(WEEK + timedelta(days=7), "Search", Counts(9, 10**12)),
+    ]
+
+
+def test_one_claim_wins_until_its_lease_runs_out(store: Store, clock: FakeClock) -> None:
+    lease = timedelta(minutes=2)
+    assert store.claim_delivery("C1", "s", WEEK, "replica-a", lease)
+    assert not store.claim_delivery("C1", "s", WEEK, "replica-b", lease)
+    assert store.claim_delivery("C1", "s", WEEK + timedelta(days=7), "replica-b", lease)
+    clock.now += lease + timedelta(seconds=1)  # replica-a died mid-post
+    assert store.claim_delivery("C1", "s", WEEK, "replica-b", lease)
+    assert store.delivery_attempts("C1", "s", WEEK) == 2
+    assert not store.mark_posted("C1", "s", WEEK, "replica-a", "1.1")  # a zombie can't mark
+    assert store.mark_posted("C1", "s", WEEK, "replica-b", "2.2")
+    clock.now += timedelta(days=1)
+    assert not store.claim_delivery("C1", "s", WEEK, "replica-c", lease)  # posted is final
+    assert store.posted_message("C1", "s", WEEK) == "2.2"
+
+
+def test_released_claims_can_be_retried(store: Store) -> None:
+    lease = timedelta(minutes=2)
+    assert store.claim_delivery("C1", "s", WEEK, "a", lease)
+    store.release_delivery("C1", "s", WEEK, "a")
+    assert store.claim_delivery("C1", "s", WEEK, "b", lease)
+    assert store.posted_message("C1", "s", WEEK) is None
