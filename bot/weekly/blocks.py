@@ -1,0 +1,171 @@
+"""A weekly report as Slack Block Kit, within Slack's limits (50 blocks, 3,000 characters)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from bot.weekly.report import WeeklyReport
+from core.counts import format_count
+from core.ctr import Comparison, CtrResult
+from core.display import format_lift, format_p_value, format_percent, format_pp
+from core.summary import CampaignWeek
+
+MAX_BLOCKS = 50
+MAX_TEXT = 3000
+MAX_HEADER = 150
+MAX_NAME = 60
+MAX_FLAGGED_SHOWN = 10
+
+Block = dict[str, Any]
+
+
+def escape(text: str) -> str:
+    """Make user text inert in mrkdwn: no pings (<!channel>), links or user mentions.
+
+    >>> escape("<!channel> & co")
+    '&lt;!channel&gt; &amp; co'
+    """
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def summary_blocks(report: WeeklyReport) -> list[Block]:
+    """The whole message: header, totals, leaders, laggards, movers, flagged rows, link."""
+    blocks = [_header(report), *_late(report), _section(_totals(report))]
+    summary = report.summary
+    for title, campaigns, line in (
+        ("Top campaigns", summary.top, _ranked_line),
+        ("Bottom campaigns", summary.bottom, _ranked_line),
+        ("Significant movers", summary.movers, _mover_line),
+    ):
+        if campaigns:
+            blocks.append(_section(f"*{title}*\n" + "\n".join(map(line, campaigns))))
+    if report.flagged or report.notes:
+        blocks.append(_section(_problems(report)))
+    blocks.append(_context(_footer(report)))
+    return blocks[:MAX_BLOCKS]
+
+
+def fallback_text(report: WeeklyReport) -> str:
+    """The notification / screen-reader text that goes with the blocks."""
+    total = report.summary.total
+    ctr = format_percent(total.rate) if total else "no traffic"
+    return f"Weekly CTR for {escape(report.sheet_title)}, {_week_label(report)}: {ctr}"
+
+
+def _header(report: WeeklyReport) -> Block:
+    text = f"Weekly CTR · {report.sheet_title} · {_week_label(report)}"
+    return {"type": "header", "text": {"type": "plain_text", "text": _clip(text, MAX_HEADER)}}
+
+
+def _late(report: WeeklyReport) -> list[Block]:
+    if report.late_by is None:
+        return []
+    return [_context(f":alarm_clock: Sent {report.late_by} late: the bot was offline when due.")]
+
+
+def _totals(report: WeeklyReport) -> str:
+    total = report.summary.total
+    if total is None:
+        return "*Total:* no impressions this week. Is the sheet still being filled in?"
+    lines = [f"*Total:* {_result(total)}"]
+    change = report.summary.total_change
+    if change is not None:
+        lines.append(f"*vs previous week:* {_change(change)}")
+    return "\n".join(lines)
+
+
+def _ranked_line(campaign: CampaignWeek) -> str:
+    change = "" if campaign.change is None else f" · {_change(campaign.change)}"
+    return f"• {_name(campaign.name)}: {_result(campaign.result)}{change}"
+
+
+def _mover_line(campaign: CampaignWeek) -> str:
+    assert campaign.change is not None  # movers always have a change
+    arrow = "▲" if campaign.change.b.rate > campaign.change.a.rate else "▼"
+    before, after = campaign.change.a.rate, campaign.change.b.rate
+    return (
+        f"{arrow} {_name(campaign.name)}: {format_percent(before)} → {format_percent(after)} "
+        f"({format_pp(after - before)}, {format_p_value(campaign.change.p_value)})"
+    )
+
+
+def _problems(report: WeeklyReport) -> str:
+    shown = report.flagged[:MAX_FLAGGED_SHOWN]
+    lines = [f"*:warning: {len(report.flagged)} row(s) need attention*"] if report.flagged else []
+    lines += [f"• row {row.row}: {escape(row.reason)}" for row in shown]
+    if len(report.flagged) > len(shown):
+        lines.append(f"…and {len(report.flagged) - len(shown)} more (see the CTR status column)")
+    lines += [f"• {escape(note)}" for note in report.notes]
+    return "\n".join(lines)
+
+
+def _footer(report: WeeklyReport) -> str:
+    parts = [f"<{_url(report.sheet_url)}|Open the sheet>"]
+    below = report.summary.below_threshold
+    if below:
+        parts.append(
+            f"{below} campaign(s) under {format_count(report.min_impressions)} impressions "
+            "not ranked"
+        )
+    parts.append("significance: two-proportion z-test at 95%")
+    return " · ".join(parts)
+
+
+def _result(result: CtrResult) -> str:
+    counts = result.counts
+    return (
+        f"{format_percent(result.rate)} ({format_count(counts.clicks)} / "
+        f"{format_count(counts.impressions)}, 95% CI {format_percent(result.ci_low)}–"
+        f"{format_percent(result.ci_high)})"
+    )
+
+
+def _change(change: Comparison) -> str:
+    verdict = "significant" if change.significant else "not significant"
+    return (
+        f"{format_pp(change.b.rate - change.a.rate)} ({format_lift(change.lift)}), "
+        f"{verdict} ({format_p_value(change.p_value)})"
+    )
+
+
+def _week_label(report: WeeklyReport) -> str:
+    start, end = report.summary.week, report.summary.week_end
+    return f"{start:%d %b} – {end:%d %b %Y} ({report.timezone})"
+
+
+def _name(name: str) -> str:
+    return f"*{escape(_clip(name, MAX_NAME))}*"
+
+
+def _url(url: str) -> str:
+    # A URL inside <...|...> must not close the link early or smuggle in another one.
+    return url.replace("<", "%3C").replace(">", "%3E").replace("|", "%7C")
+
+
+def _section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": _clip(text, MAX_TEXT)}}
+
+
+def _context(text: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": _clip(text, MAX_TEXT)}]}
+
+
+def _clip(text: str, limit: int) -> str:
+    """Cut at a line break where possible, so a clipped list never ends mid-entry."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind("\n", 0, limit - 1)
+    return (text[:cut] if cut > 0 else text[: limit - 1]) + "…"
+
+
+def blocks_as_text(blocks: Sequence[Block]) -> str:
+    """Roughly what Slack shows, for the terminal: the offline demo and dry runs."""
+    lines: list[str] = []
+    for block in blocks:
+        if block["type"] in ("header", "section"):
+            lines.append(block["text"]["text"])
+        elif block["type"] == "context":
+            lines.extend(element["text"] for element in block["elements"])
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"

@@ -1,0 +1,86 @@
+"""Weekly summary messages: content, escaping and Slack's size limits."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import pytest
+
+from bot.weekly.blocks import (
+    MAX_BLOCKS,
+    MAX_TEXT,
+    blocks_as_text,
+    escape,
+    fallback_text,
+    summary_blocks,
+)
+from bot.weekly.report import FlaggedRow, WeeklyReport
+from core.ctr import Counts
+from core.summary import summarize
+
+WEEK = date(2026, 11, 16)
+PREV = WEEK - timedelta(days=7)
+
+
+def report_for(table: dict[date, dict[str, Counts]], **extra: object) -> WeeklyReport:
+    options: dict[str, object] = {
+        "sheet_title": "Q4 campaigns",
+        "sheet_url": "https://docs.google.com/spreadsheets/d/abc/edit#gid=0",
+        "timezone": "Europe/Paris",
+        "min_impressions": 1000,
+    }
+    options.update(extra)
+    return WeeklyReport(summary=summarize(table, WEEK), **options)  # type: ignore[arg-type]
+
+
+def all_text(blocks: list[dict[str, object]]) -> str:
+    return json.dumps(blocks, ensure_ascii=False)
+
+
+def test_message_shows_week_totals_change_and_link() -> None:
+    table = {PREV: {"Search": Counts(100, 50_000)}, WEEK: {"Search": Counts(200, 50_000)}}
+    text = blocks_as_text(summary_blocks(report_for(table)))
+    assert "16 Nov – 22 Nov 2026 (Europe/Paris)" in text
+    assert "*Total:* 0.40% (200 / 50,000, 95% CI 0.35%–0.46%)" in text
+    assert "+0.20 pp (+100.0%), significant (p < 0.001)" in text
+    assert "<https://docs.google.com/spreadsheets/d/abc/edit#gid=0|Open the sheet>" in text
+    assert "Significant movers" in text
+
+
+@pytest.mark.parametrize("name", ["<!channel>", "<!here>", "<@U123>", "<https://evil|click>"])
+def test_campaign_names_cannot_ping_or_link(name: str) -> None:
+    table = {WEEK: {name: Counts(10, 2_000)}}
+    report = report_for(table, flagged=(FlaggedRow(3, f"bad value {name}"),), sheet_title=name)
+    serialized = all_text(summary_blocks(report)) + fallback_text(report)
+    section_texts = [b["text"]["text"] for b in summary_blocks(report) if b["type"] == "section"]
+    assert all(name not in text for text in section_texts)
+    assert escape(name) in serialized
+    assert name not in fallback_text(report)
+
+
+def test_five_hundred_campaigns_fit_slacks_limits() -> None:
+    long = "Campaign with a very long name that goes on and on " * 3
+    table = {
+        PREV: {f"{long}{i}": Counts(i, 5_000) for i in range(500)},
+        WEEK: {f"{long}{i}": Counts(500 - i, 5_000) for i in range(500)},
+    }
+    flagged = tuple(FlaggedRow(i, "Clicks can't exceed impressions. " * 5) for i in range(300))
+    blocks = summary_blocks(report_for(table, flagged=flagged))
+    assert len(blocks) <= MAX_BLOCKS
+    for block in blocks:
+        texts = [block["text"]] if "text" in block else block["elements"]
+        assert all(len(t["text"]) <= MAX_TEXT for t in texts)
+    assert "…and 290 more" in blocks_as_text(blocks)
+
+
+def test_late_summaries_say_so() -> None:
+    text = blocks_as_text(summary_blocks(report_for({}, late_by="3 hours")))
+    assert "Sent 3 hours late" in text
+    assert "no impressions this week" in text
+
+
+def test_sheet_url_cannot_break_out_of_its_link() -> None:
+    report = report_for({}, sheet_url="https://x/<!channel>|evil")
+    footer = summary_blocks(report)[-1]["elements"][0]["text"]
+    assert footer.startswith("<https://x/%3C!channel%3E%7Cevil|Open the sheet>")
