@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from core.ctr import Counts
+from core.errors import InputError
 
 # week start -> campaign -> counts for that week
 WeekTable = Mapping[date, Mapping[str, Counts]]
@@ -39,6 +41,34 @@ class Reset:
     campaign: str
     before: Counts
     after: Counts
+
+
+# Spreadsheets count days from 1899-12-30 (Lotus 1-2-3's leap-year bug, kept for compatibility).
+SHEETS_EPOCH = date(1899, 12, 30)
+_ISO_DAY = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ].*)?")
+
+
+def parse_day(value: str | int | float) -> date:
+    """A sheet's date cell: an ISO date ("2026-11-16") or a spreadsheet serial (46342).
+
+    Day-first and month-first forms ("03/04/2026") are refused rather than guessed.
+
+    >>> parse_day(46342), parse_day("2026-11-16")
+    (datetime.date(2026, 11, 16), datetime.date(2026, 11, 16))
+    """
+    if isinstance(value, bool):
+        raise InputError(f"Date must be a date, not {value}.")
+    if isinstance(value, int | float):
+        if not 1 <= value < 2_958_466:  # 9999-12-31
+            raise InputError(f"Date {value!r} is not a spreadsheet date.")
+        return SHEETS_EPOCH + timedelta(days=int(value))
+    match = _ISO_DAY.fullmatch(value.strip())
+    if match is None:
+        raise InputError(f"Date {value.strip()[:20]!r} is not a date; write it as YYYY-MM-DD.")
+    try:
+        return date(*(int(part) for part in match.groups()))
+    except ValueError:
+        raise InputError(f"Date {value.strip()[:20]!r} does not exist.") from None
 
 
 def week_start(day: date, first_weekday: int = 0) -> date:

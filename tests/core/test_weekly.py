@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from core.ctr import Counts, total
-from core.weekly import DatedRow, Reset, Snapshot, week_start, weeks_from_rows, weeks_from_snapshots
+from core.errors import InputError
+from core.weekly import (
+    DatedRow,
+    Reset,
+    Snapshot,
+    parse_day,
+    week_start,
+    weeks_from_rows,
+    weeks_from_snapshots,
+)
 
 MON = date(2026, 11, 16)
 
@@ -65,3 +75,36 @@ def test_totals_that_go_down_are_reported_not_counted() -> None:
     table, resets = weeks_from_snapshots(snaps)
     assert table == {}
     assert resets == [Reset(w2, "Video", Counts(50, 5000), Counts(5, 100))]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2026-11-16", date(2026, 11, 16)),
+        ("2026/11/16", date(2026, 11, 16)),
+        (" 2026-1-5 ", date(2026, 1, 5)),
+        ("2026-11-16T09:30:00", date(2026, 11, 16)),
+        (46342, date(2026, 11, 16)),
+        (46342.75, date(2026, 11, 16)),  # a date-time serial: the time is dropped
+        (1, date(1899, 12, 31)),
+    ],
+)
+def test_parse_day(value: str | int | float, expected: date) -> None:
+    assert parse_day(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "fragment"),
+    [
+        ("03/04/2026", "YYYY-MM-DD"),
+        ("yesterday", "YYYY-MM-DD"),
+        ("2026-02-30", "does not exist"),
+        (0, "not a spreadsheet date"),
+        (-5, "not a spreadsheet date"),
+        (10**9, "not a spreadsheet date"),
+        (True, "not True"),
+    ],
+)
+def test_parse_day_rejects(value: str | int | float, fragment: str) -> None:
+    with pytest.raises(InputError, match=fragment):
+        parse_day(value)
