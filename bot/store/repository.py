@@ -34,6 +34,7 @@ class Watch:
     at: time
     timezone: str
     created_by: str
+    created_at: datetime
     paused_reason: str | None
 
 
@@ -230,5 +231,6 @@ def _watch(row: object) -> Watch:
         at=time(hours, minutes),
         timezone=data["timezone"],
         created_by=data["created_by"],
+        created_at=data["created_at"],
         paused_reason=data["paused_reason"],
     )

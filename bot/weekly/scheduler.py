@@ -1,0 +1,127 @@
+"""Inside `ctr-bot`: send each watched sheet's summary when due, and keep failures visible."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.store.repository import Clock, Store, Watch
+from bot.weekly.delivery import DEFAULT_LEASE, Outcome, Rendered, Target, deliver
+from core.errors import CtrError
+from core.schedule import Due, WeeklySlot, latest_due, still_sendable
+
+log = logging.getLogger(__name__)
+
+# Slack errors that retrying cannot fix: a person has to act, so the watch pauses.
+NEEDS_A_PERSON = {
+    "not_in_channel": "I'm not a member of <#{channel}>: invite me with `/invite @CTR`, then "
+    "run `/ctr watch {url}` again.",
+    "channel_not_found": "<#{channel}> no longer exists or I can't see it.",
+    "is_archived": "<#{channel}> was archived.",
+}
+CANNOT_SPEAK = {"invalid_auth", "token_revoked", "account_inactive", "not_authed"}
+
+
+class ReportSource(Protocol):
+    """Reads the watched sheet and renders the week's message (raises CtrError if it can't)."""
+
+    def __call__(self, watch: Watch, week: date, late_by: str | None) -> Rendered: ...
+
+
+@dataclass
+class SummaryScheduler:
+    store: Store
+    client: WebClient
+    source: ReportSource
+    owner: str
+    clock: Clock
+    lease: timedelta = DEFAULT_LEASE
+
+    def run_due(self) -> dict[int, Outcome]:
+        """One pass over every watch; returns what happened to each that was due."""
+        outcomes: dict[int, Outcome] = {}
+        for watch in self.store.watches():
+            due = self._due(watch)
+            if due is None:
+                continue
+            try:
+                outcomes[watch.id] = self._send(watch, due)
+            except SlackApiError as error:
+                self._slack_failed(watch, str(error.response.get("error", "")))
+            except CtrError as error:
+                self._pause(watch, f"I couldn't read the sheet for its weekly summary: {error}")
+        return outcomes
+
+    def run_forever(self, stop: threading.Event, every: float = 60.0) -> None:
+        """Check every ``every`` seconds until ``stop`` is set; a failing pass never ends it."""
+        while not stop.is_set():
+            try:
+                self.run_due()
+            except Exception:  # the loop's edge: log, keep the bot alive, try next tick
+                log.exception("weekly summary pass failed")
+            stop.wait(every)
+
+    def _due(self, watch: Watch) -> Due | None:
+        if watch.paused_reason is not None:
+            return None
+        zone = ZoneInfo(watch.timezone)
+        now = self.clock()
+        due = latest_due(WeeklySlot(watch.weekday, watch.at, zone), now)
+        if due.scheduled < watch.created_at or not still_sendable(due, now, zone):
+            return None
+        if self.store.posted_message(watch.channel_id, watch.sheet_key, due.reported_week):
+            return None
+        return due
+
+    def _send(self, watch: Watch, due: Due) -> Outcome:
+        late_by = describe_delay(self.clock() - due.scheduled) if due.late else None
+        render: Callable[[], Rendered] = lambda: self.source(watch, due.reported_week, late_by)  # noqa: E731
+        target = Target(watch.channel_id, watch.sheet_key, due.reported_week)
+        return deliver(
+            self.client,
+            self.store,
+            self.owner,
+            target,
+            render,
+            since=due.scheduled,
+            lease=self.lease,
+        )
+
+    def _slack_failed(self, watch: Watch, code: str) -> None:
+        if code in CANNOT_SPEAK:
+            self.store.pause_watch(watch.id, f"Slack refused the bot's token ({code})")
+            log.error("weekly summary paused for watch %s: token %s", watch.id, code)
+            return
+        template = NEEDS_A_PERSON.get(code)
+        if template is None:  # transient or unknown: the next pass retries
+            log.warning("weekly summary for watch %s failed: %s", watch.id, code)
+            return
+        self._pause(watch, template.format(channel=watch.channel_id, url=watch.sheet_url))
+
+    def _pause(self, watch: Watch, reason: str) -> None:
+        self.store.pause_watch(watch.id, reason)
+        log.warning("weekly summary paused for watch %s: %s", watch.id, reason)
+        try:
+            self.client.chat_postMessage(
+                channel=watch.created_by,
+                text=f"I paused the weekly CTR summary of {watch.sheet_url} in "
+                f"<#{watch.channel_id}>. {reason}",
+            )
+        except SlackApiError as error:
+            log.error("could not tell %s about the pause: %s", watch.created_by, error)
+
+
+def describe_delay(delay: timedelta) -> str:
+    """ "3 hours", "2 days": how late a summary went out, for the message."""
+    hours = int(delay.total_seconds() // 3600)
+    if hours < 48:
+        return f"{max(hours, 1)} hour{'s' if hours != 1 else ''}"
+    return f"{hours // 24} days"
