@@ -48,7 +48,8 @@ def parse_count(value: str | int | float, what: str = "count") -> int:
     if isinstance(value, bool):
         raise InputError(f"{_cap(what)} must be a number, not {value}.")
     if isinstance(value, int):
-        return _checked(Decimal(value), what, str(value))
+        # Sheets hand most counts over as plain ints: skip Decimal on the common path.
+        return value if 0 <= value <= MAX_COUNT else _checked(Decimal(value), what, str(value))
     if isinstance(value, float):
         return _parse_float(value, what)
     return _parse_text(value, what)
@@ -66,6 +67,8 @@ def format_count(n: int) -> str:
 def _parse_float(value: float, what: str) -> int:
     if not math.isfinite(value):
         raise InputError(f"{_cap(what)} must be a number, not {value}.")
+    if value.is_integer() and 0 <= value <= MAX_COUNT:
+        return int(value)
     return _checked(Decimal(value), what, repr(value))
 
 

@@ -26,20 +26,26 @@ class Counts:
     impressions: int
 
     def __post_init__(self) -> None:
+        clicks, impressions = self.clicks, self.impressions
+        # Hot path (a sync builds one per row): exact int types, so bools fall to _explain.
+        if type(clicks) is int and type(impressions) is int and 0 <= clicks <= impressions:
+            return
+        self._explain_invalid()
+
+    def _explain_invalid(self) -> None:
         for name in ("clicks", "impressions"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int):
                 raise InputError(f"{name.capitalize()} must be a whole number, not {value!r}.")
             if value < 0:
                 raise InputError(f"{name.capitalize()} can't be negative: {format_count(value)}.")
-        if self.clicks > self.impressions:
-            if self.impressions == 0:
-                raise InputError(_UNDEFINED)
-            raise InputError(
-                f"Clicks ({format_count(self.clicks)}) can't exceed impressions "
-                f"({format_count(self.impressions)}).",
-                suggestion=f"{self.impressions} {self.clicks}",
-            )
+        if self.impressions == 0:
+            raise InputError(_UNDEFINED)
+        raise InputError(
+            f"Clicks ({format_count(self.clicks)}) can't exceed impressions "
+            f"({format_count(self.impressions)}).",
+            suggestion=f"{self.impressions} {self.clicks}",
+        )
 
     @property
     def rate(self) -> Fraction:

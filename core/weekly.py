@@ -45,6 +45,7 @@ class Reset:
 
 # Spreadsheets count days from 1899-12-30 (Lotus 1-2-3's leap-year bug, kept for compatibility).
 SHEETS_EPOCH = date(1899, 12, 30)
+_EPOCH_ORDINAL = SHEETS_EPOCH.toordinal()
 _ISO_DAY = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ].*)?")
 
 
@@ -61,7 +62,7 @@ def parse_day(value: str | int | float) -> date:
     if isinstance(value, int | float):
         if not 1 <= value < 2_958_466:  # 9999-12-31
             raise InputError(f"Date {value!r} is not a spreadsheet date.")
-        return SHEETS_EPOCH + timedelta(days=int(value))
+        return date.fromordinal(_EPOCH_ORDINAL + int(value))
     match = _ISO_DAY.fullmatch(value.strip())
     if match is None:
         raise InputError(f"Date {value.strip()[:20]!r} is not a date; write it as YYYY-MM-DD.")
@@ -84,11 +85,18 @@ def weeks_from_rows(
     rows: Iterable[DatedRow], first_weekday: int = 0
 ) -> dict[date, dict[str, Counts]]:
     """Sum each campaign's daily rows into weeks (integers only, so totals stay exact)."""
-    sums: dict[tuple[date, str], list[int]] = defaultdict(lambda: [0, 0])
+    sums: dict[tuple[date, str], list[int]] = {}
+    weeks: dict[date, date] = {}  # a sheet has few distinct days and many rows per day
     for row in rows:
-        pair = sums[(week_start(row.day, first_weekday), row.campaign)]
-        pair[0] += row.counts.clicks
-        pair[1] += row.counts.impressions
+        week = weeks.get(row.day)
+        if week is None:
+            week = weeks[row.day] = week_start(row.day, first_weekday)
+        pair = sums.get((week, row.campaign))
+        if pair is None:
+            sums[(week, row.campaign)] = [row.counts.clicks, row.counts.impressions]
+        else:
+            pair[0] += row.counts.clicks
+            pair[1] += row.counts.impressions
     table: dict[date, dict[str, Counts]] = defaultdict(dict)
     for (week, campaign), (clicks, impressions) in sums.items():
         table[week][campaign] = Counts(clicks=clicks, impressions=impressions)
