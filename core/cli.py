@@ -46,6 +46,10 @@ def run(args: list[str]) -> str:
         return _version()
     text = " ".join(arg for arg in args if arg not in flags)
     command = Help() if {"--help", "-h"} & flags else parse_command(text)
+    if not isinstance(command, Help | Single | Compare):
+        raise InputError(
+            "Watching sheets works in Slack, in the channel that should get the summaries."
+        )
     if "--json" in flags:
         return json.dumps(_as_json(command))
     return _as_text(command)

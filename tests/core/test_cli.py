@@ -136,3 +136,9 @@ def test_main_returns_codes_in_process(capsys: pytest.CaptureFixture[str]) -> No
     assert "0.000030%" in capsys.readouterr().out
     assert main(["--version"]) == 0
     assert capsys.readouterr().out.startswith("ctr ")
+
+
+def test_watch_commands_point_to_slack() -> None:
+    done = ctr("watching")
+    assert done.returncode == 2
+    assert "works in Slack" in done.stderr

@@ -1,0 +1,100 @@
+"""`/ctr watch|unwatch|watching`: the words that manage a channel's weekly summaries."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import time
+
+from core.errors import InputError
+from core.schedule import Weekday
+
+WATCH_EXAMPLE = "watch https://docs.google.com/spreadsheets/d/… weekly monday 09:00 Europe/Paris"
+DEFAULT_WEEKDAY = Weekday.MONDAY
+DEFAULT_TIME = time(9, 0)
+
+_DAYS = {day.name.lower(): day for day in Weekday} | {day.name.lower()[:3]: day for day in Weekday}
+_TIME = re.compile(r"([01]?\d|2[0-3])[:h.]([0-5]\d)")
+_ZONE = re.compile(r"UTC|[A-Za-z]+(?:/[A-Za-z0-9_+\-]+){1,2}")
+# Slack may send a link as <https://...> or <https://...|label>.
+_SLACK_LINK = re.compile(r"<([^<>|]+)(?:\|[^<>]*)?>")
+
+
+@dataclass(frozen=True, slots=True)
+class WatchRequest:
+    """Watch a sheet: post its weekly summary here at ``weekday`` ``at`` in ``timezone``.
+
+    ``timezone`` None means "the person's own time zone", which only Slack knows.
+    """
+
+    url: str
+    weekday: Weekday
+    at: time
+    timezone: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class UnwatchRequest:
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class WatchingRequest:
+    """List this channel's watches."""
+
+
+WatchCommand = WatchRequest | UnwatchRequest | WatchingRequest
+
+
+def parse_watch_command(text: str) -> WatchCommand:
+    """``text`` is the whole command, starting with the verb (watch, unwatch, watching)."""
+    verb, _, rest = text.strip().partition(" ")
+    verb = verb.lower()
+    # A Slack link's label may hold spaces: keep <...> together as the first argument.
+    link = re.match(r"<[^<>]*>", rest)
+    args = [link[0], *rest[link.end() :].split()] if link else rest.split()
+    if verb == "watching":
+        if args:
+            raise InputError("`watching` takes nothing after it.", example="watching")
+        return WatchingRequest()
+    if not args:
+        raise InputError(f"Give the sheet's URL after `{verb}`.", example=WATCH_EXAMPLE)
+    url = _sheet_url(args[0])
+    if verb == "unwatch":
+        if len(args) > 1:
+            raise InputError("`unwatch` takes just the sheet's URL.", example=f"unwatch {url}")
+        return UnwatchRequest(url)
+    return _watch(url, args[1:])
+
+
+def _watch(url: str, schedule: list[str]) -> WatchRequest:
+    if not schedule:
+        return WatchRequest(url, DEFAULT_WEEKDAY, DEFAULT_TIME, None)
+    if schedule[0].lower() != "weekly" or not 3 <= len(schedule) <= 4:
+        raise InputError(
+            "Write the schedule as `weekly <day> <HH:MM> [time zone]`.", example=WATCH_EXAMPLE
+        )
+    day = _DAYS.get(schedule[1].lower())
+    if day is None:
+        raise InputError(f"{schedule[1][:20]!r} is not a day of the week.", example=WATCH_EXAMPLE)
+    clock = _TIME.fullmatch(schedule[2])
+    if clock is None:
+        raise InputError(f"{schedule[2][:20]!r} is not a time like 09:00.", example=WATCH_EXAMPLE)
+    zone = schedule[3] if len(schedule) == 4 else None
+    if zone is not None and not _ZONE.fullmatch(zone):
+        raise InputError(
+            f"{zone[:40]!r} is not a time zone name like Europe/Paris or America/New_York.",
+            example=WATCH_EXAMPLE,
+        )
+    return WatchRequest(url, day, time(int(clock[1]), int(clock[2])), zone)
+
+
+def _sheet_url(text: str) -> str:
+    link = _SLACK_LINK.fullmatch(text)
+    url = link[1] if link else text
+    if not url.startswith("https://") or len(url) > 500:
+        raise InputError(
+            "That doesn't look like a Google Sheets link (https://docs.google.com/…).",
+            example=WATCH_EXAMPLE,
+        )
+    return url

@@ -1,0 +1,61 @@
+"""`/ctr watch|unwatch|watching`: schedules, Slack-wrapped links, and clear refusals."""
+
+from __future__ import annotations
+
+from datetime import time
+
+import pytest
+
+from core.errors import InputError
+from core.grammar import parse_command
+from core.schedule import Weekday
+from core.watching import UnwatchRequest, WatchingRequest, WatchRequest
+
+URL = "https://docs.google.com/spreadsheets/d/1AbC_dEf-123/edit#gid=0"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (f"watch {URL}", WatchRequest(URL, Weekday.MONDAY, time(9, 0), None)),
+        (f"WATCH <{URL}>", WatchRequest(URL, Weekday.MONDAY, time(9, 0), None)),
+        (f"watch <{URL}|Q4 sheet>", WatchRequest(URL, Weekday.MONDAY, time(9, 0), None)),
+        (
+            f"watch {URL} weekly friday 16:30 America/New_York",
+            WatchRequest(URL, Weekday.FRIDAY, time(16, 30), "America/New_York"),
+        ),
+        (f"watch {URL} weekly Tue 8h05", WatchRequest(URL, Weekday.TUESDAY, time(8, 5), None)),
+        (
+            f"watch {URL} weekly sun 23:59 UTC",
+            WatchRequest(URL, Weekday.SUNDAY, time(23, 59), "UTC"),
+        ),
+        (f"unwatch {URL}", UnwatchRequest(URL)),
+        (f"unwatch <{URL}>", UnwatchRequest(URL)),
+        ("watching", WatchingRequest()),
+    ],
+)
+def test_watch_commands(text: str, expected: object) -> None:
+    assert parse_command(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("watch", "Give the sheet's URL"),
+        ("unwatch", "Give the sheet's URL"),
+        ("watch not-a-url", "Google Sheets link"),
+        ("watch http://insecure.example/sheet", "Google Sheets link"),
+        (f"watch {URL} daily", "weekly <day> <HH:MM>"),
+        (f"watch {URL} weekly monday", "weekly <day> <HH:MM>"),
+        (f"watch {URL} weekly funday 09:00", "not a day of the week"),
+        (f"watch {URL} weekly monday 25:00", "not a time like 09:00"),
+        (f"watch {URL} weekly monday 9am", "not a time like 09:00"),
+        (f"watch {URL} weekly monday 09:00 <!channel>", "not a time zone name"),
+        (f"unwatch {URL} now", "just the sheet's URL"),
+        ("watching everything", "takes nothing"),
+    ],
+)
+def test_watch_command_errors(text: str, fragment: str) -> None:
+    with pytest.raises(InputError) as caught:
+        parse_command(text)
+    assert fragment in caught.value.render("/ctr")
