@@ -62,26 +62,19 @@ def deliver(
     if not store.claim_delivery(*key, owner, lease):
         return Outcome.ELSEWHERE
     try:
+        found = None
         if store.delivery_attempts(*key) > 1:
             found = find_posted(client, target, since)
-            if found is not None:
-                store.mark_posted(*key, owner, found)
-                return Outcome.RECOVERED
         message = render()
-        ts = _post(client, target, message)
+        ts = found if found is not None else _post(client, target, message)
     except BaseException:
         store.release_delivery(*key, owner)  # nothing was posted: let a retry take it
         raise
     store.mark_posted(*key, owner, ts)
-    # After marking: a failed upload must not cause a second message.
-    client.files_upload_v2(
-        channel=target.channel_id,
-        thread_ts=ts,
-        content=message.chart_png,
-        filename=f"ctr-week-{target.week.isoformat()}.png",
-        title=message.chart_title,
-    )
-    return Outcome.POSTED
+    # The chart goes up only after marking, so a failed upload can never cause a second
+    # message; and an owner that died before marking never uploaded it, so recovery does.
+    _upload_chart(client, target, message, ts)
+    return Outcome.POSTED if found is None else Outcome.RECOVERED
 
 
 def find_posted(client: WebClient, target: Target, since: datetime) -> str | None:
@@ -113,6 +106,16 @@ def _post(client: WebClient, target: Target, message: Rendered) -> str:
         metadata={"event_type": SUMMARY_EVENT, "event_payload": _payload(target)},
     )
     return str(response["ts"])
+
+
+def _upload_chart(client: WebClient, target: Target, message: Rendered, ts: str) -> None:
+    client.files_upload_v2(
+        channel=target.channel_id,
+        thread_ts=ts,
+        content=message.chart_png,
+        filename=f"ctr-week-{target.week.isoformat()}.png",
+        title=message.chart_title,
+    )
 
 
 def _payload(target: Target) -> dict[str, str]:

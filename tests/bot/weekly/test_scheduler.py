@@ -1,0 +1,109 @@
+"""The summary scheduler with an injected clock against a fake Slack: when, what, failures."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from slack_sdk import WebClient
+
+from bot.store.repository import Store
+from bot.weekly.delivery import Outcome
+from bot.weekly.scheduler import SummaryScheduler, describe_delay
+from tests.bot.weekly.conftest import CannedSource, Clock, add_watch
+from tests.fakes.slack_api import FakeSlack
+
+REPORTED_WEEK = date(2026, 11, 16)
+DUE = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # Monday 09:00 in Paris
+
+
+def scheduler(
+    store: Store, client: WebClient, clock: Clock, source: CannedSource
+) -> SummaryScheduler:
+    return SummaryScheduler(store=store, client=client, source=source, owner="r1", clock=clock)
+
+
+def test_nothing_before_due_then_exactly_one_post_with_chart(
+    store: Store, client: WebClient, slack: FakeSlack, clock: Clock
+) -> None:
+    watch = add_watch(store)
+    source = CannedSource()
+    runner = scheduler(store, client, clock, source)
+    clock.now = DUE - timedelta(minutes=1)
+    assert runner.run_due() == {}
+    clock.now = DUE + timedelta(seconds=5)
+    assert runner.run_due() == {watch.id: Outcome.POSTED}
+    clock.now += timedelta(minutes=1)
+    assert runner.run_due() == {}  # already posted this week
+    (post,) = slack.posts()
+    assert post["channel"] == "C1"
+    assert post["metadata"]["event_payload"] == {"sheet": "sheet-1", "week": "2026-11-16"}
+    assert source.requests == [(watch.id, REPORTED_WEEK, None)]
+    (chart,) = slack.files
+    assert chart["thread_ts"] == slack.messages["C1"][0]["ts"]
+    assert chart["size"] == len(b"\x89PNG\r\n\x1a\nfake-chart")
+
+
+def test_a_run_missed_while_down_is_sent_late_within_the_week(
+    store: Store, client: WebClient, slack: FakeSlack, clock: Clock
+) -> None:
+    add_watch(store)
+    source = CannedSource()
+    clock.now = DUE + timedelta(days=2, hours=3)  # Wednesday: the bot was down on Monday
+    scheduler(store, client, clock, source).run_due()
+    assert source.requests[0][2] == "2 days"
+    assert "late by" in slack.posts()[0]["text"]
+
+
+def test_a_run_missed_for_a_whole_week_is_dropped(
+    store: Store, client: WebClient, slack: FakeSlack, clock: Clock
+) -> None:
+    add_watch(store)
+    clock.now = DUE + timedelta(days=7, hours=-2)  # next Monday 07:00 Paris, before next slot
+    outcomes = scheduler(store, client, clock, CannedSource()).run_due()
+    assert outcomes == {}
+    assert slack.posts() == []
+
+
+def test_a_new_watch_does_not_send_the_week_already_past(
+    store: Store, client: WebClient, slack: FakeSlack, clock: Clock
+) -> None:
+    clock.now = DUE + timedelta(days=1)  # watch created on Tuesday, after Monday's slot
+    add_watch(store)
+    assert scheduler(store, client, clock, CannedSource()).run_due() == {}
+    assert slack.posts() == []
+
+
+def test_not_in_channel_pauses_and_dms_the_admin(
+    store: Store, client: WebClient, slack: FakeSlack, clock: Clock
+) -> None:
+    watch = add_watch(store)
+    slack.channel_errors["C1"] = "not_in_channel"
+    clock.now = DUE
+    runner = scheduler(store, client, clock, CannedSource())
+    assert runner.run_due() == {}
+    (paused,) = store.watches()
+    assert paused.paused_reason is not None
+    assert "/invite @CTR" in paused.paused_reason
+    dm = slack.posts()[-1]
+    assert dm["channel"] == "U_ADMIN"
+    assert "paused the weekly CTR summary" in dm["text"]
+    slack.channel_errors.clear()
+    clock.now += timedelta(hours=1)
+    assert runner.run_due() == {}  # paused watches stay quiet until watched again
+    assert store.watches()[0].id == watch.id
+
+
+def test_revoked_token_pauses_without_crashing(
+    store: Store, slack: FakeSlack, clock: Clock
+) -> None:
+    add_watch(store)
+    revoked = WebClient(token="xoxb-revoked", base_url=slack.api_url)
+    clock.now = DUE
+    assert scheduler(store, revoked, clock, CannedSource()).run_due() == {}
+    assert "invalid_auth" in (store.watches()[0].paused_reason or "")
+
+
+def test_describe_delay() -> None:
+    assert describe_delay(timedelta(minutes=70)) == "1 hour"
+    assert describe_delay(timedelta(hours=5)) == "5 hours"
+    assert describe_delay(timedelta(days=3, hours=2)) == "3 days"

@@ -1,0 +1,187 @@
+"""A small Slack Web API on 127.0.0.1, shaped like the real one, for slack_sdk to talk to.
+
+It keeps channels' messages (with metadata), the files-upload-v2 flow, per-channel error
+injection, a request log, and a hook that holds chat.postMessage after the message is
+stored, so a test can kill the poster "mid-post".
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+BOT_TOKEN = "xoxb-test-not-a-real-token"
+
+
+@dataclass
+class FakeSlack:
+    """State of the fake workspace; every field may be read or set by tests."""
+
+    token: str = BOT_TOKEN
+    messages: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+    uploads: dict[str, bytes] = field(default_factory=dict)
+    files: list[dict[str, Any]] = field(default_factory=list)
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    channel_errors: dict[str, str] = field(default_factory=dict)
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    hold_posts: threading.Event = field(default_factory=threading.Event)
+    release_posts: threading.Event = field(default_factory=threading.Event)
+    post_stored: threading.Event = field(default_factory=threading.Event)
+    base_url: str = ""  # server root, e.g. http://127.0.0.1:PORT/
+
+    @property
+    def api_url(self) -> str:
+        """What SLACK_API_URL / WebClient(base_url=...) should be."""
+        return self.base_url + "api/"
+
+    _last_ts: float = 0.0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def posts(self, method: str = "chat.postMessage") -> list[dict[str, Any]]:
+        return [args for name, args in self.calls if name == method]
+
+    # Methods ------------------------------------------------------------------------------
+
+    def handle(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            self.calls.append((method, args))
+        handler = getattr(self, "api_" + method.replace(".", "_"), None)
+        if handler is None:
+            return {"ok": False, "error": "unknown_method"}
+        response: dict[str, Any] = handler(args)
+        return response
+
+    def api_auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "team_id": "T1", "user_id": "UBOT", "bot_id": "BBOT"}
+
+    def api_chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = str(args.get("channel", ""))
+        if channel in self.channel_errors:
+            return {"ok": False, "error": self.channel_errors[channel]}
+        with self._lock:
+            # Real ts values are epoch seconds with a per-channel unique fraction.
+            ts = f"{max(time.time(), self._last_ts + 1e-6):.6f}"
+            self._last_ts = float(ts)
+            message = {"ts": ts, "text": args.get("text"), "blocks": args.get("blocks")}
+            for key in ("metadata", "thread_ts"):
+                if args.get(key):
+                    message[key] = _decoded(args[key])
+            self.messages[channel].append(message)
+        self.post_stored.set()
+        if self.hold_posts.is_set():
+            self.release_posts.wait(timeout=30)
+        return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+    def api_conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = str(args.get("channel", ""))
+        if channel in self.channel_errors:
+            return {"ok": False, "error": self.channel_errors[channel]}
+        oldest = float(args.get("oldest") or 0)
+        keep_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+        found = [
+            {k: v for k, v in m.items() if keep_metadata or k != "metadata"}
+            for m in reversed(self.messages.get(channel, []))
+            if float(m["ts"]) >= oldest and "thread_ts" not in m
+        ]
+        return {"ok": True, "messages": found, "has_more": False}
+
+    def api_users_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        user = self.users.get(str(args.get("user")))
+        return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+
+    def api_files_getUploadURLExternal(self, args: dict[str, Any]) -> dict[str, Any]:
+        file_id = f"F{len(self.uploads) + 1:05d}"
+        self.uploads[file_id] = b""
+        return {"ok": True, "file_id": file_id, "upload_url": f"{self.base_url}upload/{file_id}"}
+
+    def api_files_completeUploadExternal(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = str(args.get("channel_id", ""))
+        if channel in self.channel_errors:
+            return {"ok": False, "error": self.channel_errors[channel]}
+        files = _decoded(args["files"])
+        for item in files:
+            self.files.append(
+                {
+                    **item,
+                    "channel": channel,
+                    "thread_ts": args.get("thread_ts"),
+                    "size": len(self.uploads.get(item["id"], b"")),
+                }
+            )
+        return {"ok": True, "files": [{"id": item["id"]} for item in files]}
+
+
+def _decoded(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) and value[:1] in "[{" else value
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+
+    def do_GET(self) -> None:
+        self._serve(b"")
+
+    def do_POST(self) -> None:
+        self._serve(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+
+    def _serve(self, body: bytes) -> None:
+        fake = self.server.fake
+        parts = urlsplit(self.path)
+        if parts.path.startswith("/upload/"):
+            fake.uploads[parts.path.rsplit("/", 1)[1]] = body
+            self._reply(200, b"OK - uploaded", "text/plain")
+            return
+        if self.headers.get("Authorization") != f"Bearer {fake.token}":
+            self._json({"ok": False, "error": "invalid_auth"})
+            return
+        args = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        if "json" in (self.headers.get("Content-Type") or ""):
+            args.update(json.loads(body or b"{}"))
+        elif body:
+            args.update({k: v[-1] for k, v in parse_qs(body.decode()).items()})
+        self._json(fake.handle(parts.path.removeprefix("/api/"), args))
+
+    def _json(self, payload: dict[str, Any]) -> None:
+        self._reply(200, json.dumps(payload).encode(), "application/json")
+
+    def _reply(self, status: int, body: bytes, content_type: str) -> None:
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client was killed mid-request, as some tests intend
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    fake: FakeSlack
+
+
+@contextmanager
+def running_fake_slack() -> Iterator[FakeSlack]:
+    """Serve a FakeSlack on a free loopback port; ``fake.base_url`` is the API base URL."""
+    server = _Server(("127.0.0.1", 0), _Handler)
+    server.fake = FakeSlack()
+    server.fake.base_url = f"http://127.0.0.1:{server.server_address[1]}/"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.fake
+    finally:
+        server.fake.release_posts.set()
+        server.shutdown()
+        server.server_close()
