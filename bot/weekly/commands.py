@@ -1,0 +1,119 @@
+"""`/ctr watch|unwatch|watching`: who may, what is stored, and the reply the person sees."""
+
+from __future__ import annotations
+
+from collections.abc import Set
+from dataclasses import dataclass
+from typing import Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from slack_sdk import WebClient
+
+from bot.store.repository import NewWatch, Store
+from bot.weekly.blocks import escape
+from core.errors import CtrError, InputError
+from core.watching import UnwatchRequest, WatchCommand, WatchingRequest, WatchRequest
+
+
+class NotAllowed(CtrError):
+    """The person may not change this channel's watches."""
+
+
+@dataclass(frozen=True, slots=True)
+class SheetInfo:
+    key: str
+    title: str
+
+
+class SheetAccess(Protocol):
+    """Checks the bot can read a sheet; raises CtrError saying whom to share it with if not."""
+
+    def check(self, url: str) -> SheetInfo: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Invocation:
+    team_id: str
+    channel_id: str
+    user_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class WatchCommands:
+    client: WebClient
+    store: Store
+    access: SheetAccess
+    admins: Set[str]
+
+    def run(self, command: WatchCommand, who: Invocation) -> str:
+        """The mrkdwn reply for ``command``; raises CtrError for a person-readable refusal."""
+        if isinstance(command, WatchingRequest):
+            return self._watching(who)
+        self._require_admin(who.user_id)
+        if isinstance(command, UnwatchRequest):
+            return self._unwatch(command, who)
+        return self._watch(command, who)
+
+    def _watch(self, request: WatchRequest, who: Invocation) -> str:
+        zone = self._zone(request.timezone, who.user_id)
+        sheet = self.access.check(request.url)
+        self.store.add_watch(
+            NewWatch(
+                team_id=who.team_id,
+                channel_id=who.channel_id,
+                sheet_key=sheet.key,
+                sheet_url=request.url,
+                weekday=request.weekday,
+                at=request.at,
+                timezone=zone,
+                created_by=who.user_id,
+            )
+        )
+        return (
+            f"Watching *{escape(sheet.title)}*: its CTR summary comes to this channel every "
+            f"{request.weekday.name.capitalize()} at {request.at:%H:%M} ({zone})."
+        )
+
+    def _unwatch(self, request: UnwatchRequest, who: Invocation) -> str:
+        key = self.access.check(request.url).key
+        if not self.store.remove_watch(who.channel_id, key):
+            raise InputError("This channel wasn't watching that sheet.", example="watching")
+        return "Stopped: no more weekly summaries of that sheet in this channel."
+
+    def _watching(self, who: Invocation) -> str:
+        watches = self.store.watches(who.channel_id)
+        if not watches:
+            return (
+                "This channel watches no sheets yet. An admin can add one with "
+                "`/ctr watch &lt;sheet URL&gt;`."
+            )
+        lines = [
+            f"• {escape(w.sheet_url)}: {w.weekday.name.capitalize()} {w.at:%H:%M} ({w.timezone})"
+            + (f" — *paused*: {escape(w.paused_reason)}" if w.paused_reason else "")
+            for w in watches
+        ]
+        return "*Weekly summaries in this channel*\n" + "\n".join(lines)
+
+    def _require_admin(self, user_id: str) -> None:
+        if user_id in self.admins:
+            return
+        user = self.client.users_info(user=user_id).get("user") or {}
+        if not any(user.get(flag) for flag in ("is_admin", "is_owner", "is_primary_owner")):
+            raise NotAllowed(
+                "Only workspace admins and the people in CTR_ADMINS can change weekly "
+                "summaries. Ask one of them, or use `/ctr watching` to see what is set up."
+            )
+
+    def _zone(self, requested: str | None, user_id: str) -> str:
+        name = requested
+        if name is None:  # the person's own zone, as their Slack profile says
+            user = self.client.users_info(user=user_id).get("user") or {}
+            name = user.get("tz") or "UTC"
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise InputError(
+                f"I don't know the time zone {name[:40]!r}; use a name like Europe/Paris.",
+                example="watch <sheet URL> weekly monday 09:00 Europe/Paris",
+            ) from None
+        return name

@@ -1,0 +1,101 @@
+"""watch / unwatch / watching against a fake Slack: admins only, zones, sheet access."""
+
+from __future__ import annotations
+
+from datetime import time
+
+import pytest
+from slack_sdk import WebClient
+
+from bot.store.repository import Store
+from bot.weekly.commands import Invocation, NotAllowed, SheetInfo, WatchCommands
+from core.errors import CtrError, InputError
+from core.grammar import parse_command
+from core.schedule import Weekday
+from tests.fakes.slack_api import FakeSlack
+
+URL = "https://docs.google.com/spreadsheets/d/sheet-1/edit"
+SERVICE_ACCOUNT = "ctr-bot@example-project.iam.gserviceaccount.com"
+
+
+class Sheets:
+    """Sheet access as the bot sees it: readable sheets by URL, else a share-with message."""
+
+    def __init__(self, readable: dict[str, SheetInfo]) -> None:
+        self.readable = readable
+
+    def check(self, url: str) -> SheetInfo:
+        if url not in self.readable:
+            raise CtrError(f"I can't open that sheet. Share it with {SERVICE_ACCOUNT}.")
+        return self.readable[url]
+
+
+@pytest.fixture
+def commands(client: WebClient, store: Store, slack: FakeSlack) -> WatchCommands:
+    slack.users.update(
+        {
+            "U_ADMIN": {"id": "U_ADMIN", "is_admin": True, "tz": "America/New_York"},
+            "U_OWNER": {"id": "U_OWNER", "is_owner": True, "tz": "Asia/Tokyo"},
+            "U_LISTED": {"id": "U_LISTED", "tz": "Europe/Paris"},
+            "U_MEMBER": {"id": "U_MEMBER", "tz": "Europe/Paris"},
+        }
+    )
+    sheets = Sheets({URL: SheetInfo(key="sheet-1", title="Q4 <!channel> plan")})
+    return WatchCommands(client=client, store=store, access=sheets, admins={"U_LISTED"})
+
+
+def run(commands: WatchCommands, text: str, user: str = "U_ADMIN") -> str:
+    command = parse_command(text)
+    assert not isinstance(command, type(parse_command("help")))
+    return commands.run(command, Invocation("T1", "C1", user))  # type: ignore[arg-type]
+
+
+def test_watch_defaults_to_monday_nine_in_the_users_zone(
+    commands: WatchCommands, store: Store
+) -> None:
+    reply = run(commands, f"watch <{URL}>")
+    (watch,) = store.watches("C1")
+    assert (watch.weekday, watch.at, watch.timezone) == (
+        Weekday.MONDAY,
+        time(9),
+        "America/New_York",
+    )
+    assert watch.created_by == "U_ADMIN"
+    assert "Q4 &lt;!channel&gt; plan" in reply
+    assert "every Monday at 09:00 (America/New_York)" in reply
+
+
+@pytest.mark.parametrize("user", ["U_OWNER", "U_LISTED"])
+def test_owners_and_listed_admins_may_watch(
+    commands: WatchCommands, store: Store, user: str
+) -> None:
+    run(commands, f"watch {URL} weekly friday 16:30 Europe/London", user=user)
+    assert store.watches("C1")[0].timezone == "Europe/London"
+
+
+def test_members_are_refused_clearly(commands: WatchCommands, store: Store) -> None:
+    with pytest.raises(NotAllowed, match="Only workspace admins"):
+        run(commands, f"watch {URL}", user="U_MEMBER")
+    assert store.watches() == []
+    assert "watches no sheets yet" in run(commands, "watching", user="U_MEMBER")
+
+
+def test_unreadable_sheet_names_the_account_to_share_with(commands: WatchCommands) -> None:
+    with pytest.raises(CtrError, match=SERVICE_ACCOUNT):
+        run(commands, "watch https://docs.google.com/spreadsheets/d/other/edit")
+
+
+def test_unknown_zone(commands: WatchCommands) -> None:
+    with pytest.raises(InputError, match="time zone 'Mars/Olympus'"):
+        run(commands, f"watch {URL} weekly monday 09:00 Mars/Olympus")
+
+
+def test_watching_lists_and_unwatch_removes(commands: WatchCommands, store: Store) -> None:
+    run(commands, f"watch {URL} weekly tue 08:00 UTC")
+    store.pause_watch(store.watches()[0].id, "I'm not in <#C1>")
+    listing = run(commands, "watching", user="U_MEMBER")
+    assert "Tuesday 08:00 (UTC)" in listing
+    assert "*paused*: I'm not in &lt;#C1&gt;" in listing
+    assert "Stopped" in run(commands, f"unwatch {URL}")
+    with pytest.raises(InputError, match="wasn't watching"):
+        run(commands, f"unwatch {URL}")
