@@ -22,10 +22,9 @@ def utc_now() -> datetime:
 
 
 @dataclass(frozen=True, slots=True)
-class Watch:
-    """A channel's standing order for a weekly summary of one sheet."""
+class NewWatch:
+    """A channel's standing order for a weekly summary of one sheet, as requested."""
 
-    id: int
     team_id: str
     channel_id: str
     sheet_key: str
@@ -34,20 +33,15 @@ class Watch:
     at: time
     timezone: str
     created_by: str
-    created_at: datetime
-    paused_reason: str | None
 
 
 @dataclass(frozen=True, slots=True)
-class NewWatch:
-    team_id: str
-    channel_id: str
-    sheet_key: str
-    sheet_url: str
-    weekday: Weekday
-    at: time
-    timezone: str
-    created_by: str
+class Watch(NewWatch):
+    """A stored watch: the request plus what the store knows about it."""
+
+    id: int
+    created_at: datetime
+    paused_reason: str | None
 
 
 class Store:
