@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from bot.blocks import escape
 from bot.weekly.report import WeeklyReport
 from core.counts import format_count
 from core.ctr import Comparison, CtrResult
@@ -18,15 +19,6 @@ MAX_NAME = 60
 MAX_FLAGGED_SHOWN = 10
 
 Block = dict[str, Any]
-
-
-def escape(text: str) -> str:
-    """Make user text inert in mrkdwn: no pings (<!channel>), links or user mentions.
-
-    >>> escape("<!channel> & co")
-    '&lt;!channel&gt; &amp; co'
-    """
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def summary_blocks(report: WeeklyReport) -> list[Block]:

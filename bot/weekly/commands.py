@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_sdk import WebClient
 
+from bot.blocks import escape
 from bot.store.repository import NewWatch, Store
-from bot.weekly.blocks import escape
 from core.errors import CtrError, InputError
 from core.watching import UnwatchRequest, WatchCommand, WatchingRequest, WatchRequest
 

@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 BOT_TOKEN = "xoxb-test-not-a-real-token"
+APP_TOKEN = "xapp-test-not-a-real-token"
 
 
 @dataclass
@@ -26,6 +27,9 @@ class FakeSlack:
     """State of the fake workspace; every field may be read or set by tests."""
 
     token: str = BOT_TOKEN
+    app_token: str = APP_TOKEN
+    socket_url: str = ""  # what apps.connections.open hands out
+    responses: list[dict[str, Any]] = field(default_factory=list)  # posts to response_url
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     uploads: dict[str, bytes] = field(default_factory=dict)
     files: list[dict[str, Any]] = field(default_factory=list)
@@ -58,6 +62,13 @@ class FakeSlack:
             return {"ok": False, "error": "unknown_method"}
         response: dict[str, Any] = handler(args)
         return response
+
+    @property
+    def response_url(self) -> str:
+        return self.base_url + "response/1"
+
+    def api_apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "url": self.socket_url}
 
     def api_auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "team_id": "T1", "user_id": "UBOT", "bot_id": "BBOT"}
@@ -139,7 +150,14 @@ class _Handler(BaseHTTPRequestHandler):
             fake.uploads[parts.path.rsplit("/", 1)[1]] = body
             self._reply(200, b"OK - uploaded", "text/plain")
             return
-        if self.headers.get("Authorization") != f"Bearer {fake.token}":
+        if parts.path.startswith("/response/"):
+            fake.responses.append(json.loads(body or b"{}"))
+            self._reply(200, b"ok", "text/plain")
+            return
+        method = parts.path.removeprefix("/api/")
+        # As on Slack: only apps.connections.open takes the app-level (xapp-) token.
+        token = fake.app_token if method == "apps.connections.open" else fake.token
+        if self.headers.get("Authorization") != f"Bearer {token}":
             self._json({"ok": False, "error": "invalid_auth"})
             return
         args = {k: v[-1] for k, v in parse_qs(parts.query).items()}
@@ -147,7 +165,7 @@ class _Handler(BaseHTTPRequestHandler):
             args.update(json.loads(body or b"{}"))
         elif body:
             args.update({k: v[-1] for k, v in parse_qs(body.decode()).items()})
-        self._json(fake.handle(parts.path.removeprefix("/api/"), args))
+        self._json(fake.handle(method, args))
 
     def _json(self, payload: dict[str, Any]) -> None:
         self._reply(200, json.dumps(payload).encode(), "application/json")

@@ -7,11 +7,11 @@ from datetime import date, timedelta
 
 import pytest
 
+from bot.blocks import escape
 from bot.weekly.blocks import (
     MAX_BLOCKS,
     MAX_TEXT,
     blocks_as_text,
-    escape,
     fallback_text,
     summary_blocks,
 )

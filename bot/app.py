@@ -1,0 +1,83 @@
+"""The composition root of the Slack app: one client, one App, listeners registered."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import App, BoltResponse
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from bot import listeners
+from bot.blocks import error_message
+from bot.settings import Settings
+from bot.weekly.commands import WatchCommands
+from core.errors import CtrError, InputError
+
+log = logging.getLogger(__name__)
+SORRY = (
+    "Sorry, something went wrong on my side while answering. It has been logged; please try again."
+)
+
+
+def make_client(settings: Settings) -> WebClient:
+    """The Web API client, with slack_sdk's own retries for 429, 5xx and dropped connections."""
+    return WebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        retry_handlers=[
+            RateLimitErrorRetryHandler(max_retry_count=2),
+            ServerErrorRetryHandler(max_retry_count=2),
+            ConnectionErrorRetryHandler(max_retry_count=1),
+        ],
+    )
+
+
+def create_app(
+    settings: Settings, client: WebClient, watch_commands: WatchCommands | None = None
+) -> App:
+    """Build the Bolt app; nothing happens at import time and nothing here does network I/O."""
+    app = App(
+        client=client,
+        signing_secret=settings.slack_signing_secret or "socket-mode-unused",
+        # No auth.test at construction: start-up must not depend on reaching Slack, and the
+        # first real call reports a bad token clearly anyway.
+        token_verification_enabled=False,
+        request_verification_enabled=not settings.socket_mode,
+    )
+    app.middleware(ignore_slack_retries)
+    app.error(handle_error)
+    listeners.register(app, watch_commands)
+    return app
+
+
+def ignore_slack_retries(request: Any, next: Callable[[], BoltResponse]) -> BoltResponse:
+    """Slack re-sends a request it thinks timed out; the first one already answered it."""
+    if request.headers.get("x-slack-retry-num"):
+        return BoltResponse(status=200, body="")
+    return next()
+
+
+def handle_error(
+    error: Exception, response: BoltResponse | None, respond: Any, body: dict[str, Any]
+) -> BoltResponse | None:
+    """The one edge for Slack: any failure becomes a polite ephemeral message and a log line."""
+    if isinstance(error, InputError):
+        text = error.render("/ctr")
+    elif isinstance(error, CtrError):
+        text = str(error)
+    else:
+        log.exception("/ctr failed for %r", (body or {}).get("text", "")[:200], exc_info=error)
+        text = SORRY
+    message = error_message(text)
+    if response is None:  # already acknowledged: reply through response_url instead
+        if respond is not None and (body or {}).get("response_url"):
+            respond(**message)
+        return None
+    return BoltResponse(status=200, body=message, headers={"content-type": "application/json"})

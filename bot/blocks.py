@@ -1,0 +1,182 @@
+"""`/ctr` answers as Slack messages: pure functions from core results to Block Kit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.counts import format_count
+from core.ctr import Comparison, CtrResult, compare, measure
+from core.display import (
+    USAGE_EXAMPLES,
+    format_lift,
+    format_p_value,
+    format_percent,
+    format_pp,
+    verdict,
+)
+from core.grammar import Compare, Help, Single, Variant
+
+Message = dict[str, Any]
+Block = dict[str, Any]
+SHARE_ACTION = "ctr_share_in_channel"
+# Slack caps a button's value at 2,000 characters; the grammar caps the text at 500.
+MAX_SHARE_VALUE = 2000
+
+
+def escape(text: str) -> str:
+    """Make user text inert in mrkdwn: no pings (<!channel>), links or mentions.
+
+    >>> escape("<!here> & <@U1>")
+    '&lt;!here&gt; &amp; &lt;@U1&gt;'
+    """
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def answer_message(command: Single | Compare, text: str) -> Message:
+    """The ephemeral answer, with a button that shares it; ``text`` is what was typed."""
+    blocks = single_blocks(command) if isinstance(command, Single) else compare_blocks(command)
+    share = _share_button(text)
+    return {
+        "response_type": "ephemeral",
+        "text": fallback_text(command),
+        "blocks": [*blocks, share] if share else blocks,
+    }
+
+
+def shared_message(command: Single | Compare, user_id: str) -> Message:
+    """The same answer posted for the whole channel, saying who shared it."""
+    blocks = single_blocks(command) if isinstance(command, Single) else compare_blocks(command)
+    credit = _context(f"Shared by <@{escape(user_id)}> with `/ctr`")
+    return {
+        "response_type": "in_channel",
+        "replace_original": False,
+        "text": fallback_text(command),
+        "blocks": [*blocks, credit],
+    }
+
+
+def single_blocks(command: Single) -> list[Block]:
+    variant = command.variant
+    result = measure(variant.counts)
+    title = f"*{escape(variant.label)}* CTR" if variant.label else "*CTR*"
+    return [
+        _section(f"{title}  *{format_percent(result.rate)}*"),
+        _fields([*_counts_fields(result), f"*95% interval*\n{_interval(result)}"]),
+    ]
+
+
+def compare_blocks(command: Compare) -> list[Block]:
+    comparison = compare(command.a.counts, command.b.counts)
+    name_a, name_b = _name(command.a, "A"), _name(command.b, "B")
+    rows = [_variant_line(name_a, comparison.a), _variant_line(name_b, comparison.b)]
+    return [
+        _section("\n".join(rows)),
+        _fields(_comparison_fields(comparison, name_b, name_a)),
+        _section(
+            f"*{escape(verdict(comparison, _plain(command.a, 'A'), _plain(command.b, 'B')))}*"
+        ),
+    ]
+
+
+def help_message() -> Message:
+    lines = [f"`/ctr {escape(text)}`  {escape(does)}" for text, does in USAGE_EXAMPLES]
+    watch = (
+        "`/ctr watch &lt;sheet URL&gt; [weekly monday 09:00 Europe/Paris]`  weekly summaries "
+        "here (admins) · `/ctr watching` · `/ctr unwatch &lt;sheet URL&gt;`"
+    )
+    return {
+        "response_type": "ephemeral",
+        "text": "How to use /ctr",
+        "blocks": [
+            _section("*Click-through rate (clicks ÷ impressions), with its 95% interval*"),
+            _section("\n".join([*lines, watch])),
+            _context("Counts may be written 50000, 50,000, 50k, 1.2M or 5e4."),
+        ],
+    }
+
+
+def error_message(text: str) -> Message:
+    """An ephemeral message for a problem; ``text`` is plain and escaped here."""
+    return {
+        "response_type": "ephemeral",
+        "text": escape(text),  # the notification text is rendered too
+        "blocks": [_section(f":warning: {escape(text)}")],
+    }
+
+
+def notice_message(mrkdwn: str) -> Message:
+    """An ephemeral message whose mrkdwn the bot wrote (user text already escaped)."""
+    return {"response_type": "ephemeral", "text": mrkdwn, "blocks": [_section(mrkdwn)]}
+
+
+def fallback_text(command: Single | Compare | Help) -> str:
+    """Notification text: plain, short, escaped."""
+    if isinstance(command, Help):
+        return "How to use /ctr"
+    if isinstance(command, Single):
+        return f"CTR {format_percent(command.variant.counts.rate)}"
+    a, b = command.a.counts.rate, command.b.counts.rate
+    return f"CTR {format_percent(a)} vs {format_percent(b)}"
+
+
+def _counts_fields(result: CtrResult) -> list[str]:
+    counts = result.counts
+    return [
+        f"*Clicks*\n{format_count(counts.clicks)}",
+        f"*Impressions*\n{format_count(counts.impressions)}",
+    ]
+
+
+def _comparison_fields(comparison: Comparison, name_b: str, name_a: str) -> list[str]:
+    difference = comparison.b.rate - comparison.a.rate
+    return [
+        f"*Lift {name_b} vs {name_a}*\n{format_lift(comparison.lift)} ({format_pp(difference)})",
+        f"*Significance*\n{format_p_value(comparison.p_value)}",
+    ]
+
+
+def _variant_line(name: str, result: CtrResult) -> str:
+    counts = result.counts
+    return (
+        f"*{name}*  *{format_percent(result.rate)}*  ({format_count(counts.clicks)} / "
+        f"{format_count(counts.impressions)} · 95% CI {_interval(result)})"
+    )
+
+
+def _interval(result: CtrResult) -> str:
+    return f"{format_percent(result.ci_low)}–{format_percent(result.ci_high)}"
+
+
+def _name(variant: Variant, default: str) -> str:
+    return escape(variant.label) if variant.label else default
+
+
+def _plain(variant: Variant, default: str) -> str:
+    return variant.label or default
+
+
+def _share_button(text: str) -> Block | None:
+    if len(text) > MAX_SHARE_VALUE:
+        return None
+    button = {
+        "type": "button",
+        "action_id": SHARE_ACTION,
+        "text": {"type": "plain_text", "text": "Share in channel"},
+        "value": text,
+    }
+    return {"type": "actions", "elements": [button]}
+
+
+def _section(mrkdwn: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": mrkdwn[:3000]}}
+
+
+def _fields(items: list[str]) -> Block:
+    return {
+        "type": "section",
+        "fields": [{"type": "mrkdwn", "text": item[:2000]} for item in items],
+    }
+
+
+def _context(mrkdwn: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": mrkdwn}]}

@@ -1,0 +1,13 @@
+"""Every listener of the app, registered by kind (one listener per file)."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.listeners import actions, commands
+from bot.weekly.commands import WatchCommands
+
+
+def register(app: App, watch_commands: WatchCommands | None) -> None:
+    commands.register(app, watch_commands)
+    actions.register(app)
