@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from dotenv import load_dotenv
+from dotenv import find_dotenv, load_dotenv
 
 from bot.app import create_app, make_client
 from bot.settings import Settings
@@ -21,7 +21,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args and args[0] in ("-h", "--help"):
         print(__doc__)
         return 0
-    load_dotenv()  # an optional .env in the working directory; real env vars win
+    # An optional .env in the working directory (not beside this file); real env vars win.
+    load_dotenv(find_dotenv(usecwd=True))
     try:
         settings = Settings.from_env(os.environ)
     except CtrError as error:
@@ -42,7 +43,8 @@ def run(settings: Settings) -> None:
         from slack_bolt.adapter.socket_mode import SocketModeHandler  # noqa: PLC0415
 
         logging.getLogger(__name__).info("ctr-bot: Socket Mode")
-        SocketModeHandler(app, settings.slack_app_token, web_client=client).start()
+        handler = SocketModeHandler(app, settings.slack_app_token, web_client=client)
+        handler.start()  # type: ignore[no-untyped-call]
     else:
         from bot.server import serve  # noqa: PLC0415
 
