@@ -8,14 +8,13 @@ from dataclasses import dataclass
 from core.counts import parse_count
 from core.ctr import Counts
 from core.errors import InputError
-from core.watching import WatchCommand, parse_watch_command
+from core.watching import WatchCommand, is_watch_command, parse_watch_command
 
 MAX_TEXT_CHARS = 500
 MAX_LABEL_CHARS = 40
 COMPARE_EXAMPLE = "A: 200 50000 vs B: 260 48000"
 
 _HELP_WORDS = {"", "help", "?", "-h", "--help", "usage"}
-_WATCH_VERBS = {"watch", "unwatch", "watching"}
 _VS = re.compile(r"\s+(?:vs\.?|versus)\s+", re.IGNORECASE)
 _LABEL = re.compile(r"^(?P<label>[^:=\d][^:=]*?)\s*:\s*(?P<rest>.*)$", re.DOTALL)
 _CLICK_WORD = r"(?:clicks?|clk)"
@@ -75,7 +74,7 @@ def parse_command(text: str) -> Command:
     cleaned = " ".join(text.split())
     if cleaned.lower() in _HELP_WORDS:
         return Help()
-    if cleaned.split(" ")[0].lower() in _WATCH_VERBS:
+    if is_watch_command(cleaned):
         return parse_watch_command(cleaned)
     sides = _VS.split(f" {cleaned} ")
     if len(sides) == 1:

@@ -46,6 +46,14 @@ class WatchingRequest:
 WatchCommand = WatchRequest | UnwatchRequest | WatchingRequest
 
 
+WATCH_VERBS = frozenset({"watch", "unwatch", "watching"})
+
+
+def is_watch_command(text: str) -> bool:
+    """Does ``text`` start with a watch verb? (Cheap: lets a front end route it early.)"""
+    return text.strip().split(" ", 1)[0].lower() in WATCH_VERBS
+
+
 def parse_watch_command(text: str) -> WatchCommand:
     """``text`` is the whole command, starting with the verb (watch, unwatch, watching)."""
     verb, _, rest = text.strip().partition(" ")

@@ -1,4 +1,8 @@
-"""`/ctr …`: ack → parse → core → blocks, the answer riding in the ack itself."""
+"""`/ctr …`: ack → parse → core → blocks, the answer riding in the ack itself.
+
+Watch commands need Slack and Google round trips that may outlast the 3 s an ack has, so
+their ack says "Checking…" and a lazy listener (run by Bolt after the ack) replies later.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,9 @@ from typing import Any
 
 from slack_bolt import Ack, Respond
 
-from bot.blocks import answer_message, help_message, notice_message
+from bot.blocks import answer_message, error_message, help_message, notice_message
 from bot.weekly.commands import Invocation, WatchCommands
-from core.errors import CtrError
+from core.errors import CtrError, InputError
 from core.grammar import Compare, Help, Single, parse_command
 
 NO_WEEKLY = (
@@ -22,17 +26,32 @@ NO_WEEKLY = (
 class CtrCommand:
     watch_commands: WatchCommands | None
 
-    def __call__(self, ack: Ack, command: dict[str, Any], respond: Respond) -> None:
-        text = command.get("text") or ""
-        parsed = parse_command(text)  # InputError → the app's error handler answers
+    def answer(self, ack: Ack, command: dict[str, Any]) -> None:
+        parsed = parse_command(command.get("text") or "")  # InputError → the error handler
         if isinstance(parsed, Help):
             ack(**help_message())
         elif isinstance(parsed, Single | Compare):
-            ack(**answer_message(parsed, text))
-        else:
-            if self.watch_commands is None:
-                raise CtrError(NO_WEEKLY)
-            # Reading the sheet and Slack's user info can take longer than the 3 s an ack has.
-            ack(**notice_message("Checking…"))
+            ack(**answer_message(parsed, command.get("text") or ""))
+        else:  # pragma: no cover - watch commands are routed to acknowledge_watch
+            self.acknowledge_watch(ack, command)
+
+    def acknowledge_watch(self, ack: Ack, command: dict[str, Any]) -> None:
+        parse_command(command.get("text") or "")  # a malformed watch is answered at once
+        if self.watch_commands is None:
+            raise CtrError(NO_WEEKLY)
+        ack(**notice_message("Checking…"))
+
+    def follow_up(self, command: dict[str, Any], respond: Respond) -> None:
+        """After the ack: carry out a watch command and reply through the response_url."""
+        if self.watch_commands is None:
+            return
+        try:
+            parsed = parse_command(command.get("text") or "")
+            if isinstance(parsed, Help | Single | Compare):
+                return
             who = Invocation(command["team_id"], command["channel_id"], command["user_id"])
             respond(**notice_message(self.watch_commands.run(parsed, who)))
+        except InputError as error:  # this runs after the ack, beyond the app's error edge
+            respond(**error_message(error.render("/ctr")))
+        except CtrError as error:
+            respond(**error_message(str(error)))

@@ -1,0 +1,137 @@
+"""Signed `/ctr` requests at the real HTTP server (waitress) vs a bare Bolt app that only acks.
+
+Run: .venv/bin/python bench/bench_bot.py [--requests 2000]
+Each server runs in its own process on loopback; the load comes from this process with
+keep-alive connections at concurrency 1 and 32. Prints requests/s, p50 and p99 and the ratio
+of /ctr to the bare app measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.bot.conftest import SIGNING_SECRET, command_body, signed  # noqa: E402
+
+TEXT = "A: 200 50000 vs B: 260 48000"
+
+
+def serve(kind: str, port: int) -> None:
+    """Child process: the real ctr app, or a bare Bolt app on the same server and settings."""
+    import waitress
+    from slack_bolt import App, Ack
+
+    from bot.app import create_app, make_client
+    from bot.server import wsgi_app
+    from bot.settings import Settings
+
+    from tests.fakes.slack_api import BOT_TOKEN, running_fake_slack
+
+    # Bolt asks auth.test once, on the first request: a loopback fake answers it.
+    fake_slack = running_fake_slack()  # kept referenced: collecting it would stop the fake
+    fake = fake_slack.__enter__()
+    settings = Settings.from_env(
+        {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+         "SLACK_API_URL": fake.api_url}
+    )
+    if kind == "ctr":
+        app = create_app(settings, make_client(settings))
+    else:
+        app = App(client=make_client(settings), signing_secret=SIGNING_SECRET,
+                  token_verification_enabled=False, process_before_response=True)
+
+        @app.command("/ctr")
+        def bare(ack: Ack) -> None:
+            ack("ok")
+
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # queueing is the point here
+    waitress.serve(wsgi_app(app), host="127.0.0.1", port=port, threads=16)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start(kind: str) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    process = subprocess.Popen([sys.executable, __file__, "--serve", kind, "--port", str(port)], cwd=ROOT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            requests.get(url + "/healthz", timeout=1)
+            return process, url
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    process.kill()
+    raise SystemExit(f"{kind} server did not start")
+
+
+def load(url: str, total: int, concurrency: int) -> tuple[float, list[float]]:
+    local = threading.local()
+    body = command_body(TEXT, "http://127.0.0.1:9/response")
+
+    def one(_: int) -> float:
+        session = getattr(local, "session", None) or requests.Session()
+        local.session = session
+        data, headers = signed(body)  # signed per request: timestamps must be fresh
+        started = time.perf_counter()
+        response = session.post(url + "/slack/events", data=data, headers=headers, timeout=10)
+        elapsed = time.perf_counter() - started
+        if response.status_code != 200:
+            raise SystemExit(f"unexpected {response.status_code}: {response.text[:200]}")
+        return elapsed
+
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(one, range(min(total, 50))))  # warm-up: connections, imports, caches
+        started = time.perf_counter()
+        latencies = list(pool.map(one, range(total)))
+        return time.perf_counter() - started, latencies
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--serve", choices=["ctr", "bare"])
+    parser.add_argument("--port", type=int)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.serve, args.port)
+        return
+    results: dict[tuple[str, int], tuple[float, float, float]] = {}
+    for kind in ("bare", "ctr"):
+        process, url = start(kind)
+        try:
+            for concurrency in (1, 32):
+                elapsed, latencies = load(url, args.requests, concurrency)
+                quantiles = statistics.quantiles(latencies, n=100)
+                results[(kind, concurrency)] = (args.requests / elapsed, quantiles[49] * 1e3, quantiles[98] * 1e3)
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+    print(f"{args.requests} signed requests per cell, text: /ctr {TEXT}")
+    print(f"{'app':<6}{'conc.':>6}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}")
+    for (kind, concurrency), (rate, p50, p99) in results.items():
+        print(f"{kind:<6}{concurrency:>6}{rate:>10.0f}{p50:>9.2f}{p99:>9.2f}")
+    for concurrency in (1, 32):
+        ratio = results[("ctr", concurrency)][0] / results[("bare", concurrency)][0]
+        print(f"concurrency {concurrency}: /ctr throughput = {ratio:.2f}x the bare app")
+
+
+if __name__ == "__main__":
+    main()
