@@ -6,16 +6,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
-from core.errors import CtrError
+from core.errors import ConfigError
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///ctr-bot.sqlite3"
 T = TypeVar("T", int, float)
 LOG_LEVELS = {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}
-
-
-class ConfigError(CtrError):
-    """A setting is missing or malformed; the message names it and says what to set."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,3 +35,7 @@ class InputError(CtrError):
         if self.suggestion is not None:
             return f"{self.problem} Did you mean `{command} {self.suggestion}`?"
         return f"{self.problem} Try `{command} {self.example}`."
+
+
+class ConfigError(CtrError):
+    """A setting is missing or malformed; the message names it and says what to set."""

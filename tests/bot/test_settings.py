@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import DEFAULT_SLACK_API_URL, ConfigError, Settings
+from bot.settings import DEFAULT_SLACK_API_URL, Settings
+from core.errors import ConfigError
 
 HTTP = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}
 

@@ -1,0 +1,150 @@
+"""`ctr-sheets sync SHEET...`: fill in CTR columns in Google Sheets or local CSV files."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from dotenv import find_dotenv, load_dotenv
+from tqdm import tqdm
+
+from core.display import format_percent
+from core.errors import ConfigError, CtrError, InputError
+from sheets.backends import CsvSheet, GoogleSheet, SheetBackend
+from sheets.client import ResilientHTTPClient, make_client
+from sheets.errors import SheetLayoutError, SheetsApiError
+from sheets.plan import format_ctr
+from sheets.refs import parse_sheet_ref
+from sheets.settings import SheetsSettings
+from sheets.sync import Columns, SyncResult, sync
+
+EXIT_OK, EXIT_FLAGGED, EXIT_USAGE, EXIT_API = 0, 1, 2, 3
+DRY_RUN_ROWS = 40
+
+
+class OneLineParser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"ctr-sheets: {message} (see ctr-sheets sync --help)\n")
+
+
+def parser() -> argparse.ArgumentParser:
+    top = OneLineParser(prog="ctr-sheets", description=__doc__)
+    commands = top.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
+    run = commands.add_parser("sync", help="compute CTR columns and write them back")
+    run.add_argument(
+        "sheets", nargs="+", metavar="SHEET", help="Sheets URL (#gid= picks the tab), key, or .csv"
+    )
+    run.add_argument(
+        "--worksheet", help="worksheet (tab) name; default: the URL's #gid, else the first"
+    )
+    run.add_argument(
+        "--dry-run", action="store_true", help="print the planned changes, write nothing"
+    )
+    run.add_argument("--impressions-col", help="header of the impressions column, if not detected")
+    run.add_argument("--clicks-col", help="header of the clicks column, if not detected")
+    run.add_argument(
+        "--output", type=Path, help="CSV only: write the result here, keep the input as is"
+    )
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    load_dotenv(find_dotenv(usecwd=True))
+    try:
+        settings = SheetsSettings.from_env(os.environ)
+        if args.output is not None and len(args.sheets) != 1:
+            raise InputError(
+                "--output goes with exactly one CSV file.", example="sync in.csv --output out.csv"
+            )
+    except CtrError as error:
+        return _fail(error, EXIT_USAGE)
+    client: ResilientHTTPClient | None = None
+    codes = []
+    for sheet in tqdm(
+        args.sheets,
+        desc="sheets",
+        unit="sheet",
+        disable=len(args.sheets) < 2 or not sys.stderr.isatty(),
+    ):
+        try:
+            backend, client = _backend(sheet, args, settings, client)
+            result = sync(backend, Columns(args.impressions_col, args.clicks_col), args.dry_run)
+        except (InputError, ConfigError, SheetLayoutError) as error:  # the per-sheet edge
+            codes.append(_fail(error, EXIT_USAGE, sheet))
+            continue
+        except SheetsApiError as error:
+            codes.append(_fail(error, EXIT_API, sheet))
+            continue
+        print(_dry_run(result) if args.dry_run else _summary(result, client))
+        codes.append(EXIT_FLAGGED if result.plan.flagged else EXIT_OK)
+    return max(codes)
+
+
+def _backend(
+    sheet: str,
+    args: argparse.Namespace,
+    settings: SheetsSettings,
+    client: ResilientHTTPClient | None,
+) -> tuple[SheetBackend, ResilientHTTPClient | None]:
+    ref = parse_sheet_ref(sheet)
+    if ref.path is not None:
+        if not ref.path.is_file():
+            raise InputError(f"No CSV file at {ref.path}.", example="sync examples/campaigns.csv")
+        path = ref.path
+        if args.output is not None:
+            shutil.copyfile(ref.path, args.output)
+            path = args.output
+        return CsvSheet(path), client
+    if client is None:
+        client, _ = make_client(settings)
+    assert ref.key is not None
+    return GoogleSheet(client, ref.key, gid=ref.gid, worksheet=args.worksheet), client
+
+
+def _summary(result: SyncResult, client: ResilientHTTPClient | None) -> str:
+    plan = result.plan
+    cells = len(plan.changes)
+    calls = f", {client.calls} API calls so far" if client is not None else ""
+    done = f"{cells} cell(s) written" if result.writes else "already up to date, nothing written"
+    repaired = f", {result.repairs} repair round(s) after rows moved" if result.repairs else ""
+    counts = f"{plan.computed} CTR(s), {len(plan.flagged)} row(s) flagged"
+    lines = [f"{result.name}: {counts}; {done}{repaired}{calls}."]
+    lines += [f"  row {flag.row}: {flag.reason}" for flag in plan.flagged]
+    return "\n".join(lines)
+
+
+def _dry_run(result: SyncResult) -> str:
+    plan = result.plan
+    lines = [f"{result.name} (dry run, nothing written): {len(plan.changes)} change(s)"]
+    if plan.columns_to_add:
+        lines.append(f"  + {plan.columns_to_add} column(s) added to the grid")
+    lines.append(f"  {'row':>6}  {'column':<11} new value")
+    for change in plan.changes[:DRY_RUN_ROWS]:
+        column = "CTR" if change.col == plan.layout.ctr else "CTR status"
+        lines.append(f"  {change.row + 1:>6}  {column:<11} {_shown(change.value)}")
+    if len(plan.changes) > DRY_RUN_ROWS:
+        lines.append(f"  … and {len(plan.changes) - DRY_RUN_ROWS} more")
+    return "\n".join(lines)
+
+
+def _shown(value: float | str | None) -> str:
+    if value is None:
+        return "(cleared)"
+    return f"{format_ctr(value)} ({format_percent(value)})" if isinstance(value, float) else value
+
+
+def _fail(error: CtrError, code: int, sheet: str | None = None) -> int:
+    where = f"{sheet}: " if sheet else ""
+    text = error.render("ctr-sheets") if isinstance(error, InputError) else str(error)
+    print(f"ctr-sheets: {where}{' '.join(text.split())}", file=sys.stderr)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

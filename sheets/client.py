@@ -1,0 +1,142 @@
+"""The gspread client: service-account auth, retries, quota pacing, configurable endpoints."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import gspread
+from google.auth.exceptions import GoogleAuthError
+from google.auth.transport.requests import AuthorizedSession, Request
+from google.oauth2.service_account import Credentials
+from gspread.exceptions import APIError
+from requests import PreparedRequest, Response, Session
+from requests.adapters import HTTPAdapter
+
+from core.errors import ConfigError
+from sheets.errors import SheetAccessError, SheetsApiError
+from sheets.settings import GOOGLE_SHEETS_URL, SheetsSettings
+
+SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
+# google-auth's own side call (regional access boundary lookup) goes here.
+GOOGLE_IAM_URL = "https://iamcredentials.googleapis.com"
+RETRY_STATUSES = {429, 500, 502, 503, 504}
+MAX_TRIES = 5
+MAX_DELAY = 32.0
+
+
+class EndpointAdapter(HTTPAdapter):
+    """Send Google's API hosts to a configured base URL (an emulator or proxy).
+
+    A transport adapter is requests' public extension point; the URL is rewritten just before
+    sending, so gspread and google-auth run unmodified.
+    """
+
+    def __init__(self, replacements: dict[str, str]) -> None:
+        super().__init__()
+        self.replacements = replacements
+
+    def send(self, request: PreparedRequest, *args: Any, **kwargs: Any) -> Response:
+        for prefix, target in self.replacements.items():
+            if request.url and request.url.startswith(prefix):
+                request.url = target + request.url[len(prefix) :]
+        return super().send(request, *args, **kwargs)
+
+
+class Pacer:
+    """At most ``per_minute`` requests a minute, spread evenly (Google's per-user quota)."""
+
+    def __init__(
+        self,
+        per_minute: int,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.interval = 60.0 / per_minute
+        self.clock, self.sleep = clock, sleep
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        with self._lock:
+            now = self.clock()
+            if now < self._next:
+                self.sleep(self._next - now)
+                now = self._next
+            self._next = now + self.interval
+
+
+class ResilientHTTPClient(gspread.HTTPClient):
+    """gspread's HTTP client plus pacing and bounded exponential backoff with jitter.
+
+    429 and 5xx are retried up to MAX_TRIES times, waiting Retry-After when Google sends it,
+    otherwise 1, 2, 4… seconds (capped) times a random factor so replicas don't retry in step.
+    """
+
+    pacer: Pacer = Pacer(60)
+    sleep: Callable[[float], None] = staticmethod(time.sleep)
+    calls: int = 0
+
+    def request(self, method: str, endpoint: str, *args: Any, **kwargs: Any) -> Response:
+        for attempt in range(MAX_TRIES):
+            self.pacer.wait()
+            self.calls += 1
+            try:
+                return super().request(method, endpoint, *args, **kwargs)
+            except APIError as error:
+                status = error.response.status_code
+                if status not in RETRY_STATUSES or attempt == MAX_TRIES - 1:
+                    raise _translated(error, method) from None
+                self.sleep(_delay(error.response, attempt))
+            except GoogleAuthError as error:
+                raise ConfigError(f"Google refused the service-account key: {error}") from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _delay(response: Response, attempt: int) -> float:
+    header = response.headers.get("Retry-After", "")
+    if header.isdigit():
+        return min(float(header), MAX_DELAY)
+    return min(2.0**attempt, MAX_DELAY) * random.uniform(0.5, 1.0)  # jitter, not crypto
+
+
+def _translated(error: APIError, method: str) -> SheetsApiError:
+    status = error.response.status_code
+    message = str(error.error.get("message") or error.response.reason)
+    if status in (403, 404):
+        return SheetAccessError(f"Google Sheets refused access ({status}): {message}")
+    tries = f" after {MAX_TRIES} tries" if status in RETRY_STATUSES else ""
+    return SheetsApiError(f"Google Sheets API {method} failed{tries}: {status} {message}")
+
+
+def make_client(
+    settings: SheetsSettings, sleep: Callable[[float], None] = time.sleep
+) -> tuple[ResilientHTTPClient, str]:
+    """(HTTP client, the service account's e-mail) from the key in the settings."""
+    key = settings.require_credentials()
+    try:
+        credentials = Credentials.from_service_account_file(str(key), scopes=SCOPES)  # type: ignore[no-untyped-call]
+    except (ValueError, KeyError) as error:
+        raise ConfigError(f"{key} is not a service-account key file: {error}") from None
+    session = AuthorizedSession(credentials, auth_request=Request(_session(settings)))  # type: ignore[no-untyped-call]
+    session.mount("https://", _adapter(settings))
+    client = ResilientHTTPClient(credentials, session=session)
+    client.pacer = Pacer(settings.quota_per_minute)
+    client.sleep = sleep
+    return client, credentials.service_account_email
+
+
+def _session(settings: SheetsSettings) -> Session:
+    """The session google-auth uses for its own calls (token refresh, boundary lookup)."""
+    session = Session()
+    session.mount("https://", _adapter(settings))
+    return session
+
+
+def _adapter(settings: SheetsSettings) -> HTTPAdapter:
+    if settings.api_url is None:
+        return HTTPAdapter()
+    return EndpointAdapter({GOOGLE_SHEETS_URL: settings.api_url, GOOGLE_IAM_URL: settings.api_url})

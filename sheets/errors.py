@@ -1,0 +1,17 @@
+"""Errors of the Sheets sync, each with a message for the person running it."""
+
+from __future__ import annotations
+
+from core.errors import CtrError
+
+
+class SheetLayoutError(CtrError):
+    """The sheet's headers don't say where impressions and clicks are."""
+
+
+class SheetsApiError(CtrError):
+    """Google's API refused or kept failing; the message says which call and why."""
+
+
+class SheetAccessError(SheetsApiError):
+    """The sheet can't be opened with our credentials (not shared, wrong link)."""

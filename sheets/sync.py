@@ -1,0 +1,54 @@
+"""One sheet's sync: read once, plan (pure), write once, then verify and repair races."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sheets.backends import SheetBackend
+from sheets.errors import SheetsApiError
+from sheets.headers import find_layout
+from sheets.plan import Plan, plan
+
+MAX_REPAIRS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class SyncResult:
+    name: str
+    plan: Plan  # the plan of the first read: what changed (or would, in a dry run)
+    writes: int  # write rounds sent (0 on a no-op or dry run)
+    repairs: int  # extra rounds because the sheet changed between our read and write
+
+
+@dataclass(frozen=True, slots=True)
+class Columns:
+    impressions: str | None = None
+    clicks: str | None = None
+
+
+def sync(backend: SheetBackend, columns: Columns = Columns(), dry_run: bool = False) -> SyncResult:
+    """Bring the owned columns up to date; nothing else in the sheet is written.
+
+    If a person inserts, deletes or sorts rows between our read and our write, values can land
+    on the wrong rows. So after writing, the sheet is read again and re-planned: any owned
+    cell that is now wrong is rewritten, until a read finds nothing to change (bounded).
+    """
+    first = _plan(backend, columns)
+    if dry_run or first.is_noop:
+        return SyncResult(backend.describe(), first, writes=0, repairs=0)
+    current, writes = first, 0
+    while not current.is_noop:
+        if writes > MAX_REPAIRS:
+            raise SheetsApiError(
+                f"{backend.describe()} kept changing while syncing; run the sync again later."
+            )
+        backend.write(current)
+        writes += 1
+        current = _plan(backend, columns)
+    return SyncResult(backend.describe(), first, writes=writes, repairs=writes - 1)
+
+
+def _plan(backend: SheetBackend, columns: Columns) -> Plan:
+    grid, column_count = backend.read()
+    layout = find_layout(grid, columns.impressions, columns.clicks)
+    return plan(grid, layout, column_count)
