@@ -1,0 +1,274 @@
+"""A small Google Sheets API v4 and OAuth token endpoint on 127.0.0.1, for gspread/google-auth.
+
+In-memory worksheets with values, formulas and formats; a request log with body sizes; fault
+injection (status codes with Retry-After); and a hook run before a write is applied, to play a
+person editing the sheet between our read and our write.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from google.auth import jwt
+
+Value = str | int | float | bool | None
+GOOGLE_TOKEN_AUDIENCE = "https://oauth2.googleapis.com/token"
+
+
+@dataclass
+class Cell:
+    value: Value = None
+    formula: str | None = None  # a formula's cell keeps its computed value in ``value``
+    number_format: dict[str, Any] | None = None
+
+
+@dataclass
+class Worksheet:
+    title: str
+    sheet_id: int
+    rows: list[list[Cell]] = field(default_factory=list)
+    row_count: int = 1000
+    column_count: int = 26
+
+    @classmethod
+    def of(cls, title: str, sheet_id: int, values: list[list[Value]], **grid: int) -> Worksheet:
+        sheet = cls(title, sheet_id, **grid)
+        sheet.rows = [[Cell(v) for v in row] for row in values]
+        sheet.row_count = max(sheet.row_count, len(values))
+        sheet.column_count = max([sheet.column_count, *(len(r) for r in values)])
+        return sheet
+
+    def cell(self, row: int, col: int) -> Cell:
+        while len(self.rows) <= row:
+            self.rows.append([])
+        line = self.rows[row]
+        while len(line) <= col:
+            line.append(Cell())
+        return line[col]
+
+    def values(self) -> list[list[Value]]:
+        """As values.batchGet returns them: trailing empty cells and rows trimmed."""
+        out = [[c.value for c in row] for row in self.rows]
+        for row in out:
+            while row and row[-1] in (None, ""):
+                row.pop()
+        while out and not out[-1]:
+            out.pop()
+        return out
+
+    def insert_row(self, index: int, values: list[Value]) -> None:
+        """As a person inserting a row: everything below moves down one."""
+        self.rows.insert(index, [Cell(v) for v in values])
+        self.row_count += 1
+
+
+@dataclass
+class FakeGoogle:
+    spreadsheets: dict[str, list[Worksheet]] = field(default_factory=dict)
+    public_cert: bytes = b""
+    client_email: str = ""
+    log: list[tuple[str, str, int]] = field(default_factory=list)  # method, path, body bytes
+    faults: list[tuple[int, dict[str, str]]] = field(default_factory=list)  # next responses
+    before_write: Callable[[FakeGoogle, str], None] | None = None
+    base_url: str = ""
+    tokens: set[str] = field(default_factory=set)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def api_calls(self) -> list[tuple[str, str, int]]:
+        return [entry for entry in self.log if entry[1].startswith("/v4/")]
+
+    def writes(self) -> list[tuple[str, str, int]]:
+        return [entry for entry in self.api_calls() if entry[0] == "POST"]
+
+    # Endpoints ---------------------------------------------------------------------------
+
+    def token(self, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        # google-auth signs for Google's token audience and POSTs to the key's token_uri.
+        claims = jwt.decode(
+            form["assertion"], certs=self.public_cert, audience=GOOGLE_TOKEN_AUDIENCE
+        )
+        if claims["iss"] != self.client_email:
+            return 400, {"error": "invalid_grant"}
+        token = f"ya29.fake-{len(self.tokens) + 1}"
+        self.tokens.add(token)
+        return 200, {"access_token": token, "expires_in": 3600, "token_type": "Bearer"}
+
+    def metadata(self, key: str) -> dict[str, Any]:
+        sheets = [
+            {
+                "properties": {
+                    "sheetId": s.sheet_id,
+                    "title": s.title,
+                    "index": i,
+                    "sheetType": "GRID",
+                    "gridProperties": {"rowCount": s.row_count, "columnCount": s.column_count},
+                }
+            }
+            for i, s in enumerate(self.spreadsheets[key])
+        ]
+        return {
+            "spreadsheetId": key,
+            "properties": {"title": f"Spreadsheet {key}"},
+            "sheets": sheets,
+        }
+
+    def batch_get(self, key: str, ranges: list[str]) -> dict[str, Any]:
+        out = []
+        for a1 in ranges:
+            sheet = self._by_title(key, a1.strip("'").replace("''", "'"))
+            out.append({"range": a1, "majorDimension": "ROWS", "values": sheet.values()})
+        return {"spreadsheetId": key, "valueRanges": out}
+
+    def batch_update(self, key: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        if self.before_write is not None:
+            hook, self.before_write = self.before_write, None
+            hook(self, key)
+        replies = []
+        for request in body["requests"]:
+            ((kind, args),) = request.items()
+            error = getattr(self, "_" + re.sub(r"(?<!^)(?=[A-Z])", "_", kind).lower())(key, args)
+            if error:
+                return 400, {"error": {"code": 400, "message": error, "status": "INVALID_ARGUMENT"}}
+            replies.append({})
+        return 200, {"spreadsheetId": key, "replies": replies}
+
+    def _append_dimension(self, key: str, args: dict[str, Any]) -> str | None:
+        sheet = self._by_id(key, args["sheetId"])
+        if args["dimension"] == "COLUMNS":
+            sheet.column_count += args["length"]
+        else:
+            sheet.row_count += args["length"]
+        return None
+
+    def _paste_data(self, key: str, args: dict[str, Any]) -> str | None:
+        where = args["coordinate"]
+        sheet = self._by_id(key, where["sheetId"])
+        for r, line in enumerate(args["data"].split("\n")):
+            for c, text in enumerate(line.split(args.get("delimiter", ","))):
+                row, col = where["rowIndex"] + r, where["columnIndex"] + c
+                if row >= sheet.row_count or col >= sheet.column_count:
+                    return f"Range ({row}, {col}) exceeds grid limits of {sheet.title!r}."
+                cell = sheet.cell(row, col)
+                cell.value, cell.formula = _user_entered(text), None
+        return None
+
+    def _repeat_cell(self, key: str, args: dict[str, Any]) -> str | None:
+        grid = args["range"]
+        sheet = self._by_id(key, grid["sheetId"])
+        fmt = args["cell"]["userEnteredFormat"]["numberFormat"]
+        for row in range(grid["startRowIndex"], grid["endRowIndex"]):
+            for col in range(grid["startColumnIndex"], grid["endColumnIndex"]):
+                sheet.cell(row, col).number_format = fmt
+        return None
+
+    def _by_title(self, key: str, title: str) -> Worksheet:
+        return next(s for s in self.spreadsheets[key] if s.title == title)
+
+    def _by_id(self, key: str, sheet_id: int) -> Worksheet:
+        return next(s for s in self.spreadsheets[key] if s.sheet_id == sheet_id)
+
+
+def _user_entered(text: str) -> Value:
+    """What Sheets makes of pasted text: empty clears, numbers become numbers, rest is text."""
+    if text == "":
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    return (
+        int(number)
+        if number.is_integer() and "." not in text and "e" not in text.lower()
+        else number
+    )
+
+
+def _error(code: int, message: str, status: str) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "status": status}}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+
+    def do_GET(self) -> None:
+        self._serve(b"")
+
+    def do_POST(self) -> None:
+        self._serve(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+
+    def _serve(self, body: bytes) -> None:
+        fake = self.server.fake
+        parts = urlsplit(self.path)
+        path = unquote(parts.path)
+        with fake._lock:
+            fake.log.append((self.command, path, len(body)))
+            fault = fake.faults.pop(0) if fake.faults and path.startswith("/v4/") else None
+        if fault is not None:
+            status, headers = fault
+            self._json(status, _error(status, "injected fault", "UNAVAILABLE"), headers)
+        elif path == "/token":
+            self._json(*fake.token({k: v[-1] for k, v in parse_qs(body.decode()).items()}))
+        elif path.endswith("/allowedLocations"):  # google-auth's regional access boundary
+            self._json(200, {"locations": [], "encodedLocations": "0x0"})
+        elif self.headers.get("Authorization", "").removeprefix("Bearer ") not in fake.tokens:
+            message = "Request had invalid authentication credentials."
+            self._json(401, _error(401, message, "UNAUTHENTICATED"))
+        else:
+            self._json(*self._api(fake, path, parse_qs(parts.query), body))
+
+    def _api(
+        self, fake: FakeGoogle, path: str, query: dict[str, list[str]], body: bytes
+    ) -> tuple[int, dict[str, Any]]:
+        match = re.fullmatch(r"/v4/spreadsheets/([^/:]+)(/values:batchGet|:batchUpdate)?", path)
+        if match is None:
+            return 404, _error(404, f"No route {path}", "NOT_FOUND")
+        key, action = match.groups()
+        if key not in fake.spreadsheets:
+            return 404, _error(404, "Requested entity was not found.", "NOT_FOUND")
+        if action is None:
+            return 200, fake.metadata(key)
+        if action == "/values:batchGet":
+            return 200, fake.batch_get(key, query.get("ranges", []))
+        return fake.batch_update(key, json.loads(body))
+
+    def _json(
+        self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    fake: FakeGoogle
+
+
+@contextmanager
+def running_fake_google(public_cert: bytes, client_email: str) -> Iterator[FakeGoogle]:
+    """Serve a FakeGoogle on a free loopback port; ``fake.base_url`` ends with a slash."""
+    server = _Server(("127.0.0.1", 0), _Handler)
+    server.fake = FakeGoogle(public_cert=public_cert, client_email=client_email)
+    server.fake.base_url = f"http://127.0.0.1:{server.server_address[1]}/"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server.fake
+    finally:
+        server.shutdown()
+        server.server_close()
