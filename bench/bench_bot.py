@@ -24,7 +24,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.bot.conftest import SIGNING_SECRET, command_body, signed  # noqa: E402
+from tests.bot.conftest import SIGNING_SECRET, command_body, signed
 
 TEXT = "A: 200 50000 vs B: 260 48000"
 
@@ -32,26 +32,32 @@ TEXT = "A: 200 50000 vs B: 260 48000"
 def serve(kind: str, port: int) -> None:
     """Child process: the real ctr app, or a bare Bolt app on the same server and settings."""
     import waitress
-    from slack_bolt import App, Ack
+    from slack_bolt import Ack, App
 
     from bot.app import create_app, make_client
     from bot.server import wsgi_app
     from bot.settings import Settings
-
     from tests.fakes.slack_api import BOT_TOKEN, running_fake_slack
 
     # Bolt asks auth.test once, on the first request: a loopback fake answers it.
     fake_slack = running_fake_slack()  # kept referenced: collecting it would stop the fake
     fake = fake_slack.__enter__()
     settings = Settings.from_env(
-        {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-         "SLACK_API_URL": fake.api_url}
+        {
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": fake.api_url,
+        }
     )
     if kind == "ctr":
         app = create_app(settings, make_client(settings))
     else:
-        app = App(client=make_client(settings), signing_secret=SIGNING_SECRET,
-                  token_verification_enabled=False, process_before_response=True)
+        app = App(
+            client=make_client(settings),
+            signing_secret=SIGNING_SECRET,
+            token_verification_enabled=False,
+            process_before_response=True,
+        )
 
         @app.command("/ctr")
         def bare(ack: Ack) -> None:
@@ -69,7 +75,9 @@ def free_port() -> int:
 
 def start(kind: str) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
-    process = subprocess.Popen([sys.executable, __file__, "--serve", kind, "--port", str(port)], cwd=ROOT)
+    process = subprocess.Popen(
+        [sys.executable, __file__, "--serve", kind, "--port", str(port)], cwd=ROOT
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -120,7 +128,11 @@ def main() -> None:
             for concurrency in (1, 32):
                 elapsed, latencies = load(url, args.requests, concurrency)
                 quantiles = statistics.quantiles(latencies, n=100)
-                results[(kind, concurrency)] = (args.requests / elapsed, quantiles[49] * 1e3, quantiles[98] * 1e3)
+                results[(kind, concurrency)] = (
+                    args.requests / elapsed,
+                    quantiles[49] * 1e3,
+                    quantiles[98] * 1e3,
+                )
         finally:
             process.terminate()
             process.wait(timeout=10)

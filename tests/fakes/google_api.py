@@ -127,6 +127,25 @@ class FakeGoogle:
             out.append({"range": a1, "majorDimension": "ROWS", "values": sheet.values()})
         return {"spreadsheetId": key, "valueRanges": out}
 
+    def values_update(self, key: str, a1: str, body: dict[str, Any]) -> dict[str, Any]:
+        """values.update (USER_ENTERED or RAW): the block of values from the range's corner."""
+        title, _, corner = a1.rpartition("!")
+        sheet = (
+            self._by_title(key, title.strip("'").replace("''", "'"))
+            if title
+            else self.spreadsheets[key][0]
+        )
+        start = re.match(r"([A-Z]+)(\d+)", corner)
+        assert start is not None, a1
+        col0 = sum((ord(ch) - 64) * 26**i for i, ch in enumerate(reversed(start[1]))) - 1
+        row0 = int(start[2]) - 1
+        for r, line in enumerate(body.get("values", [])):
+            for c, value in enumerate(line):
+                cell = sheet.cell(row0 + r, col0 + c)
+                cell.value = _user_entered(value) if isinstance(value, str) else value
+                cell.formula = None
+        return {"spreadsheetId": key, "updatedRange": a1}
+
     def batch_update(self, key: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         if self.before_write is not None:
             hook, self.before_write = self.before_write, None
@@ -204,6 +223,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self._serve(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
 
+    def do_PUT(self) -> None:
+        self._serve(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+
     def _serve(self, body: bytes) -> None:
         fake = self.server.fake
         parts = urlsplit(self.path)
@@ -227,6 +249,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _api(
         self, fake: FakeGoogle, path: str, query: dict[str, list[str]], body: bytes
     ) -> tuple[int, dict[str, Any]]:
+        single = re.fullmatch(r"/v4/spreadsheets/([^/:]+)/values/(.+)", path)
+        if single is not None and single[1] in fake.spreadsheets:
+            return self._values(fake, single[1], single[2], body)
         match = re.fullmatch(r"/v4/spreadsheets/([^/:]+)(/values:batchGet|:batchUpdate)?", path)
         if match is None:
             return 404, _error(404, f"No route {path}", "NOT_FOUND")
@@ -238,6 +263,14 @@ class _Handler(BaseHTTPRequestHandler):
         if action == "/values:batchGet":
             return 200, fake.batch_get(key, query.get("ranges", []))
         return fake.batch_update(key, json.loads(body))
+
+    def _values(
+        self, fake: FakeGoogle, key: str, a1: str, body: bytes
+    ) -> tuple[int, dict[str, Any]]:
+        """values.get and values.update on one range (the benchmark's baselines use them)."""
+        if self.command == "PUT":
+            return 200, fake.values_update(key, a1, json.loads(body))
+        return 200, fake.batch_get(key, [a1])["valueRanges"][0]
 
     def _json(
         self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None
