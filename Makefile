@@ -23,9 +23,14 @@ postgres:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
 	else echo "The store tests need PostgreSQL: sudo apt-get install postgresql" >&2; exit 1; fi
 
+# With Slack settings (environment or .env) this starts the bot; without, the offline demo.
 run: install
-	$(BIN)/ctr 200 50000
-	$(BIN)/ctr 'Spring: 200 50000 vs Summer: 260 48000'
+	@if [ -n "$$SLACK_BOT_TOKEN" ] || grep -qs '^SLACK_BOT_TOKEN=.' .env; then \
+	  exec $(BIN)/ctr-bot; \
+	else \
+	  $(BIN)/ctr 200 50000 && $(BIN)/ctr 'Spring: 200 50000 vs Summer: 260 48000' && echo && \
+	  $(BIN)/ctr-bot demo; \
+	fi
 
 lint: install
 	$(BIN)/ruff check .

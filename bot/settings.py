@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from core.errors import ConfigError
+from sheets.settings import SheetsSettings
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///ctr-bot.sqlite3"
@@ -25,15 +26,19 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     ctr_admins: frozenset[str] = frozenset()
     sync_interval_minutes: float = 15.0
-    google_credentials: str | None = None
+    sheets: SheetsSettings = field(default_factory=lambda: SheetsSettings(None, None))
 
     @property
     def socket_mode(self) -> bool:
         return self.slack_app_token is not None
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> Settings:
-        """Build and check; raises ConfigError naming every missing setting at once."""
+    def from_env(cls, env: Mapping[str, str], *, listening: bool = True) -> Settings:
+        """Build and check; raises ConfigError naming every missing setting at once.
+
+        ``listening=False`` is for posting only (`ctr-bot summary --post`): no signing
+        secret or app token is needed to call the Web API.
+        """
 
         def get(name: str) -> str | None:
             return (env.get(name) or "").strip() or None
@@ -44,7 +49,7 @@ class Settings:
             get("SLACK_APP_TOKEN"),
         )
         missing = [] if token else ["SLACK_BOT_TOKEN (the app's xoxb- bot token)"]
-        if app_token is None and secret is None:
+        if listening and app_token is None and secret is None:
             missing.append(
                 "SLACK_SIGNING_SECRET (for HTTP mode) or SLACK_APP_TOKEN (xapp-, for Socket Mode)"
             )
@@ -66,7 +71,7 @@ class Settings:
             sync_interval_minutes=_number(
                 get("SYNC_INTERVAL") or "15", "SYNC_INTERVAL", float, 1, 1440
             ),
-            google_credentials=get("GOOGLE_APPLICATION_CREDENTIALS"),
+            sheets=SheetsSettings.from_env(env),
         )
 
 

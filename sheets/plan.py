@@ -49,19 +49,26 @@ class Plan:
         return not self.changes and not self.columns_to_add
 
 
-def desired_row(row: Sequence[Cell], layout: Layout) -> tuple[float | None, str]:
-    """(CTR or None, status) for one data row; a blank row wants blank cells."""
+def row_counts(row: Sequence[Cell], layout: Layout) -> Counts | None:
+    """A data row's counts; None for a blank row; InputError saying what is wrong otherwise."""
     impressions, clicks = _cell(row, layout.impressions), _cell(row, layout.clicks)
     if _blank(impressions) and _blank(clicks):
-        return None, ""
+        return None
+    counts = Counts(
+        clicks=parse_count(_number_or_text(clicks, "clicks"), "clicks"),
+        impressions=parse_count(_number_or_text(impressions, "impressions"), "impressions"),
+    )
+    counts.rate  # noqa: B018 - raises InputError on 0 impressions: no CTR to show
+    return counts
+
+
+def desired_row(row: Sequence[Cell], layout: Layout) -> tuple[float | None, str]:
+    """(CTR or None, status) for one data row; a blank row wants blank cells."""
     try:
-        counts = Counts(
-            clicks=parse_count(_number_or_text(clicks, "clicks"), "clicks"),
-            impressions=parse_count(_number_or_text(impressions, "impressions"), "impressions"),
-        )
-        return float(counts.rate), ""
+        counts = row_counts(row, layout)
     except InputError as error:
         return None, error.problem
+    return (None, "") if counts is None else (float(counts.rate), "")
 
 
 def plan(grid: Sequence[Sequence[Cell]], layout: Layout, column_count: int) -> Plan:

@@ -17,6 +17,7 @@ from bot.store.repository import Clock, Store, Watch
 from bot.weekly.delivery import DEFAULT_LEASE, Outcome, Rendered, Target, deliver
 from core.errors import CtrError
 from core.schedule import Due, WeeklySlot, latest_due, still_sendable
+from sheets.errors import SheetAccessError, SheetsApiError
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,11 @@ class SummaryScheduler:
                 outcomes[watch.id] = self._send(watch, due)
             except SlackApiError as error:
                 self._slack_failed(watch, str(error.response.get("error", "")))
+            except SheetsApiError as error:
+                if not isinstance(error, SheetAccessError):  # Google hiccup: next pass retries
+                    log.warning("weekly summary for watch %s: %s", watch.id, error)
+                    continue
+                self._pause(watch, f"I couldn't read the sheet for its weekly summary: {error}")
             except CtrError as error:
                 self._pause(watch, f"I couldn't read the sheet for its weekly summary: {error}")
         return outcomes

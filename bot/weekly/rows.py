@@ -1,0 +1,81 @@
+"""A sheet's grid as weekly material: dated rows, or per-campaign running totals (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.weekly.report import FlaggedRow
+from core.ctr import Counts
+from core.errors import InputError
+from core.weekly import DatedRow, parse_day
+from sheets.headers import Cell, Layout
+from sheets.plan import row_counts
+
+ALL_ROWS = "All rows"  # the campaign name when a sheet has no campaign column
+
+
+def dated_rows(
+    grid: Sequence[Sequence[Cell]], layout: Layout
+) -> tuple[list[DatedRow], list[FlaggedRow]]:
+    """Rows with a date: each a day of one campaign. Bad rows come back flagged, not counted."""
+    assert layout.date is not None
+    rows: list[DatedRow] = []
+    flagged: list[FlaggedRow] = []
+    for index, row in _data_rows(grid, layout):
+        counts, reason = _counts(row, layout)
+        if counts is None:
+            if reason:
+                flagged.append(FlaggedRow(index + 1, reason))
+            continue
+        try:
+            day = parse_day(_text_or_number(row, layout.date))
+        except InputError as error:
+            flagged.append(FlaggedRow(index + 1, error.problem))
+            continue
+        rows.append(DatedRow(day=day, campaign=_campaign(row, layout), counts=counts))
+    return rows, flagged
+
+
+def campaign_totals(
+    grid: Sequence[Sequence[Cell]], layout: Layout
+) -> tuple[dict[str, Counts], list[FlaggedRow]]:
+    """Rows without dates: each campaign's running totals (summed if it spans rows)."""
+    totals: dict[str, Counts] = {}
+    flagged: list[FlaggedRow] = []
+    for index, row in _data_rows(grid, layout):
+        counts, reason = _counts(row, layout)
+        if counts is None:
+            if reason:
+                flagged.append(FlaggedRow(index + 1, reason))
+            continue
+        name = _campaign(row, layout)
+        before = totals.get(name, Counts(0, 0))
+        totals[name] = Counts(
+            before.clicks + counts.clicks, before.impressions + counts.impressions
+        )
+    return totals, flagged
+
+
+def _data_rows(grid: Sequence[Sequence[Cell]], layout: Layout) -> list[tuple[int, Sequence[Cell]]]:
+    return [(i, grid[i]) for i in range(layout.header_row + 1, len(grid))]
+
+
+def _counts(row: Sequence[Cell], layout: Layout) -> tuple[Counts | None, str]:
+    """The row's counts by the sync's own rules, so summaries and sheets agree."""
+    try:
+        return row_counts(row, layout), ""
+    except InputError as error:
+        return None, error.problem
+
+
+def _campaign(row: Sequence[Cell], layout: Layout) -> str:
+    if layout.campaign is None or layout.campaign >= len(row):
+        return ALL_ROWS
+    return str(row[layout.campaign] or "").strip() or ALL_ROWS
+
+
+def _text_or_number(row: Sequence[Cell], col: int) -> str | int | float:
+    value = row[col] if col < len(row) else None
+    if value is None or isinstance(value, bool):
+        raise InputError("Date is missing.")
+    return value

@@ -1,0 +1,76 @@
+"""The bot's Google side of weekly summaries, against the fake Google: access checks, syncing
+watched sheets, and snapshots of running totals."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+from pathlib import Path
+
+import pytest
+
+from bot.store.engine import connect, migrate
+from bot.store.repository import NewWatch, Store
+from bot.weekly.access import GoogleSheetAccess
+from bot.weekly.runtime import WatchedSheetsSync
+from core.errors import CtrError
+from core.schedule import Weekday
+from sheets.client import ResilientHTTPClient
+from tests.fakes.google_api import FakeGoogle, Worksheet
+from tests.sheets.conftest import CLIENT_EMAIL, KEY, campaign_sheet
+
+URL = f"https://docs.google.com/spreadsheets/d/{KEY}/edit#gid=0"
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    engine = connect(f"sqlite:///{tmp_path / 'state.sqlite3'}")
+    migrate(engine)
+    return Store(engine, clock=lambda: datetime(2026, 11, 18, 12, tzinfo=UTC))
+
+
+def test_access_check_names_the_service_account(
+    client: ResilientHTTPClient, google: FakeGoogle
+) -> None:
+    google.spreadsheets[KEY] = [campaign_sheet([])]
+    access = GoogleSheetAccess(client, CLIENT_EMAIL)
+    assert access.check(URL).key == KEY
+    with pytest.raises(CtrError, match=f"Share it with {CLIENT_EMAIL}"):
+        access.check("https://docs.google.com/spreadsheets/d/1NotSharedWithUs_abcdefgh/edit")
+
+
+def test_watched_sheets_are_synced_and_running_totals_snapshotted(
+    client: ResilientHTTPClient, google: FakeGoogle, store: Store
+) -> None:
+    google.spreadsheets[KEY] = [
+        Worksheet.of(
+            "Totals", 0, [["Campaign", "Impressions", "Clicks"], ["A", 1000, 10], ["B", 400, 4]]
+        )
+    ]
+    store.add_watch(NewWatch("T1", "C1", KEY, URL, Weekday.MONDAY, time(9), "Europe/Paris", "U1"))
+    syncer = WatchedSheetsSync(store, GoogleSheetAccess(client, CLIENT_EMAIL), store._clock)
+    assert syncer.run_once() == 1
+    sheet = google.spreadsheets[KEY][0]
+    assert sheet.rows[1][3].value == 0.01  # the CTR column is filled in
+    assert {(s.campaign, s.cumulative.clicks) for s in store.snapshots(KEY)} == {
+        ("A", 10),
+        ("B", 4),
+    }
+
+
+def test_a_failing_sheet_does_not_stop_the_loop(
+    client: ResilientHTTPClient, google: FakeGoogle, store: Store
+) -> None:
+    store.add_watch(
+        NewWatch(
+            "T1",
+            "C1",
+            "1GoneSheet_abcdefghijklmno",
+            "https://docs.google.com/spreadsheets/d/1GoneSheet_abcdefghijklmno/edit",
+            Weekday.MONDAY,
+            time(9),
+            "UTC",
+            "U1",
+        )
+    )
+    syncer = WatchedSheetsSync(store, GoogleSheetAccess(client, CLIENT_EMAIL), store._clock)
+    assert syncer.run_once() == 0
