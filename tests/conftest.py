@@ -9,6 +9,9 @@ from typing import Any
 
 import pytest
 
+# The fake Google and its key are needed by the Sheets tests and by the bot's weekly tests.
+pytest_plugins = ["tests.fakes.google_fixtures"]
+
 _LOCAL_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
 
 

@@ -1,37 +1,30 @@
-"""One `ctr-bot` replica's summary loop, as a real process for the exactly-once tests.
+"""One `ctr-bot` replica's summary loop as a real process, built from settings as ctr-bot is.
 
-python -m tests.bot.weekly.replica DATABASE_URL SLACK_API_URL OWNER LEASE_S PASSES INTERVAL_S
-Prints one JSON line per outcome.
+python -m tests.bot.weekly.replica OWNER LEASE_S PASSES INTERVAL_S
+Settings (Slack, Google, DATABASE_URL) come from the environment. Prints one JSON line per
+outcome.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from datetime import timedelta
 
-from slack_sdk import WebClient
-
-from bot.store.engine import connect, migrate
-from bot.store.repository import Store, utc_now
-from bot.weekly.scheduler import SummaryScheduler
-from tests.bot.weekly.conftest import CannedSource
-from tests.fakes.slack_api import BOT_TOKEN
+from bot.app import make_client
+from bot.settings import Settings
+from bot.weekly.runtime import build_weekly
 
 
 def main(argv: list[str]) -> None:
-    database, api_url, owner, lease, passes, interval = argv
-    engine = connect(database)
-    migrate(engine)
-    scheduler = SummaryScheduler(
-        store=Store(engine),
-        client=WebClient(token=BOT_TOKEN, base_url=api_url),
-        source=CannedSource(),
-        owner=owner,
-        clock=utc_now,
-        lease=timedelta(seconds=float(lease)),
-    )
+    owner, lease, passes, interval = argv
+    settings = Settings.from_env(os.environ)
+    weekly = build_weekly(settings, make_client(settings))
+    assert weekly is not None, "GOOGLE_APPLICATION_CREDENTIALS must be set"
+    scheduler = weekly.scheduler
+    scheduler.owner, scheduler.lease = owner, timedelta(seconds=float(lease))
     for _ in range(int(passes)):
         for watch_id, outcome in scheduler.run_due().items():
             print(json.dumps({"owner": owner, "watch": watch_id, "outcome": outcome}), flush=True)

@@ -1,5 +1,8 @@
 """Exactly one summary per (channel, sheet, week) with three real replica processes,
-on SQLite and on PostgreSQL, including a replica killed after Slack stored its message."""
+on SQLite and on PostgreSQL, including a replica killed after Slack stored its message.
+
+Each replica is composed from settings like ctr-bot (build_weekly) and reads the watched
+sheet from the fake Google, so the posted summaries are the real thing."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,8 +20,12 @@ from sqlalchemy import text
 
 from bot.store.engine import connect, migrate
 from bot.store.repository import NewWatch, Store
-from core.schedule import Weekday
-from tests.fakes.slack_api import FakeSlack
+from core.schedule import Weekday, WeeklySlot, latest_due
+from tests.fakes.google_api import FakeGoogle, Value
+from tests.fakes.google_fixtures import KEY, campaign_sheet
+from tests.fakes.slack_api import BOT_TOKEN, FakeSlack
+
+SHEET_URL = f"https://docs.google.com/spreadsheets/d/{KEY}/edit#gid=0"
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -36,10 +43,19 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     yield url
 
 
-def watch_due_a_minute_ago(database_url: str) -> Store:
-    """A watch whose weekly slot passed one minute ago, created the day before."""
+def watch_due_a_minute_ago(database_url: str, google: FakeGoogle) -> Store:
+    """A watch whose weekly slot passed a minute ago, created the day before, of a sheet with a
+    week of daily rows for the week that summary reports on."""
     now = datetime.now(UTC)
-    slot = now - timedelta(minutes=1)
+    due = (now - timedelta(minutes=1)).replace(second=0, microsecond=0)
+    slot = WeeklySlot(Weekday(due.weekday()), due.time(), UTC)
+    week = latest_due(slot, now).reported_week
+    rows: list[list[Value]] = [
+        [(week + timedelta(days=d)).isoformat(), name, 10_000, 100 + 10 * d, 1.0]
+        for d in range(7)
+        for name in ("Search", "Social")
+    ]
+    google.spreadsheets[KEY] = [campaign_sheet(rows)]
     engine = connect(database_url)
     migrate(engine)
     store = Store(engine, clock=lambda: now - timedelta(days=1))
@@ -47,10 +63,10 @@ def watch_due_a_minute_ago(database_url: str) -> Store:
         NewWatch(
             team_id="T1",
             channel_id="C1",
-            sheet_key="sheet-1",
-            sheet_url="https://x/sheet-1",
-            weekday=Weekday(slot.weekday()),
-            at=time(slot.hour, slot.minute),
+            sheet_key=KEY,
+            sheet_url=SHEET_URL,
+            weekday=slot.weekday,
+            at=slot.at,
             timezone="UTC",
             created_by="U1",
         )
@@ -59,17 +75,28 @@ def watch_due_a_minute_ago(database_url: str) -> Store:
 
 
 def start_replica(
-    database_url: str, slack: FakeSlack, owner: str, *, lease: float, passes: int, interval: float
+    settings: dict[str, str], owner: str, *, lease: float, passes: int, interval: float
 ) -> subprocess.Popen[str]:
-    argv = [database_url, slack.api_url, owner, str(lease), str(passes), str(interval)]
+    args = [owner, str(lease), str(passes), str(interval)]
     return subprocess.Popen(
-        [sys.executable, "-m", "tests.bot.weekly.replica", *argv],
+        [sys.executable, "-m", "tests.bot.weekly.replica", *args],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env={**os.environ, **settings, "PYTHONPATH": str(ROOT)},
     )
+
+
+@pytest.fixture
+def settings(database_url: str, slack: FakeSlack, env: dict[str, str]) -> dict[str, str]:
+    """What an operator would set, pointing at the fakes."""
+    return env | {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": "unused-here",
+        "SLACK_API_URL": slack.api_url,
+        "DATABASE_URL": database_url,
+    }
 
 
 def outcomes(process: subprocess.Popen[str]) -> list[str]:
@@ -78,34 +105,37 @@ def outcomes(process: subprocess.Popen[str]) -> list[str]:
     return [json.loads(line)["outcome"] for line in out.splitlines()]
 
 
-def test_three_replicas_post_once(database_url: str, slack: FakeSlack) -> None:
-    store = watch_due_a_minute_ago(database_url)
+def test_three_replicas_post_once(
+    database_url: str, settings: dict[str, str], slack: FakeSlack, google: FakeGoogle
+) -> None:
+    store = watch_due_a_minute_ago(database_url, google)
     replicas = [
-        start_replica(database_url, slack, f"replica-{i}", lease=60, passes=4, interval=0.1)
-        for i in range(3)
+        start_replica(settings, f"replica-{i}", lease=60, passes=4, interval=0.1) for i in range(3)
     ]
     results = [outcome for replica in replicas for outcome in outcomes(replica)]
     assert results.count("posted") == 1
     assert len(slack.posts()) == 1
     assert len(slack.files) == 1
-    week = slack.posts()[0]["metadata"]["event_payload"]["week"]
-    assert store.posted_message("C1", "sheet-1", datetime.fromisoformat(week).date())
+    post = slack.posts()[0]
+    week = post["metadata"]["event_payload"]["week"]
+    assert store.posted_message("C1", KEY, datetime.fromisoformat(week).date())
+    assert "*Total:* 1.30% (1,820 / 140,000" in json.dumps(post["blocks"])  # the real summary
+    assert slack.files[0]["thread_ts"] == slack.messages["C1"][0]["ts"]
 
 
 def test_a_replica_killed_mid_post_is_recovered_without_a_second_message(
-    database_url: str, slack: FakeSlack
+    database_url: str, settings: dict[str, str], slack: FakeSlack, google: FakeGoogle
 ) -> None:
-    store = watch_due_a_minute_ago(database_url)
+    store = watch_due_a_minute_ago(database_url, google)
     slack.hold_posts.set()  # Slack stores the message, then the poster hangs
-    doomed = start_replica(database_url, slack, "doomed", lease=1, passes=1, interval=0)
+    doomed = start_replica(settings, "doomed", lease=1, passes=1, interval=0)
     assert slack.post_stored.wait(timeout=30), "the first replica never posted"
     doomed.send_signal(signal.SIGKILL)
     doomed.wait(timeout=10)
     slack.hold_posts.clear()
     slack.release_posts.set()
     survivors = [
-        start_replica(database_url, slack, f"survivor-{i}", lease=1, passes=25, interval=0.2)
-        for i in range(2)
+        start_replica(settings, f"survivor-{i}", lease=1, passes=25, interval=0.2) for i in range(2)
     ]
     results = [outcome for replica in survivors for outcome in outcomes(replica)]
     # "elsewhere" passes are the survivors waiting out the dead replica's lease.
@@ -116,5 +146,5 @@ def test_a_replica_killed_mid_post_is_recovered_without_a_second_message(
     assert chart["thread_ts"] == message["ts"]
     week = message["metadata"]["event_payload"]["week"]
     assert (
-        store.posted_message("C1", "sheet-1", datetime.fromisoformat(week).date()) == message["ts"]
+        store.posted_message("C1", KEY, datetime.fromisoformat(week).date()) == message["ts"]
     )
