@@ -145,6 +145,4 @@ def test_a_replica_killed_mid_post_is_recovered_without_a_second_message(
     (chart,) = slack.files
     assert chart["thread_ts"] == message["ts"]
     week = message["metadata"]["event_payload"]["week"]
-    assert (
-        store.posted_message("C1", KEY, datetime.fromisoformat(week).date()) == message["ts"]
-    )
+    assert store.posted_message("C1", KEY, datetime.fromisoformat(week).date()) == message["ts"]
