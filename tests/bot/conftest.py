@@ -50,7 +50,7 @@ class BotServer:
         return self.post(*signed(action_body(value, self.slack.response_url)))
 
 
-def command_body(text: str, response_url: str) -> str:
+def command_body(text: str, response_url: str, user: str = "U1") -> str:
     return urlencode(
         {
             "token": "legacy-unused",
@@ -58,7 +58,7 @@ def command_body(text: str, response_url: str) -> str:
             "team_domain": "acme",
             "channel_id": "C1",
             "channel_name": "marketing",
-            "user_id": "U1",
+            "user_id": user,
             "user_name": "ada",
             "command": "/ctr",
             "text": text,

@@ -7,8 +7,9 @@ from datetime import UTC, date, datetime, timedelta
 from slack_sdk import WebClient
 
 from bot.store.repository import Store
-from bot.weekly.delivery import Outcome
+from bot.weekly.delivery import Outcome, Rendered
 from bot.weekly.scheduler import SummaryScheduler, describe_delay
+from sheets.errors import SheetAccessError, SheetsApiError
 from tests.bot.weekly.conftest import CannedSource, Clock, add_watch
 from tests.fakes.slack_api import FakeSlack
 
@@ -107,3 +108,36 @@ def test_describe_delay() -> None:
     assert describe_delay(timedelta(minutes=70)) == "1 hour"
     assert describe_delay(timedelta(hours=5)) == "5 hours"
     assert describe_delay(timedelta(days=3, hours=2)) == "3 days"
+
+
+class FailingSource(CannedSource):
+    def __init__(self, error: Exception) -> None:
+        super().__init__()
+        self.error = error
+
+    def __call__(self, watch: object, week: date, late_by: str | None) -> Rendered:  # type: ignore[override]
+        raise self.error
+
+
+def test_a_sheet_no_longer_shared_pauses_and_dms(
+    store: Store, client: WebClient, slack: FakeSlack, clock: Clock
+) -> None:
+    add_watch(store)
+    clock.now = DUE
+    source = FailingSource(SheetAccessError("Google Sheets refused access (403): forbidden"))
+    assert scheduler(store, client, clock, source).run_due() == {}  # type: ignore[arg-type]
+    assert "refused access (403)" in (store.watches()[0].paused_reason or "")
+    assert slack.posts()[-1]["channel"] == "U_ADMIN"
+    assert store.posted_message("C1", "sheet-1", REPORTED_WEEK) is None
+
+
+def test_a_google_hiccup_is_retried_next_pass_without_pausing(
+    store: Store, client: WebClient, slack: FakeSlack, clock: Clock
+) -> None:
+    add_watch(store)
+    clock.now = DUE
+    source = FailingSource(SheetsApiError("Google Sheets API get failed after 5 tries: 503"))
+    scheduler(store, client, clock, source).run_due()  # type: ignore[arg-type]
+    assert store.watches()[0].paused_reason is None
+    assert slack.posts() == []
+    assert scheduler(store, client, clock, CannedSource()).run_due() != {}  # the next pass sends

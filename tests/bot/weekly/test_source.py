@@ -16,6 +16,7 @@ from bot.weekly.rows import ALL_ROWS, campaign_totals, dated_rows
 from bot.weekly.source import latest_week, weekly_inputs
 from core.ctr import Counts
 from sheets.headers import Cell, find_layout
+from tests.fakes.slack_api import BOT_TOKEN, running_fake_slack
 
 ROOT = Path(__file__).resolve().parents[3]
 WEEK = date(2026, 11, 16)
@@ -72,11 +73,13 @@ def test_sheet_without_campaign_column_is_one_series() -> None:
     assert totals == {ALL_ROWS: Counts(1, 100)}
 
 
-def ctr_bot(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "GOOGLE_", "DATABASE_"))
-    }
+def ctr_bot(
+    *args: str, cwd: Path, extra: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    prefixes = ("SLACK_", "GOOGLE_", "DATABASE_")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
     env["DATABASE_URL"] = f"sqlite:///{cwd / 'state.sqlite3'}"
+    env.update(extra or {})
     script = Path(sys.executable).parent / "ctr-bot"
     return subprocess.run(
         [script, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120, check=False
@@ -126,3 +129,18 @@ def test_demo_runs_offline(tmp_path: Path) -> None:
     assert "Weekly CTR" in done.stdout
     assert "SLACK_BOT_TOKEN" in done.stdout
     assert (tmp_path / "out" / "weekly-chart.png").stat().st_size > 10_000
+
+
+def test_summary_post_sends_once_with_its_chart(tmp_path: Path) -> None:
+    example = str(ROOT / "examples" / "campaigns.csv")
+    with running_fake_slack() as slack:
+        env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_API_URL": slack.api_url}
+        first = ctr_bot("summary", example, "--channel", "C9", "--post", cwd=tmp_path, extra=env)
+        again = ctr_bot("summary", example, "--channel", "C9", "--post", cwd=tmp_path, extra=env)
+        assert first.returncode == 0, first.stderr
+        assert "Posted the summary to C9" in first.stdout
+        assert again.returncode == 2
+        assert "already posted" in again.stderr
+        (post,) = slack.posts()
+        assert post["channel"] == "C9"
+        assert slack.files[0]["thread_ts"] == slack.messages["C9"][0]["ts"]
