@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from bot.weekly.report import FlaggedRow
 from core.ctr import Counts
@@ -21,12 +21,7 @@ def dated_rows(
     assert layout.date is not None
     rows: list[DatedRow] = []
     flagged: list[FlaggedRow] = []
-    for index, row in _data_rows(grid, layout):
-        counts, reason = _counts(row, layout)
-        if counts is None:
-            if reason:
-                flagged.append(FlaggedRow(index + 1, reason))
-            continue
+    for index, row, counts in _counted_rows(grid, layout, flagged):
         try:
             day = parse_day(_text_or_number(row, layout.date))
         except InputError as error:
@@ -42,12 +37,7 @@ def campaign_totals(
     """Rows without dates: each campaign's running totals (summed if it spans rows)."""
     totals: dict[str, Counts] = {}
     flagged: list[FlaggedRow] = []
-    for index, row in _data_rows(grid, layout):
-        counts, reason = _counts(row, layout)
-        if counts is None:
-            if reason:
-                flagged.append(FlaggedRow(index + 1, reason))
-            continue
+    for _, row, counts in _counted_rows(grid, layout, flagged):
         name = _campaign(row, layout)
         before = totals.get(name, Counts(0, 0))
         totals[name] = Counts(
@@ -56,16 +46,20 @@ def campaign_totals(
     return totals, flagged
 
 
-def _data_rows(grid: Sequence[Sequence[Cell]], layout: Layout) -> list[tuple[int, Sequence[Cell]]]:
-    return [(i, grid[i]) for i in range(layout.header_row + 1, len(grid))]
-
-
-def _counts(row: Sequence[Cell], layout: Layout) -> tuple[Counts | None, str]:
-    """The row's counts by the sync's own rules, so summaries and sheets agree."""
-    try:
-        return row_counts(row, layout), ""
-    except InputError as error:
-        return None, error.problem
+def _counted_rows(
+    grid: Sequence[Sequence[Cell]], layout: Layout, flagged: list[FlaggedRow]
+) -> Iterator[tuple[int, Sequence[Cell], Counts]]:
+    """Data rows with valid counts, by the sync's own rules (so summaries and sheets agree);
+    bad rows are appended to ``flagged``, blank rows skipped."""
+    for index in range(layout.header_row + 1, len(grid)):
+        row = grid[index]
+        try:
+            counts = row_counts(row, layout)
+        except InputError as error:
+            flagged.append(FlaggedRow(index + 1, error.problem))
+            continue
+        if counts is not None:
+            yield index, row, counts
 
 
 def _campaign(row: Sequence[Cell], layout: Layout) -> str:

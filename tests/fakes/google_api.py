@@ -13,11 +13,13 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from google.auth import jwt
+
+from tests.fakes.http import FakeServer, serving
 
 Value = str | int | float | bool | None
 GOOGLE_TOKEN_AUDIENCE = "https://oauth2.googleapis.com/token"
@@ -215,7 +217,7 @@ def _error(code: int, message: str, status: str) -> dict[str, Any]:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server: _Server
+    server: FakeServer
 
     def do_GET(self) -> None:
         self._serve(b"")
@@ -288,20 +290,12 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    fake: FakeGoogle
-
-
 @contextmanager
 def running_fake_google(public_cert: bytes, client_email: str) -> Iterator[FakeGoogle]:
     """Serve a FakeGoogle on a free loopback port; ``fake.base_url`` ends with a slash."""
-    server = _Server(("127.0.0.1", 0), _Handler)
-    server.fake = FakeGoogle(public_cert=public_cert, client_email=client_email)
-    server.fake.base_url = f"http://127.0.0.1:{server.server_address[1]}/"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield server.fake
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(_Handler, FakeGoogle(public_cert=public_cert, client_email=client_email)) as (
+        fake,
+        url,
+    ):
+        fake.base_url = url
+        yield fake

@@ -14,9 +14,11 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.fakes.http import FakeServer, serving
 
 BOT_TOKEN = "xoxb-test-not-a-real-token"
 APP_TOKEN = "xapp-test-not-a-real-token"
@@ -135,7 +137,7 @@ def _decoded(value: Any) -> Any:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server: _Server
+    server: FakeServer
 
     def do_GET(self) -> None:
         self._serve(b"")
@@ -184,22 +186,12 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    fake: FakeSlack
-
-
 @contextmanager
 def running_fake_slack() -> Iterator[FakeSlack]:
-    """Serve a FakeSlack on a free loopback port; ``fake.base_url`` is the API base URL."""
-    server = _Server(("127.0.0.1", 0), _Handler)
-    server.fake = FakeSlack()
-    server.fake.base_url = f"http://127.0.0.1:{server.server_address[1]}/"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server.fake
-    finally:
-        server.fake.release_posts.set()
-        server.shutdown()
-        server.server_close()
+    """Serve a FakeSlack on a free loopback port; ``fake.api_url`` is the API base URL."""
+    with serving(_Handler, FakeSlack()) as (fake, url):
+        fake.base_url = url
+        try:
+            yield fake
+        finally:
+            fake.release_posts.set()  # let a held post's handler thread finish
