@@ -46,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _subcommand(args: list[str]) -> int:
     from bot.weekly.cli import run_subcommand  # noqa: PLC0415 - loads matplotlib and the store
 
-    return run_subcommand(args[0], args[1:])
+    return run_subcommand(args[0], args[1:], os.environ)
 
 
 def run(settings: Settings) -> None:

@@ -64,7 +64,7 @@ class Settings:
             slack_api_url=_url(get("SLACK_API_URL") or DEFAULT_SLACK_API_URL),
             port=_number(get("PORT") or "3000", "PORT", int, 1, 65535),
             log_level=_log_level(get("LOG_LEVEL") or "INFO"),
-            database_url=get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            database_url=database_url(env),
             ctr_admins=frozenset(
                 filter(None, (get("CTR_ADMINS") or "").replace(" ", ",").split(","))
             ),
@@ -73,6 +73,11 @@ class Settings:
             ),
             sheets=SheetsSettings.from_env(env),
         )
+
+
+def database_url(env: Mapping[str, str]) -> str:
+    """DATABASE_URL alone, for commands that need the store but not Slack's tokens."""
+    return (env.get("DATABASE_URL") or "").strip() or DEFAULT_DATABASE_URL
 
 
 def _url(value: str) -> str:

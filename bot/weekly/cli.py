@@ -11,7 +11,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import NoReturn
 
-from bot.settings import Settings
+from bot.app import make_client as slack_client
+from bot.settings import Settings, database_url
 from bot.store.engine import connect, migrate
 from bot.store.repository import Store
 from bot.weekly.blocks import blocks_as_text
@@ -132,16 +133,12 @@ def _backend(sheet: str, env: Mapping[str, str]) -> tuple[SheetBackend, str]:
 
 
 def _store(env: Mapping[str, str]) -> Store:
-    from bot.settings import DEFAULT_DATABASE_URL  # noqa: PLC0415
-
-    engine = connect(env.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
+    engine = connect(database_url(env))
     migrate(engine)
     return Store(engine)
 
 
 def _post(env: Mapping[str, str], store: Store, target: Target, message: Rendered) -> int:
-    from bot.app import make_client as slack_client  # noqa: PLC0415
-
     settings = Settings.from_env(env, listening=False)
     outcome = deliver(
         slack_client(settings),
@@ -157,12 +154,12 @@ def _post(env: Mapping[str, str], store: Store, target: Target, message: Rendere
     return 0
 
 
-def run_subcommand(name: str, argv: Sequence[str]) -> int:
+def run_subcommand(name: str, argv: Sequence[str], env: Mapping[str, str]) -> int:
     """Dispatch from `ctr-bot`; CtrError is caught by the caller."""
     if name == "demo":
         return demo_command()
     if name == "summary":
-        return summary_command(argv, os.environ)
+        return summary_command(argv, env)
     raise ConfigError(
         f"Unknown command {name!r}: use `ctr-bot`, `ctr-bot summary` or `ctr-bot demo`."
     )
