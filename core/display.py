@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from fractions import Fraction
 
 from core.counts import format_count
@@ -25,22 +24,22 @@ _SIGNIFICANT_DIGITS = 2
 def format_percent(value: Fraction | float) -> str:
     """A rate (0.004) as a percent ("0.40%"), rounding half-up as spreadsheets do.
 
+    Works on the exact integer ratio (a float's too): no binary rounding can flip a half.
+
     >>> format_percent(Fraction(200, 50000)), format_percent(Fraction(3, 10_000_000))
     ('0.40%', '0.000030%')
     """
-    percent = Fraction(value) * 100
-    if percent < 0:
-        return "-" + format_percent(-Fraction(value))
-    if percent == 0 or percent >= _TINY_PERCENT:
-        return _fixed(percent, 2) + "%"
-    # Two significant digits: the first non-zero digit sits at 10**exponent.
-    exponent = math.floor(math.log10(percent))
-    if Fraction(10) ** exponent > percent:  # float log10 can land one too high
-        exponent -= 1
-    rounded = _fixed(percent, _SIGNIFICANT_DIGITS - 1 - exponent)
-    if Fraction(rounded) >= _TINY_PERCENT:  # 0.0999 rounds up into the two-decimal range
-        return _fixed(percent, 2) + "%"
-    return rounded + "%"
+    num, den = _ratio(value)
+    if num < 0:
+        return "-" + format_percent(-value)
+    num *= 100  # num / den is now the percent
+    if num == 0 or num * _TINY_PERCENT.denominator >= den * _TINY_PERCENT.numerator:
+        return _fixed_ratio(num, den, 2) + "%"
+    decimals = _SIGNIFICANT_DIGITS - 1 - _floor_log10(num, den)
+    scaled = _round_half_up(num, den, decimals)
+    if scaled * 10 >= 10**decimals:  # 0.0999 rounds up into the two-decimal range
+        return _fixed_ratio(num, den, 2) + "%"
+    return _digits(scaled, decimals) + "%"
 
 
 def format_pp(difference: float) -> str:
@@ -107,8 +106,48 @@ def verdict(comparison: Comparison, label_a: str, label_b: str) -> str:
 
 def _fixed(value: Fraction, decimals: int) -> str:
     """Half-up rounding to ``decimals`` places, exactly (floats would round 0.125 down)."""
-    scaled = math.floor(value * 10**decimals + Fraction(1, 2))
+    return _fixed_ratio(value.numerator, value.denominator, decimals)
+
+
+def _ratio(value: Fraction | float) -> tuple[int, int]:
+    if isinstance(value, Fraction):
+        return value.numerator, value.denominator
+    return value.as_integer_ratio()
+
+
+def _round_half_up(num: int, den: int, decimals: int) -> int:
+    """round(num / den, decimals) half-up, as an integer count of 10**-decimals."""
+    if decimals >= 0:
+        return (num * _pow10(decimals) * 2 + den) // (2 * den)
+    return (num * 2 + den * _pow10(-decimals)) // (2 * den * _pow10(-decimals))
+
+
+def _pow10(exponent: int) -> int:
+    """10**exponent for exponent >= 0, typed as the int it is."""
+    return int(10**exponent)
+
+
+def _fixed_ratio(num: int, den: int, decimals: int) -> str:
+    return _digits(_round_half_up(num, den, decimals), decimals)
+
+
+def _digits(scaled: int, decimals: int) -> str:
     if decimals <= 0:
-        return str(scaled)
+        return str(scaled * 10**-decimals)
     whole, part = divmod(scaled, 10**decimals)
     return f"{whole}.{part:0{decimals}d}"
+
+
+def _floor_log10(num: int, den: int) -> int:
+    """floor(log10(num / den)) for positive integers, exactly."""
+    exponent = len(str(num)) - len(str(den))
+    while not _at_least(num, den, exponent):
+        exponent -= 1
+    while _at_least(num, den, exponent + 1):
+        exponent += 1
+    return exponent
+
+
+def _at_least(num: int, den: int, exponent: int) -> bool:
+    """num / den >= 10**exponent."""
+    return num >= den * _pow10(exponent) if exponent >= 0 else num * _pow10(-exponent) >= den

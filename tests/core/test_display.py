@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 import pytest
@@ -85,3 +86,33 @@ def test_comparison_lines_and_verdicts() -> None:
 
     equal = compare(Counts(5, 100), Counts(10, 200))
     assert verdict(equal, "A", "B").startswith("No difference")
+
+
+def reference_percent(value: Fraction) -> str:
+    """The plain Fraction algorithm the integer implementation must agree with."""
+    percent = value * 100
+
+    def fixed(x: Fraction, d: int) -> str:
+        scaled = math.floor(x * 10**d + Fraction(1, 2))
+        return f"{scaled // 10**d}.{scaled % 10**d:0{d}d}"
+
+    if percent == 0 or percent >= Fraction(1, 10):
+        return fixed(percent, 2) + "%"
+    exponent = math.floor(math.log10(percent))
+    while Fraction(10) ** exponent > percent:
+        exponent -= 1
+    while Fraction(10) ** (exponent + 1) <= percent:
+        exponent += 1
+    text = fixed(percent, 1 - exponent)
+    return (fixed(percent, 2) if Fraction(text) >= Fraction(1, 10) else text) + "%"
+
+
+@given(st.integers(1, 10**12).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))))
+def test_percent_agrees_with_the_fraction_reference(pair: tuple[int, int]) -> None:
+    value = Fraction(*pair)
+    assert format_percent(value) == reference_percent(value)
+
+
+@given(st.floats(min_value=0, max_value=1, allow_nan=False))
+def test_percent_of_floats_agrees_with_their_exact_value(value: float) -> None:
+    assert format_percent(value) == reference_percent(Fraction(value))
