@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from fractions import Fraction
 from statistics import NormalDist
 
 _NORMAL = NormalDist()
@@ -55,17 +54,17 @@ def wilson_interval(successes: int, trials: int, confidence: float = 0.95) -> In
 def two_proportion_ztest(x1: int, n1: int, x2: int, n2: int) -> ZTest:
     """Pooled two-sided z-test of p1 == p2.
 
-    The difference p1 - p2 is computed exactly from the integers: at 10**12 impressions two
-    float rates can agree in all their digits while the counts still differ.
-    When both samples are all-or-nothing the variance is zero and there is no evidence of a
-    difference, so the test reports z = 0, p = 1 rather than dividing by zero.
+    Computed from the integers: z = (x1·n2 − x2·n1) · sqrt(N / (X·(N−X)·n1·n2)) with X, N the
+    pooled counts. The difference is exact (at 10**12 impressions two float rates can agree in
+    all their digits while the counts still differ) and Python's int / int is correctly
+    rounded. When both samples are all-or-nothing the variance is zero and there is no
+    evidence of a difference, so the test reports z = 0, p = 1 rather than dividing by zero.
     """
-    pooled = Fraction(x1 + x2, n1 + n2)
-    variance = pooled * (1 - pooled) * (Fraction(1, n1) + Fraction(1, n2))
-    if variance == 0:
+    pooled_x, pooled_n = x1 + x2, n1 + n2
+    spread = pooled_x * (pooled_n - pooled_x)
+    if spread == 0:
         return ZTest(z=0.0, p_value=1.0)
-    difference = Fraction(x1, n1) - Fraction(x2, n2)
-    z = float(difference) / math.sqrt(variance)
+    z = (x1 * n2 - x2 * n1) * math.sqrt(pooled_n / (spread * n1 * n2))
     return ZTest(z=z, p_value=2 * _NORMAL.cdf(-abs(z)))
 
 
