@@ -15,6 +15,7 @@ from bot.settings import Settings
 from core.errors import CtrError, InputError
 
 EXIT_CONFIG = 2
+EXIT_INTERNAL = 70  # sysexits' EX_SOFTWARE
 USAGE = """\
 ctr-bot            run the Slack app (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)
 ctr-bot summary SHEET --channel C (--dry-run | --post) [--week YYYY-MM-DD] [--chart FILE]
@@ -36,6 +37,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         text = error.render("ctr-bot") if isinstance(error, InputError) else str(error)
         print(f"ctr-bot: {' '.join(text.split())}", file=sys.stderr)
         return EXIT_CONFIG
+    except Exception as error:  # the edge: a bug still gets one line, never a traceback
+        logging.getLogger(__name__).debug("ctr-bot failed", exc_info=error)
+        print(
+            f"ctr-bot: internal error ({type(error).__name__}); please report it.", file=sys.stderr
+        )
+        return EXIT_INTERNAL
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )

@@ -26,6 +26,7 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     ctr_admins: frozenset[str] = frozenset()
     sync_interval_minutes: float = 15.0
+    summary_min_impressions: int = 1000
     sheets: SheetsSettings = field(default_factory=lambda: SheetsSettings(None, None))
 
     @property
@@ -70,6 +71,9 @@ class Settings:
             ),
             sync_interval_minutes=_number(
                 get("SYNC_INTERVAL") or "15", "SYNC_INTERVAL", float, 1, 1440
+            ),
+            summary_min_impressions=_number(
+                get("SUMMARY_MIN_IMPRESSIONS") or "1000", "SUMMARY_MIN_IMPRESSIONS", int, 0, 10**12
             ),
             sheets=SheetsSettings.from_env(env),
         )

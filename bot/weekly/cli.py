@@ -6,7 +6,7 @@ import argparse
 import json
 import os
 import shutil
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import NoReturn
@@ -19,6 +19,7 @@ from bot.weekly.blocks import blocks_as_text
 from bot.weekly.delivery import Rendered, Target, deliver
 from bot.weekly.source import latest_week, render_report, weekly_inputs
 from core.errors import ConfigError, CtrError, InputError
+from core.summary import DEFAULT_MIN_IMPRESSIONS
 from core.weekly import week_start
 from sheets.backends import CsvSheet, GoogleSheet, SheetBackend
 from sheets.client import make_client
@@ -53,10 +54,23 @@ def summary_command(argv: Sequence[str], env: Mapping[str, str]) -> int:
     )
     parser.add_argument("--chart", type=Path, default=Path("ctr-weekly-chart.png"))
     parser.add_argument("--timezone", default="UTC")
+    parser.add_argument(
+        "--min-impressions",
+        type=int,
+        default=DEFAULT_MIN_IMPRESSIONS,
+        help="campaigns below this many impressions are not ranked",
+    )
     args = parser.parse_args(argv)
-    store = _store(env)
     backend, key = _backend(args.sheet, env)
-    week, message = _render(backend, key, args.sheet, args.week, args.timezone, store=store)
+    week, message = _render(
+        backend,
+        key,
+        args.sheet,
+        args.week,
+        args.timezone,
+        store=lambda: _store(env),
+        minimum=args.min_impressions,
+    )
     if args.dry_run:
         print(
             json.dumps(
@@ -66,7 +80,7 @@ def summary_command(argv: Sequence[str], env: Mapping[str, str]) -> int:
         args.chart.write_bytes(message.chart_png)
         print(f"chart written to {args.chart}")
         return 0
-    return _post(env, store, Target(args.channel, key, week), message)
+    return _post(env, _store(env), Target(args.channel, key, week), message)
 
 
 def demo_command(out: Path = Path("out")) -> int:
@@ -107,14 +121,24 @@ def _render(
     week: date | None,
     timezone: str,
     *,
-    store: Store | None,
+    store: Callable[[], Store] | None,
+    minimum: int = DEFAULT_MIN_IMPRESSIONS,
 ) -> tuple[date, Rendered]:
     grid, _ = backend.read()
+    layout = find_layout(grid)
     this_week = week_start(datetime.now(UTC).date())
-    inputs = weekly_inputs(grid, find_layout(grid), sheet_key=key, this_week=this_week, store=store)
+    # Only running-total sheets need the database (for snapshots): a dry run of a dated
+    # sheet leaves no file behind.
+    snapshots = store() if store is not None and layout.date is None else None
+    inputs = weekly_inputs(grid, layout, sheet_key=key, this_week=this_week, store=snapshots)
     chosen = week_start(week) if week else latest_week(inputs.table) or this_week
     return chosen, render_report(
-        inputs, chosen, title=backend.describe(), url=url, timezone=timezone
+        inputs,
+        chosen,
+        title=backend.describe(),
+        url=url,
+        timezone=timezone,
+        min_impressions=minimum,
     )
 
 

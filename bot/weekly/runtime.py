@@ -105,7 +105,9 @@ def build_weekly(settings: Settings, client: WebClient, clock: Clock = utc_now) 
     migrate(engine)
     store = Store(engine, clock)
     access = GoogleSheetAccess(sheets_client, service_account)
-    source = SheetReportSource(lambda watch: access.open(watch.sheet_url), store, clock)
+    source = SheetReportSource(
+        lambda watch: access.open(watch.sheet_url), store, clock, settings.summary_min_impressions
+    )
     owner = f"{socket.gethostname()}-{os.getpid()}-{datetime.now().timestamp():.0f}"
     return Weekly(
         commands=WatchCommands(client, store, access, settings.ctr_admins),

@@ -37,12 +37,14 @@ def test_values_are_parsed() -> None:
             "LOG_LEVEL": "debug",
             "CTR_ADMINS": "U1, U2,,U3",
             "SYNC_INTERVAL": "5",
+            "SUMMARY_MIN_IMPRESSIONS": "250",
         }
     )
     assert settings.slack_api_url == "http://127.0.0.1:9/api/"
     assert (settings.port, settings.log_level) == (8080, "DEBUG")
     assert settings.ctr_admins == {"U1", "U2", "U3"}
     assert settings.sync_interval_minutes == 5
+    assert settings.summary_min_impressions == 250
 
 
 @pytest.mark.parametrize(
@@ -56,6 +58,7 @@ def test_values_are_parsed() -> None:
         (HTTP | {"LOG_LEVEL": "loud"}, "LOG_LEVEL must be one of"),
         (HTTP | {"SLACK_API_URL": "slack.com"}, "SLACK_API_URL must be an http(s) URL"),
         (HTTP | {"SYNC_INTERVAL": "0"}, "SYNC_INTERVAL must be between"),
+        (HTTP | {"SUMMARY_MIN_IMPRESSIONS": "lots"}, "SUMMARY_MIN_IMPRESSIONS must be a number"),
     ],
 )
 def test_bad_settings_are_named(env: dict[str, str], fragment: str) -> None:
