@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sheets.backends import SheetBackend
+from sheets.backends import Grid, SheetBackend
 from sheets.errors import SheetsApiError
-from sheets.headers import find_layout
+from sheets.headers import Layout, find_layout
 from sheets.plan import Plan, plan
 
 MAX_REPAIRS = 3
@@ -18,6 +18,8 @@ class SyncResult:
     plan: Plan  # the plan of the first read: what changed (or would, in a dry run)
     writes: int  # write rounds sent (0 on a no-op or dry run)
     repairs: int  # extra rounds because the sheet changed between our read and write
+    grid: Grid  # the sheet as last read (after writing: the verified state)
+    layout: Layout  # where things are in ``grid``
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,22 +35,27 @@ def sync(backend: SheetBackend, columns: Columns = Columns(), dry_run: bool = Fa
     on the wrong rows. So after writing, the sheet is read again and re-planned: any owned
     cell that is now wrong is rewritten, until a read finds nothing to change (bounded).
     """
-    first = _plan(backend, columns)
-    if dry_run or first.is_noop:
-        return SyncResult(backend.describe(), first, writes=0, repairs=0)
+    grid, first = _plan(backend, columns)
     current, writes = first, 0
-    while not current.is_noop:
+    while not dry_run and not current.is_noop:
         if writes > MAX_REPAIRS:
             raise SheetsApiError(
                 f"{backend.describe()} kept changing while syncing; run the sync again later."
             )
         backend.write(current)
         writes += 1
-        current = _plan(backend, columns)
-    return SyncResult(backend.describe(), first, writes=writes, repairs=writes - 1)
+        grid, current = _plan(backend, columns)
+    return SyncResult(
+        backend.describe(),
+        first,
+        writes=writes,
+        repairs=max(0, writes - 1),
+        grid=grid,
+        layout=current.layout,
+    )
 
 
-def _plan(backend: SheetBackend, columns: Columns) -> Plan:
+def _plan(backend: SheetBackend, columns: Columns) -> tuple[Grid, Plan]:
     grid, column_count = backend.read()
     layout = find_layout(grid, columns.impressions, columns.clicks)
-    return plan(grid, layout, column_count)
+    return grid, plan(grid, layout, column_count)

@@ -23,7 +23,6 @@ from bot.weekly.source import SheetReportSource
 from core.errors import CtrError
 from core.weekly import week_start
 from sheets.client import make_client
-from sheets.headers import find_layout
 from sheets.sync import sync
 
 log = logging.getLogger(__name__)
@@ -60,11 +59,9 @@ class WatchedSheetsSync:
 
     def _sync(self, url: str, zone: str) -> None:
         backend = self.access.open(url)
-        sync(backend)
-        grid, _ = backend.read()
-        layout = find_layout(grid)
-        if layout.date is None:  # running totals: weeks will be differences of snapshots
-            totals, _ = campaign_totals(grid, layout)
+        result = sync(backend)  # its last read is the sheet as it now stands: no second read
+        if result.layout.date is None:  # running totals: weeks are differences of snapshots
+            totals, _ = campaign_totals(result.grid, result.layout)
             today = self.clock().astimezone(ZoneInfo(zone)).date()
             self.store.record_snapshots(backend.key, week_start(today), totals.items())
 
