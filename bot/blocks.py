@@ -19,6 +19,8 @@ from core.grammar import Compare, Help, Single, Variant
 Message = dict[str, Any]
 Block = dict[str, Any]
 SHARE_ACTION = "ctr_share_in_channel"
+MAX_TEXT = 3000  # Slack's limit for a section's or context element's text
+MAX_FIELD = 2000  # and for a section field
 # Slack caps a button's value at 2,000 characters; the grammar caps the text at 500.
 MAX_SHARE_VALUE = 2000
 
@@ -46,7 +48,7 @@ def answer_message(command: Single | Compare, text: str) -> Message:
 def shared_message(command: Single | Compare, user_id: str) -> Message:
     """The same answer posted for the whole channel, saying who shared it."""
     blocks = single_blocks(command) if isinstance(command, Single) else compare_blocks(command)
-    credit = _context(f"Shared by <@{escape(user_id)}> with `/ctr`")
+    credit = context(f"Shared by <@{escape(user_id)}> with `/ctr`")
     return {
         "response_type": "in_channel",
         "replace_original": False,
@@ -60,7 +62,7 @@ def single_blocks(command: Single) -> list[Block]:
     result = measure(variant.counts)
     title = f"*{escape(variant.label)}* CTR" if variant.label else "*CTR*"
     return [
-        _section(f"{title}  *{format_percent(result.rate)}*"),
+        section(f"{title}  *{format_percent(result.rate)}*"),
         _fields([*_counts_fields(result), f"*95% interval*\n{_interval(result)}"]),
     ]
 
@@ -70,11 +72,9 @@ def compare_blocks(command: Compare) -> list[Block]:
     name_a, name_b = _name(command.a, "A"), _name(command.b, "B")
     rows = [_variant_line(name_a, comparison.a), _variant_line(name_b, comparison.b)]
     return [
-        _section("\n".join(rows)),
+        section("\n".join(rows)),
         _fields(_comparison_fields(comparison, name_b, name_a)),
-        _section(
-            f"*{escape(verdict(comparison, _plain(command.a, 'A'), _plain(command.b, 'B')))}*"
-        ),
+        section(f"*{escape(verdict(comparison, _plain(command.a, 'A'), _plain(command.b, 'B')))}*"),
     ]
 
 
@@ -88,9 +88,9 @@ def help_message() -> Message:
         "response_type": "ephemeral",
         "text": "How to use /ctr",
         "blocks": [
-            _section("*Click-through rate (clicks ÷ impressions), with its 95% interval*"),
-            _section("\n".join([*lines, watch])),
-            _context("Counts may be written 50000, 50,000, 50k, 1.2M or 5e4."),
+            section("*Click-through rate (clicks ÷ impressions), with its 95% interval*"),
+            section("\n".join([*lines, watch])),
+            context("Counts may be written 50000, 50,000, 50k, 1.2M or 5e4."),
         ],
     }
 
@@ -100,13 +100,13 @@ def error_message(text: str) -> Message:
     return {
         "response_type": "ephemeral",
         "text": escape(text),  # the notification text is rendered too
-        "blocks": [_section(f":warning: {escape(text)}")],
+        "blocks": [section(f":warning: {escape(text)}")],
     }
 
 
 def notice_message(mrkdwn: str) -> Message:
     """An ephemeral message whose mrkdwn the bot wrote (user text already escaped)."""
-    return {"response_type": "ephemeral", "text": mrkdwn, "blocks": [_section(mrkdwn)]}
+    return {"response_type": "ephemeral", "text": mrkdwn, "blocks": [section(mrkdwn)]}
 
 
 def fallback_text(command: Single | Compare | Help) -> str:
@@ -167,16 +167,25 @@ def _share_button(text: str) -> Block | None:
     return {"type": "actions", "elements": [button]}
 
 
-def _section(mrkdwn: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": mrkdwn[:3000]}}
+def section(mrkdwn: str) -> Block:
+    """A mrkdwn section within Slack's 3,000-character limit."""
+    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(mrkdwn, MAX_TEXT)}}
+
+
+def context(mrkdwn: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(mrkdwn, MAX_TEXT)}]}
+
+
+def clip(text: str, limit: int) -> str:
+    """Cut at a line break where possible, so a clipped list never ends mid-entry."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind("\n", 0, limit - 1)
+    return (text[:cut] if cut > 0 else text[: limit - 1]) + "…"
 
 
 def _fields(items: list[str]) -> Block:
     return {
         "type": "section",
-        "fields": [{"type": "mrkdwn", "text": item[:2000]} for item in items],
+        "fields": [{"type": "mrkdwn", "text": clip(item, MAX_FIELD)} for item in items],
     }
-
-
-def _context(mrkdwn: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": mrkdwn}]}

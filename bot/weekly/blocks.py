@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bot.blocks import escape
+from bot.blocks import clip, context, escape, section
 from bot.weekly.report import WeeklyReport
 from core.counts import format_count
 from core.ctr import Comparison, CtrResult
@@ -13,7 +13,6 @@ from core.display import format_lift, format_p_value, format_percent, format_pp
 from core.summary import CampaignWeek
 
 MAX_BLOCKS = 50
-MAX_TEXT = 3000
 MAX_HEADER = 150
 MAX_NAME = 60
 MAX_FLAGGED_SHOWN = 10
@@ -23,7 +22,7 @@ Block = dict[str, Any]
 
 def summary_blocks(report: WeeklyReport) -> list[Block]:
     """The whole message: header, totals, leaders, laggards, movers, flagged rows, link."""
-    blocks = [_header(report), *_late(report), _section(_totals(report))]
+    blocks = [_header(report), *_late(report), section(_totals(report))]
     summary = report.summary
     for title, campaigns, line in (
         ("Top campaigns", summary.top, _ranked_line),
@@ -31,10 +30,10 @@ def summary_blocks(report: WeeklyReport) -> list[Block]:
         ("Significant movers", summary.movers, _mover_line),
     ):
         if campaigns:
-            blocks.append(_section(f"*{title}*\n" + "\n".join(map(line, campaigns))))
+            blocks.append(section(f"*{title}*\n" + "\n".join(map(line, campaigns))))
     if report.flagged or report.notes:
-        blocks.append(_section(_problems(report)))
-    blocks.append(_context(_footer(report)))
+        blocks.append(section(_problems(report)))
+    blocks.append(context(_footer(report)))
     return blocks[:MAX_BLOCKS]
 
 
@@ -47,13 +46,13 @@ def fallback_text(report: WeeklyReport) -> str:
 
 def _header(report: WeeklyReport) -> Block:
     text = f"Weekly CTR · {report.sheet_title} · {_week_label(report)}"
-    return {"type": "header", "text": {"type": "plain_text", "text": _clip(text, MAX_HEADER)}}
+    return {"type": "header", "text": {"type": "plain_text", "text": clip(text, MAX_HEADER)}}
 
 
 def _late(report: WeeklyReport) -> list[Block]:
     if report.late_by is None:
         return []
-    return [_context(f":alarm_clock: Sent {report.late_by} late: the bot was offline when due.")]
+    return [context(f":alarm_clock: Sent {report.late_by} late: the bot was offline when due.")]
 
 
 def _totals(report: WeeklyReport) -> str:
@@ -127,28 +126,12 @@ def _week_label(report: WeeklyReport) -> str:
 
 
 def _name(name: str) -> str:
-    return f"*{escape(_clip(name, MAX_NAME))}*"
+    return f"*{escape(clip(name, MAX_NAME))}*"
 
 
 def _url(url: str) -> str:
     # A URL inside <...|...> must not close the link early or smuggle in another one.
     return url.replace("<", "%3C").replace(">", "%3E").replace("|", "%7C")
-
-
-def _section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": _clip(text, MAX_TEXT)}}
-
-
-def _context(text: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": _clip(text, MAX_TEXT)}]}
-
-
-def _clip(text: str, limit: int) -> str:
-    """Cut at a line break where possible, so a clipped list never ends mid-entry."""
-    if len(text) <= limit:
-        return text
-    cut = text.rfind("\n", 0, limit - 1)
-    return (text[:cut] if cut > 0 else text[: limit - 1]) + "…"
 
 
 def blocks_as_text(blocks: Sequence[Block]) -> str:

@@ -7,10 +7,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot.blocks import escape
+from bot.blocks import MAX_TEXT, escape
 from bot.weekly.blocks import (
     MAX_BLOCKS,
-    MAX_TEXT,
     blocks_as_text,
     fallback_text,
     summary_blocks,
