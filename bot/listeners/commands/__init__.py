@@ -15,7 +15,7 @@ def register(app: App, watch_commands: WatchCommands | None) -> None:
     ctr = CtrCommand(watch_commands)
     # Only watch commands get a lazy follow-up: Bolt re-dispatches the whole request for a
     # lazy listener, which would double the cost of every plain /ctr answer.
-    app.command("/ctr", matchers=[is_watch])(ack=ctr.acknowledge_watch, lazy=[ctr.follow_up])
+    app.command("/ctr", matchers=[is_watch])(ack=ctr.answer, lazy=[ctr.follow_up])
     app.command("/ctr")(ctr.answer)
 
 

@@ -27,19 +27,16 @@ class CtrCommand:
     watch_commands: WatchCommands | None
 
     def answer(self, ack: Ack, command: dict[str, Any]) -> None:
+        """The ack: the whole answer, or "Checking…" for a watch command (follow_up replies)."""
         parsed = parse_command(command.get("text") or "")  # InputError → the error handler
         if isinstance(parsed, Help):
             ack(**help_message())
         elif isinstance(parsed, Single | Compare):
             ack(**answer_message(parsed, command.get("text") or ""))
-        else:  # pragma: no cover - watch commands are routed to acknowledge_watch
-            self.acknowledge_watch(ack, command)
-
-    def acknowledge_watch(self, ack: Ack, command: dict[str, Any]) -> None:
-        parse_command(command.get("text") or "")  # a malformed watch is answered at once
-        if self.watch_commands is None:
+        elif self.watch_commands is None:
             raise CtrError(NO_WEEKLY)
-        ack(**notice_message("Checking…"))
+        else:
+            ack(**notice_message("Checking…"))
 
     def follow_up(self, command: dict[str, Any], respond: Respond) -> None:
         """After the ack: carry out a watch command and reply through the response_url."""
