@@ -76,9 +76,16 @@ class ResilientHTTPClient(gspread.HTTPClient):
     otherwise 1, 2, 4… seconds (capped) times a random factor so replicas don't retry in step.
     """
 
-    pacer: Pacer = Pacer(60)
-    sleep: Callable[[float], None] = staticmethod(time.sleep)
-    calls: int = 0
+    def __init__(
+        self,
+        auth: Credentials,
+        session: Session,
+        pacer: Pacer,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        super().__init__(auth, session=session)
+        self.pacer, self.sleep = pacer, sleep
+        self.calls = 0  # requests sent, retries included: shown by the CLI
 
     def request(self, method: str, endpoint: str, *args: Any, **kwargs: Any) -> Response:
         for attempt in range(MAX_TRIES):
@@ -123,9 +130,7 @@ def make_client(
         raise ConfigError(f"{key} is not a service-account key file: {error}") from None
     session = AuthorizedSession(credentials, auth_request=Request(_session(settings)))  # type: ignore[no-untyped-call]
     session.mount("https://", _adapter(settings))
-    client = ResilientHTTPClient(credentials, session=session)
-    client.pacer = Pacer(settings.quota_per_minute)
-    client.sleep = sleep
+    client = ResilientHTTPClient(credentials, session, Pacer(settings.quota_per_minute), sleep)
     return client, credentials.service_account_email
 
 
