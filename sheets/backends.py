@@ -11,23 +11,46 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
+from core.counts import DecimalMark
 from sheets.client import ResilientHTTPClient
 from sheets.errors import SheetAccessError
 from sheets.headers import Cell
+from sheets.ownership import Evidence, Marked
 from sheets.plan import Change, Plan, format_ctr
 
 Grid = list[list[Cell]]
 MAX_REQUEST_BYTES = 1_900_000  # under Google's 2 MB advice, with room for the envelope
 PERCENT = {"type": "PERCENT", "pattern": "0.00%"}
+# The tool's own key on the columns it owns (developer metadata on the column's dimension
+# range): Google keeps it on the column whatever a person renames, moves or sorts.
+MARKER_KEY = "ctr-bundle.column"
+# Language codes whose locales write 1.234,5: dots there group thousands.
+DECIMAL_COMMA_LANGUAGES = frozenset(
+    (  # noqa: SIM905 - a word list reads better as words than as 47 quoted lines
+        "af az be bg bs ca cs da de el es et eu fi fo fr gl hr hu hy id is it ka kk ky lt lv mk "
+        "mn nb nl nn no pl pt ro ru sk sl sq sr sv tr uk uz vi"
+    ).split()
+)
+_READ_FIELDS = (
+    "sheets(properties(sheetId,title,gridProperties),"
+    "data(columnMetadata(developerMetadata(metadataId,metadataKey,metadataValue)),"
+    "rowData(values(effectiveValue,userEnteredValue.formulaValue,note,"
+    "userEnteredFormat.numberFormat))))"
+)
+
+
+class SheetRead(NamedTuple):
+    grid: Grid
+    evidence: Evidence
 
 
 class SheetBackend(Protocol):
     def describe(self) -> str: ...
 
-    def read(self) -> tuple[Grid, int]:
-        """(rows of cell values, the grid's column count)."""
+    def read(self) -> SheetRead:
+        """The cells' values and what else the backend knows (formulas, notes, markers)."""
         ...
 
     def write(self, plan: Plan) -> None: ...
@@ -35,27 +58,30 @@ class SheetBackend(Protocol):
 
 @dataclass
 class GoogleSheet:
-    """One worksheet: metadata read once, values read unformatted, owned columns written."""
+    """One worksheet: values, formulas, notes and the tool's markers in one read; owned cells
+    written in one batch that also marks the columns it creates or adopts."""
 
     client: ResilientHTTPClient
     key: str
     gid: int | None = None
     worksheet: str | None = None
     _props: dict[str, Any] | None = field(default=None, repr=False)
+    _locale: str = field(default="", repr=False)
 
     def describe(self) -> str:
         return f"{self._properties()['title']} ({self.key})"
 
-    def read(self) -> tuple[Grid, int]:
+    def read(self) -> SheetRead:
         props = self._properties()
         params: dict[str, str | int | bool | float | list[str] | None] = {
-            "valueRenderOption": "UNFORMATTED_VALUE",
-            "dateTimeRenderOption": "SERIAL_NUMBER",
-            "majorDimension": "ROWS",
+            "ranges": _a1_sheet(props["title"]),
+            "fields": _READ_FIELDS,
         }
-        data = self.client.values_batch_get(self.key, [_a1_sheet(props["title"])], params=params)
-        rows: Grid = data["valueRanges"][0].get("values", [])
-        return rows, int(props["gridProperties"]["columnCount"])
+        meta = self.client.fetch_sheet_metadata(self.key, params=params)
+        sheet = meta["sheets"][0]
+        props["gridProperties"] = sheet["properties"]["gridProperties"]
+        comma = self._locale.split("_")[0].lower() in DECIMAL_COMMA_LANGUAGES
+        return _sheet_read(sheet, "," if comma else ".")
 
     def write(self, plan: Plan) -> None:
         props = self._properties()
@@ -76,21 +102,108 @@ class GoogleSheet:
                     }
                 }
             )
-        requests += [_paste(sheet_id, run) for run in _runs(plan.changes)]
         layout = plan.layout
-        if any(c.row == layout.header_row and c.col == layout.ctr for c in plan.changes):
-            # A new CTR column: show fractions as percents (a person may change it later).
-            rows = int(props["gridProperties"]["rowCount"])
-            requests.append(_percent_format(sheet_id, layout.header_row + 1, rows, layout.ctr))
+        for col in plan.columns_to_mark:
+            kind = "ctr" if col == layout.ctr else "status"
+            requests.append(_marker(sheet_id, col, kind))
+        requests += [_paste(sheet_id, run) for run in _runs(plan.changes)]
+        requests += [
+            _percent_format(sheet_id, rows[0], rows[-1] + 1, layout.ctr)
+            for rows in _consecutive(plan.formats)
+        ]
         return requests
 
     def _properties(self) -> dict[str, Any]:
         if self._props is None:
             meta = self.client.fetch_sheet_metadata(
-                self.key, params={"fields": "sheets.properties"}
+                self.key, params={"fields": "properties.locale,sheets.properties"}
             )
+            self._locale = str(meta.get("properties", {}).get("locale", ""))
             self._props = _pick(meta.get("sheets", []), self.gid, self.worksheet, self.key)
         return self._props
+
+
+def _sheet_read(sheet: dict[str, Any], decimal_mark: DecimalMark) -> SheetRead:
+    """Values as values.get would give them (unformatted, trailing blanks trimmed), plus
+    formulas, notes, number formats and markers, from one spreadsheets.get answer."""
+    data = (sheet.get("data") or [{}])[0]
+    grid: Grid = []
+    formulas: set[tuple[int, int]] = set()
+    formatted: set[tuple[int, int]] = set()
+    used = 0
+    for r, row_data in enumerate(data.get("rowData", [])):
+        row: list[Cell] = []
+        for c, cell in enumerate(row_data.get("values", [])):
+            row.append(_effective(cell.get("effectiveValue")))
+            if "formulaValue" in cell.get("userEnteredValue", {}):
+                formulas.add((r, c))
+            if cell.get("userEnteredFormat", {}).get("numberFormat"):
+                formatted.add((r, c))
+            if cell.get("note") or (r, c) in formulas or row[-1] not in (None, ""):
+                used = max(used, c + 1)
+        while row and row[-1] in (None, ""):
+            row.pop()
+        grid.append(row)
+    while grid and not grid[-1]:
+        grid.pop()
+    marked: dict[str, int | None] = {"ctr": None, "status": None}
+    for col, column in enumerate(data.get("columnMetadata", [])):
+        for meta in column.get("developerMetadata", []):
+            if meta.get("metadataKey") == MARKER_KEY and meta.get("metadataValue") in marked:
+                marked[meta["metadataValue"]] = col
+    evidence = Evidence(
+        column_count=int(sheet["properties"]["gridProperties"]["columnCount"]),
+        used_width=used,
+        formulas=frozenset(formulas),
+        marked=Marked(ctr=marked["ctr"], status=marked["status"]),
+        formatted=frozenset(formatted),
+        decimal_mark=decimal_mark,
+    )
+    return SheetRead(grid, evidence)
+
+
+def _effective(value: dict[str, Any] | None) -> Cell:
+    if not value:
+        return None
+    if "numberValue" in value:
+        number = value["numberValue"]
+        return int(number) if isinstance(number, float) and number.is_integer() else number
+    if "stringValue" in value:
+        return str(value["stringValue"])
+    if "boolValue" in value:
+        return bool(value["boolValue"])
+    return "#ERROR!"  # errorValue: a formula that failed; never a count
+
+
+def _marker(sheet_id: int, col: int, kind: str) -> dict[str, Any]:
+    return {
+        "createDeveloperMetadata": {
+            "developerMetadata": {
+                "metadataKey": MARKER_KEY,
+                "metadataValue": kind,
+                "location": {
+                    "dimensionRange": {
+                        "sheetId": sheet_id,
+                        "dimension": "COLUMNS",
+                        "startIndex": col,
+                        "endIndex": col + 1,
+                    }
+                },
+                "visibility": "DOCUMENT",
+            }
+        }
+    }
+
+
+def _consecutive(rows: list[int]) -> Iterator[list[int]]:
+    run: list[int] = []
+    for row in rows:
+        if run and row != run[-1] + 1:
+            yield run
+            run = []
+        run.append(row)
+    if run:
+        yield run
 
 
 def _pick(
@@ -148,11 +261,11 @@ def _text(value: float | str | None) -> str:
     return " ".join(value.split())  # no tab or newline may split a pasted cell
 
 
-def _percent_format(sheet_id: int, first_row: int, rows: int, col: int) -> dict[str, Any]:
+def _percent_format(sheet_id: int, first_row: int, end_row: int, col: int) -> dict[str, Any]:
     grid = {
         "sheetId": sheet_id,
         "startRowIndex": first_row,
-        "endRowIndex": max(rows, first_row + 1),
+        "endRowIndex": end_row,
         "startColumnIndex": col,
         "endColumnIndex": col + 1,
     }
@@ -190,12 +303,12 @@ class CsvSheet:
     def describe(self) -> str:
         return str(self.path)
 
-    def read(self) -> tuple[Grid, int]:
+    def read(self) -> SheetRead:
         text = self.path.read_text(encoding="utf-8-sig")
         self._rows = [
             [cell if cell != "" else None for cell in row] for row in csv.reader(io.StringIO(text))
         ]
-        return self._rows, max((len(row) for row in self._rows), default=0)
+        return SheetRead(self._rows, Evidence.from_values(self._rows))
 
     def write(self, plan: Plan) -> None:
         rows = [list(row) + [None] * (plan.layout.width - len(row)) for row in self._rows]

@@ -13,6 +13,7 @@ from core.counts import parse_count
 from core.ctr import Counts
 from core.errors import InputError
 from sheets.headers import CTR_HEADER, STATUS_HEADER, Cell, Layout
+from sheets.ownership import Evidence, Kind, column_letter, ownable
 
 # CTRs are written with 12 significant digits (compact requests); equal within that is equal.
 CTR_DIGITS = 12
@@ -43,10 +44,16 @@ class Plan:
     flagged: list[Flagged] = field(default_factory=list)
     computed: int = 0  # data rows with a CTR
     columns_to_add: int = 0
+    formats: list[int] = field(default_factory=list)  # rows whose CTR cell gets the % format
 
     @property
     def is_noop(self) -> bool:
-        return not self.changes and not self.columns_to_add
+        return not self.changes and not self.columns_to_add and not self.formats
+
+    @property
+    def columns_to_mark(self) -> tuple[int, ...]:
+        """Owned columns without the tool's marker yet: created or adopted by this plan."""
+        return self.layout.new_columns + self.layout.adopted
 
 
 def row_counts(row: Sequence[Cell], layout: Layout) -> Counts | None:
@@ -54,9 +61,10 @@ def row_counts(row: Sequence[Cell], layout: Layout) -> Counts | None:
     impressions, clicks = _cell(row, layout.impressions), _cell(row, layout.clicks)
     if _blank(impressions) and _blank(clicks):
         return None
+    mark = layout.decimal_mark
     counts = Counts(
-        clicks=parse_count(_number_or_text(clicks, "clicks"), "clicks"),
-        impressions=parse_count(_number_or_text(impressions, "impressions"), "impressions"),
+        clicks=parse_count(_number_or_text(clicks, "clicks"), "clicks", mark),
+        impressions=parse_count(_number_or_text(impressions, "impressions"), "impressions", mark),
     )
     counts.rate  # noqa: B018 - raises InputError on 0 impressions: no CTR to show
     return counts
@@ -71,25 +79,64 @@ def desired_row(row: Sequence[Cell], layout: Layout) -> tuple[float | None, str]
     return (None, "") if counts is None else (float(counts.rate), "")
 
 
-def plan(grid: Sequence[Sequence[Cell]], layout: Layout, column_count: int) -> Plan:
-    """Every owned cell whose value should change, the rows flagged, and grid growth."""
-    result = Plan(layout=layout, columns_to_add=max(0, layout.width - column_count))
+def plan(grid: Sequence[Sequence[Cell]], layout: Layout, evidence: Evidence | None = None) -> Plan:
+    """Every owned cell whose value should change, the rows flagged, grid growth and formats.
+
+    Only cells the sync can prove are its own are ever planned: a cell of an owned column
+    holding a formula or a person's text is left as it is and its row says why.
+    """
+    evidence = evidence or Evidence.from_values(grid)
+    changes: list[Change] = []
+    flagged: list[Flagged] = []
+    formats: list[int] = []
     header = grid[layout.header_row] if layout.header_row < len(grid) else []
     for col, title in ((layout.ctr, CTR_HEADER), (layout.status, STATUS_HEADER)):
-        if not _same(_cell(header, col), title):
-            result.changes.append(Change(layout.header_row, col, title))
+        if col in layout.new_columns and not _same(_cell(header, col), title):
+            changes.append(Change(layout.header_row, col, title))
     computed = 0
+    formulas = evidence.formulas
     for index in range(layout.header_row + 1, len(grid)):
         row = grid[index]
         ctr, status = desired_row(row, layout)
-        computed += ctr is not None
+        current_ctr, current_status = _cell(row, layout.ctr), _cell(row, layout.status)
+        if not ownable(Kind.CTR, current_ctr, (index, layout.ctr) in formulas):
+            ctr, status = None, _NOT_OURS.format(what="CTR", letter=column_letter(layout.ctr))
+        else:
+            computed += ctr is not None
+            if not _same(current_ctr, ctr):
+                changes.append(Change(index, layout.ctr, ctr))
+            if ctr is not None and _needs_format(evidence, index, layout.ctr):
+                formats.append(index)
         if status:
-            result.flagged.append(Flagged(row=index + 1, reason=status))
-        if not _same(_cell(row, layout.ctr), ctr):
-            result.changes.append(Change(index, layout.ctr, ctr))
-        if not _same(_cell(row, layout.status), status or None):
-            result.changes.append(Change(index, layout.status, status or None))
-    return Plan(result.layout, result.changes, result.flagged, computed, result.columns_to_add)
+            flagged.append(Flagged(row=index + 1, reason=status))
+        if not ownable(Kind.STATUS, current_status, (index, layout.status) in formulas):
+            if not status:
+                flagged.append(
+                    Flagged(
+                        index + 1,
+                        _NOT_OURS.format(what="CTR status", letter=column_letter(layout.status)),
+                    )
+                )
+        elif not _same(current_status, status or None):
+            changes.append(Change(index, layout.status, status or None))
+    return Plan(
+        layout,
+        changes,
+        flagged,
+        computed,
+        columns_to_add=max(0, layout.width - evidence.column_count),
+        formats=formats,
+    )
+
+
+_NOT_OURS = (
+    "{what} cell ({letter}) holds a formula or text the sync didn't write: left as it is. "
+    "Clear it to let the sync fill it in."
+)
+
+
+def _needs_format(evidence: Evidence, row: int, col: int) -> bool:
+    return evidence.formatted is not None and (row, col) not in evidence.formatted
 
 
 def format_ctr(value: float) -> str:

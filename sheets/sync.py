@@ -24,8 +24,11 @@ class SyncResult:
 
 @dataclass(frozen=True, slots=True)
 class Columns:
+    """A person's choices where detection needs help (the CLI's --*-col and --header-row)."""
+
     impressions: str | None = None
     clicks: str | None = None
+    header_row: int | None = None  # 1-based
 
 
 def sync(backend: SheetBackend, columns: Columns = Columns(), dry_run: bool = False) -> SyncResult:
@@ -56,6 +59,12 @@ def sync(backend: SheetBackend, columns: Columns = Columns(), dry_run: bool = Fa
 
 
 def _plan(backend: SheetBackend, columns: Columns) -> tuple[Grid, Plan]:
-    grid, column_count = backend.read()
-    layout = find_layout(grid, columns.impressions, columns.clicks)
-    return grid, plan(grid, layout, column_count)
+    grid, evidence = backend.read()
+    layout = find_layout(
+        grid,
+        columns.impressions,
+        columns.clicks,
+        header_row=columns.header_row,
+        evidence=evidence,
+    )
+    return grid, plan(grid, layout, evidence)

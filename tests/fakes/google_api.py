@@ -1,8 +1,9 @@
 """A small Google Sheets API v4 and OAuth token endpoint on 127.0.0.1, for gspread/google-auth.
 
-In-memory worksheets with values, formulas and formats; a request log with body sizes; fault
-injection (status codes with Retry-After); and a hook run before a write is applied, to play a
-person editing the sheet between our read and our write.
+In-memory worksheets with values, formulas, notes, formats and developer metadata on columns;
+``spreadsheets.get`` with ranges and grid data; a request log with body sizes; fault injection
+(status codes with Retry-After); and a hook run before a write is applied, to play a person
+editing the sheet between our read and our write.
 """
 
 from __future__ import annotations
@@ -30,6 +31,33 @@ class Cell:
     value: Value = None
     formula: str | None = None  # a formula's cell keeps its computed value in ``value``
     number_format: dict[str, Any] | None = None
+    note: str | None = None
+
+    def data(self) -> dict[str, Any]:
+        """As CellData in spreadsheets.get's grid data."""
+        out: dict[str, Any] = {}
+        if self.value is not None and self.value != "":
+            out["effectiveValue"] = _extended(self.value)
+            out["userEnteredValue"] = (
+                {"formulaValue": self.formula} if self.formula else _extended(self.value)
+            )
+        elif self.formula:
+            out["userEnteredValue"] = {"formulaValue": self.formula}
+        if self.note:
+            out["note"] = self.note
+        if self.number_format:
+            out["userEnteredFormat"] = {"numberFormat": self.number_format}
+        return out
+
+
+@dataclass
+class Marker:
+    """Developer metadata on one column: it moves with the column, as Google's does."""
+
+    metadata_id: int
+    key: str
+    value: str
+    col: int
 
 
 @dataclass
@@ -39,6 +67,7 @@ class Worksheet:
     rows: list[list[Cell]] = field(default_factory=list)
     row_count: int = 1000
     column_count: int = 26
+    markers: list[Marker] = field(default_factory=list)
 
     @classmethod
     def of(cls, title: str, sheet_id: int, values: list[list[Value]], **grid: int) -> Worksheet:
@@ -71,6 +100,60 @@ class Worksheet:
         self.rows.insert(index, [Cell(v) for v in values])
         self.row_count += 1
 
+    def insert_column(self, index: int) -> None:
+        """As a person inserting a column: cells and column metadata right of it move right."""
+        for row in self.rows:
+            if len(row) > index:
+                row.insert(index, Cell())
+        for marker in self.markers:
+            marker.col += marker.col >= index
+        self.column_count += 1
+
+    def move_column(self, source: int, target: int) -> None:
+        """As a person dragging column ``source`` to index ``target`` (metadata goes along)."""
+        width = max([self.column_count, *(len(row) for row in self.rows)])
+        for row in self.rows:
+            row.extend(Cell() for _ in range(width - len(row)))
+            row.insert(target, row.pop(source))
+        order = list(range(width))
+        order.insert(target, order.pop(source))
+        for marker in self.markers:
+            marker.col = order.index(marker.col)
+
+    def column(self, col: int) -> list[Value]:
+        return [row[col].value if col < len(row) else None for row in self.rows]
+
+    def grid_data(self) -> dict[str, Any]:
+        """GridData for the whole sheet: rowData (trailing empties trimmed) and columnMetadata."""
+        rows = []
+        for line in self.rows:
+            cells = [cell.data() for cell in line]
+            while cells and not cells[-1]:
+                cells.pop()
+            rows.append({"values": cells} if cells else {})
+        while rows and not rows[-1]:
+            rows.pop()
+        columns: list[dict[str, Any]] = [{"pixelSize": 100} for _ in range(self.column_count)]
+        for marker in self.markers:
+            columns[marker.col].setdefault("developerMetadata", []).append(
+                {
+                    "metadataId": marker.metadata_id,
+                    "metadataKey": marker.key,
+                    "metadataValue": marker.value,
+                    "location": {
+                        "locationType": "COLUMN",
+                        "dimensionRange": {
+                            "sheetId": self.sheet_id,
+                            "dimension": "COLUMNS",
+                            "startIndex": marker.col,
+                            "endIndex": marker.col + 1,
+                        },
+                    },
+                    "visibility": "DOCUMENT",
+                }
+            )
+        return {"startRow": 0, "startColumn": 0, "rowData": rows, "columnMetadata": columns}
+
 
 @dataclass
 class FakeGoogle:
@@ -82,6 +165,8 @@ class FakeGoogle:
     before_write: Callable[[FakeGoogle, str], None] | None = None
     base_url: str = ""
     tokens: set[str] = field(default_factory=set)
+    locale: str = "en_US"
+    next_metadata_id: int = 1000
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def api_calls(self) -> list[tuple[str, str, int]]:
@@ -103,9 +188,20 @@ class FakeGoogle:
         self.tokens.add(token)
         return 200, {"access_token": token, "expires_in": 3600, "token_type": "Bearer"}
 
-    def metadata(self, key: str) -> dict[str, Any]:
-        sheets = [
-            {
+    def metadata(self, key: str, query: dict[str, list[str]] | None = None) -> dict[str, Any]:
+        """spreadsheets.get: properties of every sheet; with ``ranges`` (whole sheets by title)
+        and a field mask naming ``data``, only those sheets, each with its grid data."""
+        query = query or {}
+        worksheets = list(enumerate(self.spreadsheets[key]))
+        ranges = [a1.strip("'").replace("''", "'") for a1 in query.get("ranges", [])]
+        if ranges:
+            worksheets = [(i, s) for i, s in worksheets if s.title in ranges]
+        with_data = "data" in "".join(query.get("fields", [])) or "true" in query.get(
+            "includeGridData", []
+        )
+        sheets = []
+        for i, s in worksheets:
+            sheet: dict[str, Any] = {
                 "properties": {
                     "sheetId": s.sheet_id,
                     "title": s.title,
@@ -114,11 +210,12 @@ class FakeGoogle:
                     "gridProperties": {"rowCount": s.row_count, "columnCount": s.column_count},
                 }
             }
-            for i, s in enumerate(self.spreadsheets[key])
-        ]
+            if with_data:
+                sheet["data"] = [s.grid_data()]
+            sheets.append(sheet)
         return {
             "spreadsheetId": key,
-            "properties": {"title": f"Spreadsheet {key}"},
+            "properties": {"title": f"Spreadsheet {key}", "locale": self.locale},
             "sheets": sheets,
         }
 
@@ -181,6 +278,25 @@ class FakeGoogle:
                 cell.value, cell.formula = _user_entered(text), None
         return None
 
+    def _create_developer_metadata(self, key: str, args: dict[str, Any]) -> str | None:
+        meta = args["developerMetadata"]
+        where = meta["location"]["dimensionRange"]
+        sheet = self._by_id(key, where["sheetId"])
+        if where["dimension"] != "COLUMNS" or where["endIndex"] != where["startIndex"] + 1:
+            return "This fake only keeps metadata on single columns."
+        if where["endIndex"] > sheet.column_count:
+            return f"Column {where['startIndex']} exceeds grid limits of {sheet.title!r}."
+        self.next_metadata_id += 1
+        sheet.markers.append(
+            Marker(
+                self.next_metadata_id,
+                meta["metadataKey"],
+                meta["metadataValue"],
+                where["startIndex"],
+            )
+        )
+        return None
+
     def _repeat_cell(self, key: str, args: dict[str, Any]) -> str | None:
         grid = args["range"]
         sheet = self._by_id(key, grid["sheetId"])
@@ -210,6 +326,15 @@ def _user_entered(text: str) -> Value:
         if number.is_integer() and "." not in text and "e" not in text.lower()
         else number
     )
+
+
+def _extended(value: Value) -> dict[str, Any]:
+    """A value as an ExtendedValue."""
+    if isinstance(value, bool):
+        return {"boolValue": value}
+    if isinstance(value, int | float):
+        return {"numberValue": value}
+    return {"stringValue": str(value)}
 
 
 def _error(code: int, message: str, status: str) -> dict[str, Any]:
@@ -261,7 +386,7 @@ class _Handler(BaseHTTPRequestHandler):
         if key not in fake.spreadsheets:
             return 404, _error(404, "Requested entity was not found.", "NOT_FOUND")
         if action is None:
-            return 200, fake.metadata(key)
+            return 200, fake.metadata(key, query)
         if action == "/values:batchGet":
             return 200, fake.batch_get(key, query.get("ranges", []))
         return fake.batch_update(key, json.loads(body))

@@ -48,7 +48,7 @@ def test_existing_ctr_column_is_reused_wherever_it_is() -> None:
             "Several columns could be the impressions: 'Views', 'Impressions'",
         ),
         ([["Date", "Spend"], ["x", 1]], "headers found: 'Date', 'Spend', 'x'"),
-        ([[f"r{i}"] for i in range(10)] + [["Impressions", "Clicks"]], "first 10 rows"),
+        ([[f"r{i}"] for i in range(30)] + [["Impressions", "Clicks"]], "first 30 rows"),
     ],
 )
 def test_missing_or_ambiguous_headers_are_explained(grid: list[list[Cell]], message: str) -> None:

@@ -25,7 +25,7 @@ def test_rows_become_ctrs_or_reasons() -> None:
 
 def test_first_plan_writes_headers_values_and_grows_the_grid() -> None:
     grid: list[list[Cell]] = [HEADER, [1000, 10], [5, 50]]
-    result = plan(grid, LAYOUT, column_count=2)
+    result = plan(grid, LAYOUT)
     assert result.columns_to_add == 2
     assert Change(0, 2, "CTR") in result.changes
     assert Change(1, 2, 0.01) in result.changes
@@ -39,16 +39,16 @@ def test_a_synced_grid_plans_nothing() -> None:
         [1000, 10, 0.01],
         [3, 1, float(format_ctr(1 / 3))],
     ]
-    assert plan(grid, find_layout(grid), column_count=4).is_noop
+    assert plan(grid, find_layout(grid)).is_noop
 
 
 @given(st.lists(st.tuples(st.integers(0, 10**12), st.integers(0, 10**12)), max_size=30))
 def test_writing_a_plan_then_planning_again_is_a_noop(rows: list[tuple[int, int]]) -> None:
     grid: list[list[Cell]] = [list(HEADER), *([impr, clicks] for impr, clicks in rows)]
-    first = plan(grid, LAYOUT, column_count=2)
+    first = plan(grid, LAYOUT)
     for change in first.changes:
         row = grid[change.row]
         row.extend([None] * (change.col + 1 - len(row)))
         value = change.value
         row[change.col] = float(format_ctr(value)) if isinstance(value, float) else value
-    assert plan(grid, find_layout(grid), column_count=4).is_noop
+    assert plan(grid, find_layout(grid)).is_noop
