@@ -15,3 +15,7 @@ class SheetsApiError(CtrError):
 
 class SheetAccessError(SheetsApiError):
     """The sheet can't be opened with our credentials (not shared, wrong link)."""
+
+
+class SheetChangedError(CtrError):
+    """The sheet changed between our read and our write: nothing was written; read again."""

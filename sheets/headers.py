@@ -89,6 +89,11 @@ def find_layout(
     names = [normalise(cell) for cell in row]
     impr = _one(_matching(names, wanted_impr), row, "impressions", index)
     clicks = _one(_matching(names, wanted_clicks), row, "clicks", index)
+    if impr == clicks:
+        raise SheetLayoutError(
+            f"Impressions and clicks would both be read from column {column_letter(impr)} "
+            f"({row[impr]!r}); name the two columns with --impressions-col and --clicks-col."
+        )
     owned = owned_columns(grid, index, evidence, CTR_HEADER, STATUS_HEADER)
     for col, what in ((impr, "impressions"), (clicks, "clicks")):
         if col in (owned.ctr, owned.status):
