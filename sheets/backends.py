@@ -132,17 +132,20 @@ def _sheet_read(sheet: dict[str, Any], decimal_mark: DecimalMark) -> SheetRead:
     formatted: set[tuple[int, int]] = set()
     used = 0
     for r, row_data in enumerate(data.get("rowData", [])):
-        row: list[Cell] = []
-        for c, cell in enumerate(row_data.get("values", [])):
-            row.append(_effective(cell.get("effectiveValue")))
-            if "formulaValue" in cell.get("userEnteredValue", {}):
-                formulas.add((r, c))
-            if cell.get("userEnteredFormat", {}).get("numberFormat"):
-                formatted.add((r, c))
-            if cell.get("note") or (r, c) in formulas or row[-1] not in (None, ""):
-                used = max(used, c + 1)
-        while row and row[-1] in (None, ""):
+        cells = row_data.get("values", ())
+        row: list[Cell] = [_effective(cell.get("effectiveValue")) for cell in cells]
+        for c, cell in enumerate(cells):
+            if len(cell) != 1 or "effectiveValue" not in cell:  # rare: more than a value
+                if "userEnteredValue" in cell:
+                    formulas.add((r, c))
+                    used = max(used, c + 1)
+                if "userEnteredFormat" in cell:
+                    formatted.add((r, c))
+                if cell.get("note"):
+                    used = max(used, c + 1)
+        while row and (row[-1] is None or row[-1] == ""):
             row.pop()
+        used = max(used, len(row))
         grid.append(row)
     while grid and not grid[-1]:
         grid.pop()
@@ -163,11 +166,11 @@ def _sheet_read(sheet: dict[str, Any], decimal_mark: DecimalMark) -> SheetRead:
 
 
 def _effective(value: dict[str, Any] | None) -> Cell:
-    if not value:
+    if value is None:
         return None
-    if "numberValue" in value:
-        number = value["numberValue"]
-        return int(number) if isinstance(number, float) and number.is_integer() else number
+    number = value.get("numberValue")
+    if number is not None:
+        return int(number) if type(number) is float and number.is_integer() else number
     if "stringValue" in value:
         return str(value["stringValue"])
     if "boolValue" in value:

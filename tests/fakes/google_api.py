@@ -34,14 +34,13 @@ class Cell:
     note: str | None = None
 
     def data(self) -> dict[str, Any]:
-        """As CellData in spreadsheets.get's grid data."""
+        """As CellData in spreadsheets.get's grid data, under the field mask the sync sends
+        (effectiveValue, userEnteredValue.formulaValue, note, userEnteredFormat.numberFormat):
+        Google leaves out what the mask excludes, so a plain value has no userEnteredValue."""
         out: dict[str, Any] = {}
         if self.value is not None and self.value != "":
             out["effectiveValue"] = _extended(self.value)
-            out["userEnteredValue"] = (
-                {"formulaValue": self.formula} if self.formula else _extended(self.value)
-            )
-        elif self.formula:
+        if self.formula:
             out["userEnteredValue"] = {"formulaValue": self.formula}
         if self.note:
             out["note"] = self.note
