@@ -15,3 +15,11 @@ class SheetsApiError(CtrError):
 
 class SheetAccessError(SheetsApiError):
     """The sheet can't be opened with our credentials (not shared, wrong link)."""
+
+
+class CsvFileError(CtrError):
+    """A CSV file can't be read or written; the message names the file and what to do."""
+
+
+class CsvChangedError(CsvFileError):
+    """The CSV file changed after it was read: nothing was written; read it again and retry."""
