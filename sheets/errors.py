@@ -19,3 +19,11 @@ class SheetAccessError(SheetsApiError):
 
 class SheetChangedError(CtrError):
     """The sheet changed between our read and our write: nothing was written; read again."""
+
+
+class CsvFileError(CtrError):
+    """A CSV file can't be read or written; the message names the file and what to do."""
+
+
+class CsvChangedError(CsvFileError, SheetChangedError):
+    """The CSV file changed after it was read: nothing was written; read it again and retry."""

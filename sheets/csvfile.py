@@ -1,0 +1,325 @@
+"""A CSV file read once and written back changing only the fields asked for.
+
+Everything else keeps its bytes (encoding, BOM, line breaks, quoting, blank lines) and the file
+keeps what it is: its mode and owner, a symlink stays a link, hard links stay linked. A file
+changed by someone else between read() and write() is never overwritten.
+"""
+
+from __future__ import annotations
+
+import codecs
+import errno
+import hashlib
+import os
+import secrets
+import shutil
+import stat
+import tempfile
+from array import array
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, overload
+
+from sheets import csvtext
+from sheets.errors import CsvChangedError, CsvFileError
+
+BLOCK = 1024  # records parsed together: csv's C speed, without holding every row's cells
+CHUNK = 1 << 20  # characters encoded and written at a time
+
+Changes = Mapping[int, Mapping[int, str | None]]
+Row = list[str | None]
+
+
+class Records(Sequence[Row]):
+    """The records of a CSV text, each parsed into cells only when asked for (one block kept)."""
+
+    def __init__(self, text: str, ends: array[int], delimiter: str) -> None:
+        self._text, self._ends, self._delimiter = text, ends, delimiter
+        self._block: tuple[int, list[Row]] = (-1, [])
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    @overload
+    def __getitem__(self, index: int) -> Row: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Row]: ...
+    def __getitem__(self, index: int | slice) -> Row | list[Row]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(f"record {index} of {len(self)}")
+        number, rows = self._block
+        if number != index // BLOCK:
+            number = index // BLOCK
+            self._block = number, (rows := self._parse(number))
+        return rows[index - number * BLOCK]
+
+    def __iter__(self) -> Iterator[Row]:
+        for number in range((len(self) + BLOCK - 1) // BLOCK):
+            yield from self._parse(number)
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} CSV records>"
+
+    def span(self, index: int) -> tuple[int, int]:
+        return (self._ends[index - 1] if index else 0), self._ends[index]
+
+    def _parse(self, number: int) -> list[Row]:
+        first = number * BLOCK
+        last = min(first + BLOCK, len(self)) - 1
+        start, end = self.span(first)[0], self._ends[last]
+        return csvtext.parse(self._text[start:end], self._delimiter, last - first + 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """What the file was when read, to notice another program writing to it before we do."""
+
+    size: int
+    digest: bytes
+
+    @classmethod
+    def of(cls, stream: BinaryIO) -> Stamp:
+        stream.seek(0)
+        digest, size = hashlib.blake2b(), 0
+        while block := stream.read(CHUNK):
+            digest.update(block)
+            size += len(block)
+        return cls(size, digest.digest())
+
+
+@dataclass
+class CsvFile:
+    """A CSV file as read: its encoding, delimiter and records (cells parsed lazily)."""
+
+    path: Path
+    encoding: str  # the body's codec: utf-8, utf-16-le, utf-16-be, cp1252 or the one forced
+    bom: bytes  # the byte-order mark the file starts with, written back as found
+    delimiter: str
+    rows: Records
+    width: int  # the most fields in any record
+    _text: str = field(repr=False)
+    _counts: array[int] = field(repr=False)
+    _stamp: Stamp = field(repr=False)
+
+    @classmethod
+    def read(cls, path: Path, encoding: str | None = None, delimiter: str | None = None) -> CsvFile:
+        """Read and check the whole file; CsvFileError (one line) when it isn't usable CSV."""
+        data, stamp = _read_bytes(path)
+        decoded = csvtext.decode(data, str(path), encoding)
+        del data  # the text is what we keep: half the memory
+        text = decoded.text
+        delimiter = delimiter or csvtext.detect_delimiter(text)
+        ends = csvtext.record_ends(text, delimiter, str(path))
+        counts = csvtext.field_counts(text, delimiter, ends)
+        rows = Records(text, ends, delimiter)
+        width = max(counts, default=0)
+        return cls(path, decoded.encoding, decoded.bom, delimiter, rows, width, text, counts, stamp)
+
+    def render(self, changes: Changes) -> bytes:
+        """The whole file as it would be written with ``changes``."""
+        return b"".join(self._chunks(changes, [0]))
+
+    def write(self, changes: Changes, output: Path | None = None) -> bool:
+        """Set fields: {record index: {field index: text, or None for empty}}; False if no-op.
+
+        With ``output`` the result goes there and the file read is left as it was. Without it,
+        CsvChangedError when the file changed since it was read: read it again and retry.
+        """
+        if output is None:
+            target, name = Path(os.path.realpath(self.path)), str(self.path)
+        else:
+            target, name = _output_target(self.path, output), str(output)
+        if not changes and output is None:
+            return False
+        changed = [0]
+        with _Staged(target, name) as staged:
+            for chunk in self._chunks(changes, changed):
+                staged.stream.write(chunk)
+            if not changed[0] and output is None:
+                return False  # every change was already there: leave the file alone
+            staged.commit(self._stamp if output is None else None)
+        return True
+
+    def _chunks(self, changes: Changes, changed: list[int]) -> Iterator[bytes]:
+        encoder = codecs.getincrementalencoder(self.encoding)()
+        yield self.bom
+        pending: list[str] = []
+        size = 0
+        for piece in self._pieces(changes, changed):
+            pending.append(piece)
+            size += len(piece)
+            if size >= CHUNK:
+                yield encoder.encode("".join(pending))
+                pending, size = [], 0
+        yield encoder.encode("".join(pending), final=True)
+
+    def _pieces(self, changes: Changes, changed: list[int]) -> Iterator[str]:
+        text, rows, counts = self._text, self.rows, self._counts
+        pos = 0
+        for index in sorted(changes):
+            if not 0 <= index < len(rows):
+                raise IndexError(f"record {index}: {self.path} has {len(rows)} records")
+            start, end = rows.span(index)
+            new = csvtext.render_record(
+                text[start:end], changes[index], self.delimiter, counts[index], self.encoding
+            )
+            if new is None:
+                continue
+            changed[0] += 1
+            yield from _slices(text, pos, start)
+            yield new
+            pos = end
+        yield from _slices(text, pos, len(text))
+
+
+def _slices(text: str, start: int, end: int) -> Iterator[str]:
+    for at in range(start, end, CHUNK):
+        yield text[at : min(at + CHUNK, end)]
+
+
+def _read_bytes(path: Path) -> tuple[bytes, Stamp]:
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise CsvFileError(_not_a_file(path))
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise CsvFileError(f"{path}: no such file: check the name and the folder.") from None
+    except PermissionError:
+        raise CsvFileError(
+            f"{path} can't be read (permission denied): check its permissions."
+        ) from None
+    except OSError as error:
+        raise CsvFileError(f"{path} can't be read: {error.strerror}.") from None
+    return data, Stamp(len(data), hashlib.blake2b(data).digest())
+
+
+def _not_a_file(path: Path) -> str:
+    if path.is_dir():
+        return f"{path} is a folder, not a CSV file: name a file inside it."
+    return f"{path} is not a regular file: name a CSV file."
+
+
+def _output_target(source: Path, output: Path) -> Path:
+    if output.is_dir():
+        raise CsvFileError(f"--output {output} is a folder: name a file to write.")
+    try:
+        same = os.path.samefile(source, output)
+    except OSError:  # output doesn't exist yet
+        same = False
+    if same:
+        raise CsvFileError(
+            f"--output {output} is the input file itself: leave out --output to update it."
+        )
+    target = Path(os.path.realpath(output))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise CsvFileError(
+            f"--output {output}: can't create its folder: {error.strerror}."
+        ) from None
+    return target
+
+
+class _Staged:
+    """The new content in a temporary file, then moved over the target or copied into it."""
+
+    def __init__(self, target: Path, name: str) -> None:
+        self.target, self.name = target, name
+        try:
+            # Beside the target, so a rename can replace it; os.open applies the umask to a
+            # new file's mode, where mkstemp would make it private (0600).
+            self.temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+            fd = os.open(self.temp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)
+            self.beside = True
+        except OSError as error:
+            if error.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
+                raise CsvFileError(f"{name} can't be written: {error.strerror}.") from None
+            fd, temp = tempfile.mkstemp(suffix=".csv")  # a read-only folder: rewrite in place
+            self.temp, self.beside = Path(temp), False
+        self.stream = os.fdopen(fd, "w+b")
+
+    def __enter__(self) -> _Staged:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stream.close()
+        self.temp.unlink(missing_ok=True)
+
+    def commit(self, expected: Stamp | None) -> None:
+        """Put the new content in place; with ``expected``, only over that very content."""
+        self.stream.flush()
+        try:
+            info = os.stat(self.target)
+        except FileNotFoundError:
+            if expected is not None:
+                raise CsvChangedError(self._changed("was moved or deleted")) from None
+            info = None
+        if self.beside and (info is None or (info.st_nlink == 1 and self._adopt(info))):
+            os.fsync(self.stream.fileno())
+            if expected is not None:
+                with self.target.open("rb") as current:
+                    self._check(current, expected)
+            os.replace(self.temp, self.target)
+            _sync_folder(self.target.parent)
+        elif info is None:
+            raise CsvFileError(f"{self.name} can't be created: its folder is read-only.")
+        else:
+            self._copy_into_target(expected)
+
+    def _adopt(self, info: os.stat_result) -> bool:
+        """Give the temporary file the target's owner and mode; False if we may not."""
+        try:
+            os.fchown(self.stream.fileno(), info.st_uid, info.st_gid)
+        except PermissionError:
+            return False  # not root: only rewriting the file itself keeps its owner
+        os.fchmod(self.stream.fileno(), stat.S_IMODE(info.st_mode))
+        return True
+
+    def _copy_into_target(self, expected: Stamp | None) -> None:
+        # Hard links (every name must see the change), a read-only folder, or a file owned by
+        # someone else: the same inode is rewritten, which is not atomic but keeps it what it is.
+        try:
+            target = self.target.open("r+b")
+        except PermissionError:
+            raise CsvFileError(
+                f"{self.name} can't be written (permission denied, and its folder is read-only "
+                "or not ours): make it writable or write elsewhere with --output."
+            ) from None
+        with target:
+            if expected is not None:
+                self._check(target, expected)
+            self.stream.seek(0)
+            target.seek(0)
+            shutil.copyfileobj(self.stream, target, CHUNK)
+            target.truncate()
+            target.flush()
+            os.fsync(target.fileno())
+
+    def _check(self, current: BinaryIO, expected: Stamp) -> None:
+        if Stamp.of(current) != expected:
+            raise CsvChangedError(self._changed("changed"))
+
+    def _changed(self, what: str) -> str:
+        return (
+            f"{self.name} {what} after it was read (another program wrote to it?): "
+            "nothing was written; run the sync again."
+        )
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself survive a power cut (best effort: not every system allows it)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

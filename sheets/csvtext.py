@@ -1,0 +1,366 @@
+"""CSV text as written: decoding, record boundaries and fields, without losing a byte.
+
+Pure functions over ``str``; sheets/csvfile.py does the file I/O. Records are kept as spans of
+the decoded text, so a record nobody changes is written back from its own characters, which
+re-encode to its original bytes (the codecs used here round-trip exactly).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import unicodedata
+from array import array
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+
+from sheets.errors import CsvFileError
+
+MAX_FIELD = 1_000_000  # characters; far beyond any real cell (Google allows 50,000)
+DELIMITERS = (",", ";", "\t")
+BOMS = {
+    "utf-8": codecs.BOM_UTF8,
+    "utf-16-le": codecs.BOM_UTF16_LE,
+    "utf-16-be": codecs.BOM_UTF16_BE,
+}
+# Codecs whose strict decode then encode gives back the same bytes: the promise of this module.
+ROUND_TRIP = {"utf-8", "utf-16-le", "utf-16-be", "cp1252"}
+# Common typography that Windows-1252 lacks, and what a person would type instead.
+PLAIN = {"≥": ">=", "≤": "<=", "−": "-", "→": "->", "‑": "-", "✓": "v", "×": "x"}
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    """A file's text, the codec of its body and the byte-order mark it started with."""
+
+    text: str
+    encoding: str
+    bom: bytes = b""
+
+
+def decode(data: bytes, name: str, encoding: str | None = None) -> Decoded:
+    """The text of a CSV file: BOM first, then UTF-8, then Windows-1252 (Excel's default).
+
+    Args:
+        data: the file's bytes.
+        name: the file as the person knows it, for messages.
+        encoding: a codec to use instead of guessing (e.g. from ``--encoding``).
+    """
+    if encoding is not None:
+        codec, bom = _forced(data, name, encoding)
+    else:
+        codec, bom = _sniffed(data, name)
+    body = memoryview(data)[len(bom) :]
+    try:
+        text = str(body, codec)
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, len(bom) + error.start) + 1
+        raise CsvFileError(
+            f"{name} is not {codec if encoding else 'UTF-8 or Windows-1252'} text (bad byte on "
+            f"line {line}): save it as CSV UTF-8 "
+            "or pass its encoding with --encoding."
+        ) from None
+    if "\x00" in text:
+        raise _binary(name)
+    if codec not in ROUND_TRIP and text.encode(codec) != body:
+        raise CsvFileError(
+            f"{name} can't be written back byte for byte in {codec}: save it as CSV UTF-8."
+        )
+    return Decoded(text, codec, bom)
+
+
+def _sniffed(data: bytes, name: str) -> tuple[str, bytes]:
+    for codec, bom in BOMS.items():
+        if data.startswith(bom):
+            return codec, bom
+    if b"\x00" in data:  # no text encoding but UTF-16/32 has NUL bytes
+        raise _binary(name)
+    try:
+        str(data, "utf-8")
+    except UnicodeDecodeError:
+        return "cp1252", b""
+    return "utf-8", b""
+
+
+def _forced(data: bytes, name: str, encoding: str) -> tuple[str, bytes]:
+    try:
+        codec = codecs.lookup(encoding).name
+    except LookupError:
+        raise CsvFileError(
+            f"{name}: unknown encoding {encoding!r} (try utf-8, utf-16 or cp1252)."
+        ) from None
+    if codec == "utf-8-sig":
+        codec = "utf-8"
+    if codec == "utf-16":  # the byte-order mark says which; Windows writes little-endian
+        codec = "utf-16-be" if data.startswith(codecs.BOM_UTF16_BE) else "utf-16-le"
+    bom = BOMS.get(codec, b"")
+    return codec, bom if bom and data.startswith(bom) else b""
+
+
+def _binary(name: str) -> CsvFileError:
+    return CsvFileError(f"{name} looks like a binary file, not CSV text: export it as CSV first.")
+
+
+def detect_delimiter(text: str) -> str:
+    """``,`` unless most of the first lines use ``;`` or a tab more, outside quotes.
+
+    >>> detect_delimiter("Date;Impressions;Clicks\\n2026-10-26;7984;359,5\\n")
+    ';'
+    >>> detect_delimiter('Note: a; b\\nDate,Clicks\\n"1;2",3\\n')
+    ','
+    """
+    sample = re.sub(r'"[^"]*"', "", text[:65_536])  # "" escapes leave adjacent spans: also gone
+    votes = dict.fromkeys(DELIMITERS, 0)
+    for line in [line for line in sample.splitlines() if line.strip()][:20]:
+        counts = {d: line.count(d) for d in DELIMITERS}
+        best = max(DELIMITERS, key=lambda d: counts[d])  # ties go to the comma, listed first
+        votes[best] += counts[best] > 0
+    return max(DELIMITERS, key=lambda d: votes[d])
+
+
+@cache
+def _patterns(delimiter: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(one record with its line break, one field inside a record's text) for a delimiter.
+
+    Like Python's csv module and Excel, a quote opens a quoted field only at the field's
+    start; text after the closing quote, and quotes inside an unquoted field, are literal.
+    Possessive quantifiers: a field has one reading, so the regex never backtracks.
+    """
+    d = re.escape(delimiter)
+    quoted = '"[^"]*+(?:""[^"]*+)*+"'
+    field = rf'(?:{quoted}[^{d}\r\n]*+|[^{d}\r\n"][^{d}\r\n]*+)?+'
+    record = re.compile(rf"{field}(?:{d}{field})*+(?:\r\n|\r|\n|\Z)")
+    return record, re.compile(rf'{quoted}[^{d}]*+|[^{d}"][^{d}]*+|')
+
+
+def record_ends(text: str, delimiter: str, name: str) -> array[int]:
+    """Where each record ends (after its line break), checked for closed quotes and sane sizes."""
+    ends: array[int] = array("q")
+    append = ends.append
+    last = 0
+    for match in _patterns(delimiter)[0].finditer(text):
+        start, end = match.span()
+        if start != last:  # only an unclosed quote stops a record from matching
+            raise _unclosed(text, last, delimiter, name)
+        if end == start:  # the empty match at the very end
+            break
+        if end - start > MAX_FIELD:
+            _check_sizes(text[start:end], delimiter, name, line_at(text, start))
+        append(end)
+        last = end
+    return ends
+
+
+def _unclosed(text: str, start: int, delimiter: str, name: str) -> CsvFileError:
+    field = _patterns(delimiter)[1]
+    pos = start
+    while True:
+        end = field.match(text, pos).end()  # type: ignore[union-attr]  # the empty branch always matches
+        if text[end] != delimiter:
+            break
+        pos = end + 1
+    return CsvFileError(
+        f"{name}: the quote opened on line {line_at(text, end)} is never closed, so every "
+        "line after it would be one cell: close or remove it."
+    )
+
+
+def _check_sizes(record: str, delimiter: str, name: str, line: int) -> None:
+    for raw in split_raw(record.rstrip("\r\n"), delimiter):
+        if len(raw) > MAX_FIELD:
+            raise CsvFileError(
+                f"{name}: a cell starting on line {line} holds {len(raw) / 1e6:.1f} million "
+                f"characters, over the {MAX_FIELD:,} a cell may hold: is it really a CSV file?"
+            )
+
+
+def line_at(text: str, pos: int) -> int:
+    """1-based line of ``text[pos]``, counting CRLF, LF and a lone CR as line breaks.
+
+    >>> line_at("a\\r\\nb\\rc\\nd", 8)
+    4
+    """
+    return text.count("\n", 0, pos) + text.count("\r", 0, pos) - text.count("\r\n", 0, pos) + 1
+
+
+def split_raw(content: str, delimiter: str) -> list[str]:
+    """A record's fields exactly as written (quotes included); a blank record has none.
+
+    >>> split_raw('a,"b,""c"" d",e', ",")
+    ['a', '"b,""c"" d"', 'e']
+    """
+    if not content:
+        return []
+    if '"' not in content:
+        return content.split(delimiter)
+    field = _patterns(delimiter)[1]
+    parts: list[str] = []
+    pos = 0
+    while True:
+        end = field.match(content, pos).end()  # type: ignore[union-attr]  # always matches
+        parts.append(content[pos:end])
+        if end >= len(content):
+            return parts
+        if content[end] != delimiter:
+            raise ValueError(f"unclosed quote at {end} in a record that was checked: {content!r}")
+        pos = end + 1
+
+
+def field_value(raw: str) -> str:
+    """The text a field holds: quotes removed and doubled quotes undone, as csv does.
+
+    >>> field_value('"say ""hi"" now"'), field_value('"a"b'), field_value('5" tall')
+    ('say "hi" now', 'ab', '5" tall')
+    """
+    if not raw.startswith('"'):
+        return raw
+    close = 1
+    while True:
+        close = raw.index('"', close)
+        if raw.startswith('""', close):
+            close += 2
+            continue
+        return raw[1:close].replace('""', '"') + raw[close + 1 :]
+
+
+def parse(chunk: str, delimiter: str, count: int) -> list[list[str | None]]:
+    """The cells of ``count`` whole records (empty cells as None), at the csv module's speed.
+
+    csv refuses fields over its global size limit, and our record split is the reference:
+    in either case the records are parsed here instead.
+    """
+    try:
+        rows = list(_reader(chunk, delimiter))
+    except csv.Error:
+        rows = []
+    if len(rows) == count:
+        return [[value or None for value in row] for row in rows]
+    return [
+        [field_value(raw) or None for raw in split_raw(record.rstrip("\r\n"), delimiter)]
+        for record in split_records(chunk, delimiter)
+    ]
+
+
+def field_counts(text: str, delimiter: str, ends: array[int]) -> array[int]:
+    """How many fields each record has (a blank line has none), by csv's C parser when it can."""
+    counts: array[int] = array("L")
+    try:
+        counts.extend(map(len, _reader(text, delimiter)))
+    except csv.Error:
+        counts = array("L")
+    if len(counts) == len(ends):
+        return counts
+    return array("L", (len(split_raw(r.rstrip("\r\n"), delimiter)) for r in records(text, ends)))
+
+
+def split_records(chunk: str, delimiter: str) -> list[str]:
+    ends = record_ends(chunk, delimiter, "text")
+    return list(records(chunk, ends))
+
+
+def records(text: str, ends: Iterable[int]) -> Iterator[str]:
+    start = 0
+    for end in ends:
+        yield text[start:end]
+        start = end
+
+
+def _reader(text: str, delimiter: str) -> Iterator[list[str]]:
+    # Excel's dialect, spelled out: it is what the record regex above agrees with.
+    return csv.reader(
+        io.StringIO(text, newline=""),
+        delimiter=delimiter,
+        quotechar='"',
+        doublequote=True,
+        skipinitialspace=False,
+        strict=False,
+    )
+
+
+def quote(value: str, delimiter: str) -> str:
+    """A new cell's text as CSV: quoted only when it has to be.
+
+    >>> quote("0.045", ","), quote("3,5", ","), quote(' say "hi" now', ",")
+    ('0.045', '"3,5"', '" say ""hi"" now"')
+    """
+    if value and (
+        delimiter in value
+        or '"' in value
+        or "\n" in value
+        or "\r" in value
+        or value[0] in " \t"
+        or value[-1] in " \t"
+    ):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def encodable(value: str, codec: str) -> str:
+    """``value`` with each character the codec can't write replaced by a plain look-alike or ?.
+
+    >>> encodable("≥ 1 000 → café ✓ 😀", "cp1252")
+    '>= 1 000 -> café v ?'
+    """
+    if value.isascii():
+        return value
+    try:
+        value.encode(codec)
+    except UnicodeEncodeError:
+        return "".join(_plain(char, codec) for char in value)
+    return value
+
+
+def _plain(char: str, codec: str) -> str:
+    stripped = "".join(
+        c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c)
+    )
+    for candidate in (char, PLAIN.get(char, ""), stripped):
+        if candidate:
+            try:
+                candidate.encode(codec)
+            except UnicodeEncodeError:
+                continue
+            return candidate
+    return "?"
+
+
+def render_record(
+    raw: str, changes: Mapping[int, str | None], delimiter: str, count: int, codec: str
+) -> str | None:
+    """A record with some fields set, everything else as written; None when nothing changes.
+
+    Args:
+        raw: the record as written, line break included.
+        changes: field index -> new text, None or "" for an empty field.
+        count: how many fields the record has.
+        codec: the file's codec; characters it can't write are replaced.
+    """
+    content = raw.rstrip("\r\n")
+    ending = raw[len(content) :]
+    # Emptying a field the record doesn't have changes nothing.
+    new = {k: encodable(v, codec) if v else "" for k, v in changes.items() if v or k < count}
+    if not new:
+        return None
+    if min(new) >= count:  # only fields added at the end: the first sync's shape, kept fast
+        tail = [""] * (max(new) + 1 - count)
+        for k, v in new.items():
+            tail[k - count] = quote(v, delimiter)
+        added = delimiter.join(tail)
+        return (content + delimiter + added if count else added) + ending
+    if min(new) < 0:
+        raise IndexError(f"field index {min(new)} is negative")
+    parts = split_raw(content, delimiter)
+    parts += [""] * (max(new) + 1 - len(parts))
+    changed = False
+    for k, v in new.items():
+        if k < count and field_value(parts[k]) == v:
+            continue  # same text: keep it as written, quotes and all
+        parts[k] = quote(v, delimiter)
+        changed = True
+    if not changed:
+        return None
+    # One empty field written bare would read back as a blank line, with no field at all.
+    return (delimiter.join(parts) or '""') + ending
