@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import os
-import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol
+from typing import Any, ClassVar, NamedTuple, Protocol
 
 from core.counts import DecimalMark
 from sheets.client import ResilientHTTPClient
+from sheets.csvfile import CsvFile
 from sheets.errors import SheetAccessError
 from sheets.headers import Cell
 from sheets.ownership import Evidence, Marked
@@ -42,11 +39,14 @@ _READ_FIELDS = (
 
 
 class SheetRead(NamedTuple):
-    grid: Grid
+    grid: Sequence[Sequence[Cell]]
     evidence: Evidence
 
 
 class SheetBackend(Protocol):
+    # After writing, read again to repair rows people moved meanwhile (a live sheet).
+    verifies_writes: ClassVar[bool]
+
     def describe(self) -> str: ...
 
     def read(self) -> SheetRead:
@@ -61,6 +61,7 @@ class GoogleSheet:
     """One worksheet: values, formulas, notes and the tool's markers in one read; owned cells
     written in one batch that also marks the columns it creates or adopts."""
 
+    verifies_writes: ClassVar[bool] = True
     client: ResilientHTTPClient
     key: str
     gid: int | None = None
@@ -298,42 +299,54 @@ def _chunks(requests: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
 
 @dataclass
 class CsvSheet:
-    """A local CSV file, the offline twin of a worksheet; written atomically."""
+    """A local CSV file, the offline twin of a worksheet: only the tool's cells change, every
+    other byte of the file stays as it was (see sheets/csvfile.py).
+
+    With ``output``, the result is written there and the file read is left as it was.
+    """
 
     path: Path
-    _rows: Grid = field(default_factory=list, repr=False)
+    output: Path | None = None
+    encoding: str | None = None
+    # Nobody edits a CSV file while our write is in flight the way people edit a live sheet:
+    # a change since our read is caught before writing (SheetChangedError), so no verify read.
+    verifies_writes: ClassVar[bool] = False
+    _file: CsvFile | None = field(default=None, repr=False)
+    _written: bool = field(default=False, repr=False)
 
     def describe(self) -> str:
         return str(self.path)
 
     def read(self) -> SheetRead:
-        text = self.path.read_text(encoding="utf-8-sig")
-        self._rows = [
-            [cell if cell != "" else None for cell in row] for row in csv.reader(io.StringIO(text))
-        ]
-        return SheetRead(self._rows, Evidence.from_values(self._rows))
+        self._file = CsvFile.read(self.path, self.encoding)
+        rows = self._file.rows
+        evidence = Evidence(column_count=self._file.width, used_width=_used_width(rows))
+        return SheetRead(rows, evidence)
 
     def write(self, plan: Plan) -> None:
-        rows = [list(row) + [None] * (plan.layout.width - len(row)) for row in self._rows]
+        if self._file is None:
+            raise AssertionError("CsvSheet.write before read")  # pragma: no cover
+        changes: dict[int, dict[int, str | None]] = {}
         for change in plan.changes:
-            rows[change.row][change.col] = _text(change.value) or None
-        buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerows(
-            ["" if cell is None else cell for cell in row] for row in rows
-        )
-        _replace_atomically(self.path, buffer.getvalue())
-        self._rows = rows
+            changes.setdefault(change.row, {})[change.col] = _text(change.value) or None
+        self._file.write(changes, self.output)
+        self._written = True
+
+    def finish(self) -> None:
+        """With --output, write the result even when nothing changed (the file is asked for)."""
+        if self.output is not None and self._file is not None and not self._written:
+            self._file.write({}, self.output)
+            self._written = True
 
 
-def _replace_atomically(target: Path, text: str) -> None:
-    """Write beside the target, then rename over it: readers see the old or the new file."""
-    handle, temporary = tempfile.mkstemp(
-        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
-    )
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+def _used_width(rows: Sequence[Sequence[Cell]]) -> int:
+    """1 + the last column holding anything in any record: where new columns may go."""
+    used = 0
+    for row in rows:
+        if len(row) > used:
+            for index in range(len(row) - 1, used - 1, -1):
+                value = row[index]
+                if value is not None and value.strip():  # type: ignore[union-attr]
+                    used = index + 1
+                    break
+    return used

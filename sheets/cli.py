@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,10 +13,10 @@ from dotenv import find_dotenv, load_dotenv
 from tqdm import tqdm
 
 from core.display import format_percent
-from core.errors import ConfigError, CtrError, InputError
+from core.errors import CtrError, InputError
 from sheets.backends import CsvSheet, GoogleSheet, SheetBackend
 from sheets.client import ResilientHTTPClient, make_client
-from sheets.errors import SheetLayoutError, SheetsApiError
+from sheets.errors import SheetsApiError
 from sheets.plan import format_ctr
 from sheets.refs import parse_sheet_ref
 from sheets.settings import SheetsSettings
@@ -48,7 +47,17 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--impressions-col", help="header of the impressions column, if not detected")
     run.add_argument("--clicks-col", help="header of the clicks column, if not detected")
     run.add_argument(
+        "--header-row",
+        type=int,
+        metavar="N",
+        help="the table's header is row N (1-based), when several rows could be",
+    )
+    run.add_argument(
         "--output", type=Path, help="CSV only: write the result here, keep the input as is"
+    )
+    run.add_argument(
+        "--encoding",
+        help="CSV only: the file's encoding (default: detected; UTF-8, UTF-16, Windows-1252)",
     )
     return top
 
@@ -74,12 +83,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     ):
         try:
             backend, client = _backend(sheet, args, settings, client)
-            result = sync(backend, Columns(args.impressions_col, args.clicks_col), args.dry_run)
-        except (InputError, ConfigError, SheetLayoutError) as error:  # the per-sheet edge
-            codes.append(_fail(error, EXIT_USAGE, sheet))
-            continue
+            columns = Columns(args.impressions_col, args.clicks_col, args.header_row)
+            result = sync(backend, columns, args.dry_run)
+            if isinstance(backend, CsvSheet) and not args.dry_run:
+                backend.finish()
         except SheetsApiError as error:
             codes.append(_fail(error, EXIT_API, sheet))
+            continue
+        except CtrError as error:  # the per-sheet edge: say why, go on with the next sheet
+            codes.append(_fail(error, EXIT_USAGE, sheet))
             continue
         print(_dry_run(result) if args.dry_run else _summary(result, client))
         codes.append(EXIT_FLAGGED if result.plan.flagged else EXIT_OK)
@@ -94,13 +106,15 @@ def _backend(
 ) -> tuple[SheetBackend, ResilientHTTPClient | None]:
     ref = parse_sheet_ref(sheet)
     if ref.path is not None:
-        if not ref.path.is_file():
-            raise InputError(f"No CSV file at {ref.path}.", example="sync examples/campaigns.csv")
-        path = ref.path
-        if args.output is not None:
-            shutil.copyfile(ref.path, args.output)
-            path = args.output
-        return CsvSheet(path), client
+        # A dry run writes nothing anywhere, --output included.
+        output = None if args.dry_run else args.output
+        return CsvSheet(ref.path, output=output, encoding=args.encoding), client
+    if args.output is not None:
+        raise InputError(
+            "--output is for CSV files: a Google sheet is updated where it is "
+            "(see the changes first with --dry-run).",
+            example="sync SHEET --dry-run",
+        )
     if client is None:
         client, _ = make_client(settings)
     assert ref.key is not None
@@ -140,7 +154,7 @@ def _shown(value: float | str | None) -> str:
 
 
 def _fail(error: CtrError, code: int, sheet: str | None = None) -> int:
-    where = f"{sheet}: " if sheet else ""
+    where = f"{sheet}: " if sheet and not str(error).startswith(sheet) else ""
     text = error.render("ctr-sheets") if isinstance(error, InputError) else str(error)
     print(f"ctr-sheets: {where}{' '.join(text.split())}", file=sys.stderr)
     return code

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sheets.backends import Grid, SheetBackend
-from sheets.errors import SheetsApiError
-from sheets.headers import Layout, find_layout
+from sheets.backends import SheetBackend
+from sheets.errors import SheetChangedError, SheetsApiError
+from sheets.headers import Cell, Layout, find_layout
 from sheets.plan import Plan, plan
 
 MAX_REPAIRS = 3
@@ -18,7 +19,7 @@ class SyncResult:
     plan: Plan  # the plan of the first read: what changed (or would, in a dry run)
     writes: int  # write rounds sent (0 on a no-op or dry run)
     repairs: int  # extra rounds because the sheet changed between our read and write
-    grid: Grid  # the sheet as last read (after writing: the verified state)
+    grid: Sequence[Sequence[Cell]]  # the sheet as last read (after writing: the verified state)
     layout: Layout  # where things are in ``grid``
 
 
@@ -36,7 +37,9 @@ def sync(backend: SheetBackend, columns: Columns = Columns(), dry_run: bool = Fa
 
     If a person inserts, deletes or sorts rows between our read and our write, values can land
     on the wrong rows. So after writing, the sheet is read again and re-planned: any owned
-    cell that is now wrong is rewritten, until a read finds nothing to change (bounded).
+    cell that is now wrong is rewritten, until a read finds nothing to change (bounded). A
+    backend that sees the sheet changed before it writes (a CSV file) writes nothing and the
+    loop plans again from a fresh read.
     """
     grid, first = _plan(backend, columns)
     current, writes = first, 0
@@ -45,8 +48,14 @@ def sync(backend: SheetBackend, columns: Columns = Columns(), dry_run: bool = Fa
             raise SheetsApiError(
                 f"{backend.describe()} kept changing while syncing; run the sync again later."
             )
-        backend.write(current)
         writes += 1
+        try:
+            backend.write(current)
+        except SheetChangedError:
+            pass  # nothing was written: the fresh read below plans from what is there now
+        else:
+            if not backend.verifies_writes:
+                break
         grid, current = _plan(backend, columns)
     return SyncResult(
         backend.describe(),
@@ -58,7 +67,7 @@ def sync(backend: SheetBackend, columns: Columns = Columns(), dry_run: bool = Fa
     )
 
 
-def _plan(backend: SheetBackend, columns: Columns) -> tuple[Grid, Plan]:
+def _plan(backend: SheetBackend, columns: Columns) -> tuple[Sequence[Sequence[Cell]], Plan]:
     grid, evidence = backend.read()
     layout = find_layout(
         grid,
