@@ -81,8 +81,7 @@ class GoogleSheet:
         meta = self.client.fetch_sheet_metadata(self.key, params=params)
         sheet = meta["sheets"][0]
         props["gridProperties"] = sheet["properties"]["gridProperties"]
-        comma = self._locale.split("_")[0].lower() in DECIMAL_COMMA_LANGUAGES
-        return _sheet_read(sheet, "," if comma else ".")
+        return _sheet_read(sheet, decimal_mark(self._locale))
 
     def write(self, plan: Plan) -> None:
         props = self._properties()
@@ -122,6 +121,16 @@ class GoogleSheet:
             self._locale = str(meta.get("properties", {}).get("locale", ""))
             self._props = _pick(meta.get("sheets", []), self.gid, self.worksheet, self.key)
         return self._props
+
+
+def decimal_mark(locale: str | None) -> DecimalMark:
+    """The decimal mark of a locale such as Google's "de_DE" (or "de-DE", "de").
+
+    >>> decimal_mark("de_DE"), decimal_mark("en_GB"), decimal_mark(None)
+    (',', '.', '.')
+    """
+    language = (locale or "").replace("-", "_").split("_")[0].lower()
+    return "," if language in DECIMAL_COMMA_LANGUAGES else "."
 
 
 def _sheet_read(sheet: dict[str, Any], decimal_mark: DecimalMark) -> SheetRead:
@@ -308,6 +317,7 @@ class CsvSheet:
     path: Path
     output: Path | None = None
     encoding: str | None = None
+    locale: str | None = None  # a CSV carries none: "de_DE" reads 10.000 as ten thousand
     # Nobody edits a CSV file while our write is in flight the way people edit a live sheet:
     # a change since our read is caught before writing (SheetChangedError), so no verify read.
     verifies_writes: ClassVar[bool] = False
@@ -320,7 +330,11 @@ class CsvSheet:
     def read(self) -> SheetRead:
         self._file = CsvFile.read(self.path, self.encoding)
         rows = self._file.rows
-        evidence = Evidence(column_count=self._file.width, used_width=_used_width(rows))
+        evidence = Evidence(
+            column_count=self._file.width,
+            used_width=_used_width(rows),
+            decimal_mark=decimal_mark(self.locale),
+        )
         return SheetRead(rows, evidence)
 
     def write(self, plan: Plan) -> None:

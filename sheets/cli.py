@@ -59,6 +59,11 @@ def parser() -> argparse.ArgumentParser:
         "--encoding",
         help="CSV only: the file's encoding (default: detected; UTF-8, UTF-16, Windows-1252)",
     )
+    run.add_argument(
+        "--locale",
+        help="CSV only: the locale its numbers are written in, e.g. de_DE reads 10.000 as "
+        "ten thousand (Google sheets carry their own)",
+    )
     return top
 
 
@@ -108,11 +113,11 @@ def _backend(
     if ref.path is not None:
         # A dry run writes nothing anywhere, --output included.
         output = None if args.dry_run else args.output
-        return CsvSheet(ref.path, output=output, encoding=args.encoding), client
-    if args.output is not None:
+        return CsvSheet(ref.path, output, args.encoding, args.locale), client
+    if args.output is not None or args.encoding or args.locale:
         raise InputError(
-            "--output is for CSV files: a Google sheet is updated where it is "
-            "(see the changes first with --dry-run).",
+            "--output, --encoding and --locale are for CSV files: a Google sheet is updated "
+            "where it is and carries its own locale (see the changes first with --dry-run).",
             example="sync SHEET --dry-run",
         )
     if client is None:

@@ -107,6 +107,8 @@ def test_dot_grouped_counts_are_flagged_not_guessed(
     row = next(iter(csv.reader(path.read_text().splitlines()[1:])))
     assert row[:3] == ["10.000", "5000", ""]
     assert row[3].startswith("Impressions '10.000' is ambiguous")
+    assert run(["sync", str(path), "--locale", "de_DE"]) == EXIT_OK
+    assert path.read_text().splitlines()[1] == "10.000,5000,0.5,"  # the stale reason cleared
 
 
 @pytest.mark.parametrize(
