@@ -8,28 +8,24 @@ import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
 
 from dotenv import find_dotenv, load_dotenv
 from tqdm import tqdm
 
 from core.display import format_percent
-from core.errors import ConfigError, CtrError, InputError
+from core.errors import CtrError, InputError
+from core.shell import OneLineParser, guarded
 from sheets.backends import CsvSheet, GoogleSheet, SheetBackend
 from sheets.client import ResilientHTTPClient, make_client
-from sheets.errors import SheetLayoutError, SheetsApiError
+from sheets.errors import SheetsApiError
 from sheets.plan import format_ctr
 from sheets.refs import parse_sheet_ref
 from sheets.settings import SheetsSettings
 from sheets.sync import Columns, SyncResult, sync
 
-EXIT_OK, EXIT_FLAGGED, EXIT_USAGE, EXIT_API = 0, 1, 2, 3
+EXIT_OK, EXIT_FLAGGED = 0, 1
+EXIT_USAGE, EXIT_API = CtrError.exit_code, SheetsApiError.exit_code  # the errors say which
 DRY_RUN_ROWS = 40
-
-
-class OneLineParser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"ctr-sheets: {message} (see ctr-sheets sync --help)\n")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -54,16 +50,17 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    return guarded("ctr-sheets", lambda: _main(argv))
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = parser().parse_args(argv)
     load_dotenv(find_dotenv(usecwd=True))
-    try:
-        settings = SheetsSettings.from_env(os.environ)
-        if args.output is not None and len(args.sheets) != 1:
-            raise InputError(
-                "--output goes with exactly one CSV file.", example="sync in.csv --output out.csv"
-            )
-    except CtrError as error:
-        return _fail(error, EXIT_USAGE)
+    settings = SheetsSettings.from_env(os.environ)
+    if args.output is not None and len(args.sheets) != 1:
+        raise InputError(
+            "--output goes with exactly one CSV file.", example="sync in.csv --output out.csv"
+        )
     client: ResilientHTTPClient | None = None
     codes = []
     for sheet in tqdm(
@@ -75,11 +72,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             backend, client = _backend(sheet, args, settings, client)
             result = sync(backend, Columns(args.impressions_col, args.clicks_col), args.dry_run)
-        except (InputError, ConfigError, SheetLayoutError) as error:  # the per-sheet edge
-            codes.append(_fail(error, EXIT_USAGE, sheet))
-            continue
-        except SheetsApiError as error:
-            codes.append(_fail(error, EXIT_API, sheet))
+        except CtrError as error:  # the per-sheet edge: report it, go on with the next sheet
+            codes.append(_fail(error, sheet))
             continue
         print(_dry_run(result) if args.dry_run else _summary(result, client))
         codes.append(EXIT_FLAGGED if result.plan.flagged else EXIT_OK)
@@ -139,11 +133,9 @@ def _shown(value: float | str | None) -> str:
     return f"{format_ctr(value)} ({format_percent(value)})" if isinstance(value, float) else value
 
 
-def _fail(error: CtrError, code: int, sheet: str | None = None) -> int:
-    where = f"{sheet}: " if sheet else ""
-    text = error.render("ctr-sheets") if isinstance(error, InputError) else str(error)
-    print(f"ctr-sheets: {where}{' '.join(text.split())}", file=sys.stderr)
-    return code
+def _fail(error: CtrError, sheet: str) -> int:
+    print(f"ctr-sheets: {sheet}: {error.render('ctr-sheets')}", file=sys.stderr)
+    return error.exit_code
 
 
 if __name__ == "__main__":
