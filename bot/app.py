@@ -18,7 +18,7 @@ from bot import listeners
 from bot.blocks import error_message
 from bot.settings import Settings
 from bot.weekly.commands import WatchCommands
-from core.errors import CtrError, InputError
+from core.errors import CtrError
 
 log = logging.getLogger(__name__)
 SORRY = (
@@ -72,10 +72,8 @@ def handle_error(
     error: Exception, response: BoltResponse | None, respond: Any, body: dict[str, Any]
 ) -> BoltResponse | None:
     """The one edge for Slack: any failure becomes a polite ephemeral message and a log line."""
-    if isinstance(error, InputError):
+    if isinstance(error, CtrError):  # ours, on purpose: it says what to do
         text = error.render("/ctr")
-    elif isinstance(error, CtrError):
-        text = str(error)
     else:
         log.exception("/ctr failed for %r", (body or {}).get("text", "")[:200], exc_info=error)
         text = SORRY

@@ -126,8 +126,11 @@ def make_client(
     key = settings.require_credentials()
     try:
         credentials = Credentials.from_service_account_file(str(key), scopes=SCOPES)  # type: ignore[no-untyped-call]
-    except (ValueError, KeyError) as error:
-        raise ConfigError(f"{key} is not a service-account key file: {error}") from None
+    except (ValueError, KeyError, OSError) as error:  # JSON, fields, unreadable file
+        raise ConfigError(
+            f"GOOGLE_APPLICATION_CREDENTIALS: {key} is not a readable service-account key file "
+            f"({type(error).__name__}: {str(error)[:80]}); download a JSON key (docs/sheets.md)."
+        ) from None
     session = AuthorizedSession(credentials, auth_request=Request(_session(settings)))  # type: ignore[no-untyped-call]
     session.mount("https://", _adapter(settings))
     client = ResilientHTTPClient(credentials, session, Pacer(settings.quota_per_minute), sleep)
