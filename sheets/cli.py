@@ -92,6 +92,7 @@ def _backend(
             raise InputError(f"No CSV file at {ref.path}.", example="sync examples/campaigns.csv")
         path = ref.path
         if args.output is not None:
+            args.output.parent.mkdir(parents=True, exist_ok=True)  # README: out/ may not exist
             shutil.copyfile(ref.path, args.output)
             path = args.output
         return CsvSheet(path), client
