@@ -121,6 +121,7 @@ def run(settings: Settings) -> None:
         log.info("weekly_summaries_off", extra={"reason": "GOOGLE_APPLICATION_CREDENTIALS unset"})
     else:
         weekly.start(threading.Event())
+        log.info("weekly_summaries_on", extra={"sync_every_min": settings.sync_interval_minutes})
     if settings.slack_app_token is not None:
         _socket_mode(settings, app, client)
     else:
