@@ -1,4 +1,4 @@
-"""ctr-bot at start-up: wrong credentials stop it in one line; an unreachable Slack is waited for."""
+"""ctr-bot at start-up: wrong credentials stop it in one line; an unreachable Slack is awaited."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ def start(
     env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
     env |= {"DATABASE_URL": f"sqlite:///{cwd / 'state.sqlite3'}"} | settings
     return subprocess.run(
-        [SCRIPT], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
+        [SCRIPT], cwd=cwd, env=env, capture_output=True, text=True, timeout=60, check=False
     )
 
 
