@@ -126,9 +126,11 @@ def run(settings: Settings) -> None:
         _socket_mode(settings, app, client)
     else:
         from bot.server import serve  # noqa: PLC0415
+        from bot.store.engine import connect  # noqa: PLC0415
 
+        database = connect(settings.database_url) if weekly is not None else None
         log.info("http_listening", extra={"port": settings.port, "path": "/slack/events"})
-        serve(app, "0.0.0.0", settings.port)
+        serve(app, "0.0.0.0", settings.port, database)
 
 
 def _socket_mode(settings: Settings, app: object, client: object) -> None:

@@ -16,6 +16,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot import listeners
 from bot.blocks import error_message
+from bot.metrics import time_commands
 from bot.settings import Settings
 from bot.weekly.commands import WatchCommands
 from core.errors import CtrError
@@ -56,6 +57,7 @@ def create_app(
         process_before_response=True,
     )
     app.middleware(ignore_slack_retries)
+    app.middleware(time_commands)
     app.error(handle_error)
     listeners.register(app, watch_commands)
     return app

@@ -17,6 +17,7 @@ from requests import PreparedRequest, Response, Session
 from requests.adapters import HTTPAdapter
 
 from core.errors import ConfigError
+from sheets import metrics
 from sheets.errors import SheetAccessError, SheetsApiError
 from sheets.settings import GOOGLE_SHEETS_URL, SheetsSettings
 
@@ -64,6 +65,8 @@ class Pacer:
         with self._lock:
             now = self.clock()
             if now < self._next:
+                metrics.QUOTA_WAITS.inc()
+                metrics.QUOTA_WAIT_SECONDS.inc(self._next - now)
                 self.sleep(self._next - now)
                 now = self._next
             self._next = now + self.interval
@@ -91,12 +94,14 @@ class ResilientHTTPClient(gspread.HTTPClient):
         for attempt in range(MAX_TRIES):
             self.pacer.wait()
             self.calls += 1
+            metrics.API_CALLS.inc()
             try:
                 return super().request(method, endpoint, *args, **kwargs)
             except APIError as error:
                 status = error.response.status_code
                 if status not in RETRY_STATUSES or attempt == MAX_TRIES - 1:
                     raise _translated(error, method) from None
+                metrics.RETRIES.inc()
                 self.sleep(_delay(error.response, attempt))
             except GoogleAuthError as error:
                 raise ConfigError(f"Google refused the service-account key: {error}") from None
