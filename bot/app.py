@@ -16,9 +16,10 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot import listeners
 from bot.blocks import error_message
+from bot.metrics import time_commands
 from bot.settings import Settings
 from bot.weekly.commands import WatchCommands
-from core.errors import CtrError, InputError
+from core.errors import CtrError
 
 log = logging.getLogger(__name__)
 SORRY = (
@@ -56,6 +57,7 @@ def create_app(
         process_before_response=True,
     )
     app.middleware(ignore_slack_retries)
+    app.middleware(time_commands)
     app.error(handle_error)
     listeners.register(app, watch_commands)
     return app
@@ -72,10 +74,8 @@ def handle_error(
     error: Exception, response: BoltResponse | None, respond: Any, body: dict[str, Any]
 ) -> BoltResponse | None:
     """The one edge for Slack: any failure becomes a polite ephemeral message and a log line."""
-    if isinstance(error, InputError):
+    if isinstance(error, CtrError):  # ours, on purpose: it says what to do
         text = error.render("/ctr")
-    elif isinstance(error, CtrError):
-        text = str(error)
     else:
         log.exception("/ctr failed for %r", (body or {}).get("text", "")[:200], exc_info=error)
         text = SORRY

@@ -9,48 +9,51 @@ from importlib.metadata import PackageNotFoundError, version
 
 from core.ctr import compare, measure
 from core.display import USAGE_EXAMPLES, describe_comparison, describe_single
-from core.errors import CtrError, InputError
+from core.errors import InputError
 from core.grammar import Compare, Help, Single, parse_command
 from core.serialize import comparison_to_dict, result_to_dict
+from core.shell import OneLineParser, guarded
 
-EXIT_USAGE = 2
-EXIT_INTERNAL = 70  # sysexits' EX_SOFTWARE
 _FLAGS = {"--json", "--help", "-h", "--version"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run `ctr`; returns the exit code (2 for bad input, with one line on stderr)."""
     args = list(sys.argv[1:] if argv is None else argv)
-    try:
-        output = run(args)
-    except CtrError as error:
-        message = error.render("ctr") if isinstance(error, InputError) else str(error)
-        print(f"ctr: {_one_line(message)}", file=sys.stderr)
-        return EXIT_USAGE
-    except Exception as error:  # the edge: a bug still gets one line, never a traceback
-        print(f"ctr: internal error ({type(error).__name__}); please report it.", file=sys.stderr)
-        return EXIT_INTERNAL
+    return guarded("ctr", lambda: _print(run(args)))
+
+
+def _print(output: str) -> int:
     print(output)
     return 0
 
 
+def parser() -> OneLineParser:
+    """`ctr`'s options; the counts themselves go to the `/ctr` grammar as typed."""
+    options = OneLineParser(prog="ctr", add_help=False)
+    options.add_argument("--json", action="store_true")
+    options.add_argument("-h", "--help", action="store_true")
+    options.add_argument("--version", action="store_true")
+    return options
+
+
 def run(args: list[str]) -> str:
     """The text `ctr` prints for ``args``; raises CtrError for anything it can't answer."""
-    # Hand-rolled rather than argparse: argparse reads "-5" as an option and prints a
-    # multi-line usage block, where we promise one line and the grammar's own message.
-    flags = {arg for arg in args if arg.startswith("--") or arg == "-h"}
-    unknown = flags - _FLAGS
+    # Options are read by argparse, but the counts are handed to the grammar as typed: argparse
+    # would read "-5" or "-inf" as options and answer with its own words, not the grammar's.
+    options, _ = parser().parse_known_args([a for a in args if a in _FLAGS])
+    unknown = sorted(a for a in args if a.startswith("--") and a not in _FLAGS)
     if unknown:
-        raise InputError(f"Unknown option {sorted(unknown)[0]!r}; options are --json and --help.")
-    if "--version" in flags:
+        raise InputError(f"Unknown option {unknown[0]!r}; options are --json and --help.")
+    if options.version:
         return _version()
-    text = " ".join(arg for arg in args if arg not in flags)
-    command = Help() if {"--help", "-h"} & flags else parse_command(text)
+    text = " ".join(arg for arg in args if arg not in _FLAGS)
+    command = Help() if options.help else parse_command(text)
     if not isinstance(command, Help | Single | Compare):
         raise InputError(
             "Watching sheets works in Slack, in the channel that should get the summaries."
         )
-    if "--json" in flags:
+    if options.json:
         return json.dumps(_as_json(command))
     return _as_text(command)
 
@@ -93,10 +96,6 @@ def _version() -> str:
         return f"ctr {version('ctr-bundle')}"
     except PackageNotFoundError:  # running from a source tree that was never installed
         return "ctr (development copy)"
-
-
-def _one_line(message: str) -> str:
-    return " ".join(message.split())
 
 
 if __name__ == "__main__":

@@ -3,10 +3,25 @@
 from __future__ import annotations
 
 DEFAULT_EXAMPLE = "200 50000"
+EXIT_USAGE = 2
 
 
 class CtrError(Exception):
-    """Base of every error the project raises on purpose."""
+    """Base of every error the project raises on purpose.
+
+    Every edge (the CLIs' ``main``, the bot's error handler) shows ``render()`` and exits with
+    ``exit_code``, so subclasses change what people see without the edges checking types.
+    """
+
+    exit_code = EXIT_USAGE
+
+    def render(self, command: str) -> str:
+        """The message as one line for the person who ran ``command``.
+
+        >>> CtrError("PORT must be a number,\\n not 'x'.").render("ctr-bot")
+        "PORT must be a number, not 'x'."
+        """
+        return _one_line(str(self))
 
 
 class InputError(CtrError):
@@ -33,9 +48,34 @@ class InputError(CtrError):
         "Clicks can't be negative. Try `/ctr 200 50000`."
         """
         if self.suggestion is not None:
-            return f"{self.problem} Did you mean `{command} {self.suggestion}`?"
-        return f"{self.problem} Try `{command} {self.example}`."
+            return _one_line(f"{self.problem} Did you mean `{command} {self.suggestion}`?")
+        return _one_line(f"{self.problem} Try `{command} {self.example}`.")
+
+
+class UsageError(CtrError):
+    """A command line that doesn't fit the command's options; points at its --help.
+
+    Args:
+        problem: what was wrong with the arguments.
+        prog: the (sub)command whose --help explains them, e.g. "ctr-bot summary".
+    """
+
+    def __init__(self, problem: str, prog: str | None = None) -> None:
+        super().__init__(problem)
+        self.prog = prog
+
+    def render(self, command: str) -> str:
+        """One line: the problem, then where the options are explained.
+
+        >>> UsageError("--week: expected a date as YYYY-MM-DD.").render("ctr-bot summary")
+        '--week: expected a date as YYYY-MM-DD. See `ctr-bot summary --help`.'
+        """
+        return _one_line(f"{self} See `{self.prog or command} --help`.")
 
 
 class ConfigError(CtrError):
     """A setting is missing or malformed; the message names it and says what to set."""
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())

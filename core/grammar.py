@@ -27,6 +27,9 @@ _WORDS_CI = re.compile(
 _WORDS_IC = re.compile(
     rf"^(?P<i>\S+)\s+{_IMPR_WORD}\s*,?\s+(?P<c>\S+)\s+{_CLICK_WORD}$", re.IGNORECASE
 )
+_UNIT_WORD = re.compile(rf"^(?:{_CLICK_WORD}|{_IMPR_WORD})$", re.IGNORECASE)
+_LEAD_GROUP = re.compile(r"^\d{1,3}$")
+_GROUP = re.compile(r"^\d{3}$")
 _KEYED = re.compile(r"(?P<key>[A-Za-z.]+)\s*=\s*(?P<value>[^\s,;]+)")
 _CLICK_KEY = re.compile(rf"^{_CLICK_WORD}$", re.IGNORECASE)
 _IMPR_KEY = re.compile(rf"^{_IMPR_WORD}$", re.IGNORECASE)
@@ -115,11 +118,42 @@ def _split_counts(text: str) -> tuple[str, str]:
         if match is not None:
             return match["c"], match["i"]
     words = text.split()
+    _refuse_half_labelled(words)
     if len(words) == 2:
         return words[0], words[1]
     if len(words) == 1:
         raise InputError(f"I need two numbers, clicks then impressions; I only see {words[0]!r}.")
+    readings = [
+        (" ".join(words[:cut]), " ".join(words[cut:]))
+        for cut in range(1, len(words))
+        if _is_grouped(words[:cut]) and _is_grouped(words[cut:])
+    ]
+    if len(readings) == 1:
+        return readings[0]
     raise InputError("I couldn't tell which number is clicks and which is impressions.")
+
+
+def _is_grouped(words: list[str]) -> bool:
+    """``["50", "000"]``: one count whose thousands the shell split into words (50 000).
+
+    >>> _is_grouped(["1", "250", "000"]), _is_grouped(["200", "50"])
+    (True, False)
+    """
+    if len(words) == 1:
+        return True
+    return bool(_LEAD_GROUP.match(words[0])) and all(_GROUP.match(w) for w in words[1:])
+
+
+def _refuse_half_labelled(words: list[str]) -> None:
+    units = [word.lower() for word in words if _UNIT_WORD.match(word)]
+    if not units:
+        return
+    if len(words) == 2:
+        missing = "clicks" if _IMPR_KEY.match(units[0]) else "impressions"
+        raise InputError(
+            f"Give {missing} too, with its label.", example="200 clicks 50000 impressions"
+        )
+    raise InputError("Label both numbers or neither.", example="200 clicks 50000 impressions")
 
 
 def _split_keyed(text: str) -> tuple[str, str]:

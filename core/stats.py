@@ -38,7 +38,7 @@ def wilson_interval(successes: int, trials: int, confidence: float = 0.95) -> In
 
     >>> i = wilson_interval(200, 50000)
     >>> round(i.low, 6), round(i.high, 6)
-    (0.003483, 0.004593)
+    (0.003484, 0.004593)
     """
     z = z_critical(confidence)
     z2 = z * z

@@ -7,13 +7,13 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
 
 from dotenv import find_dotenv, load_dotenv
 from tqdm import tqdm
 
 from core.display import format_percent
 from core.errors import CtrError, InputError
+from core.shell import OneLineParser, guarded
 from sheets.backends import CsvSheet, GoogleSheet, SheetBackend
 from sheets.client import ResilientHTTPClient, make_client
 from sheets.errors import SheetsApiError
@@ -22,13 +22,9 @@ from sheets.refs import parse_sheet_ref
 from sheets.settings import SheetsSettings
 from sheets.sync import Columns, SyncResult, sync
 
-EXIT_OK, EXIT_FLAGGED, EXIT_USAGE, EXIT_API = 0, 1, 2, 3
+EXIT_OK, EXIT_FLAGGED = 0, 1
+EXIT_USAGE, EXIT_API = CtrError.exit_code, SheetsApiError.exit_code  # the errors say which
 DRY_RUN_ROWS = 40
-
-
-class OneLineParser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"ctr-sheets: {message} (see ctr-sheets sync --help)\n")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -68,16 +64,17 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    return guarded("ctr-sheets", lambda: _main(argv))
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = parser().parse_args(argv)
     load_dotenv(find_dotenv(usecwd=True))
-    try:
-        settings = SheetsSettings.from_env(os.environ)
-        if args.output is not None and len(args.sheets) != 1:
-            raise InputError(
-                "--output goes with exactly one CSV file.", example="sync in.csv --output out.csv"
-            )
-    except CtrError as error:
-        return _fail(error, EXIT_USAGE)
+    settings = SheetsSettings.from_env(os.environ)
+    if args.output is not None and len(args.sheets) != 1:
+        raise InputError(
+            "--output goes with exactly one CSV file.", example="sync in.csv --output out.csv"
+        )
     client: ResilientHTTPClient | None = None
     codes = []
     for sheet in tqdm(
@@ -92,11 +89,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             result = sync(backend, columns, args.dry_run)
             if isinstance(backend, CsvSheet) and not args.dry_run:
                 backend.finish()
-        except SheetsApiError as error:
-            codes.append(_fail(error, EXIT_API, sheet))
-            continue
         except CtrError as error:  # the per-sheet edge: say why, go on with the next sheet
-            codes.append(_fail(error, EXIT_USAGE, sheet))
+            codes.append(_fail(error, sheet))
             continue
         print(_dry_run(result) if args.dry_run else _summary(result, client))
         codes.append(EXIT_FLAGGED if result.plan.flagged else EXIT_OK)
@@ -158,11 +152,11 @@ def _shown(value: float | str | None) -> str:
     return f"{format_ctr(value)} ({format_percent(value)})" if isinstance(value, float) else value
 
 
-def _fail(error: CtrError, code: int, sheet: str | None = None) -> int:
-    where = f"{sheet}: " if sheet and not str(error).startswith(sheet) else ""
-    text = error.render("ctr-sheets") if isinstance(error, InputError) else str(error)
-    print(f"ctr-sheets: {where}{' '.join(text.split())}", file=sys.stderr)
-    return code
+def _fail(error: CtrError, sheet: str) -> int:
+    text = error.render("ctr-sheets")
+    where = "" if text.startswith(sheet) else f"{sheet}: "  # file errors name the file already
+    print(f"ctr-sheets: {where}{text}", file=sys.stderr)
+    return error.exit_code
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from requests import PreparedRequest, Response, Session
 from requests.adapters import HTTPAdapter
 
 from core.errors import ConfigError
+from sheets import metrics
 from sheets.errors import SheetAccessError, SheetsApiError
 from sheets.settings import GOOGLE_SHEETS_URL, SheetsSettings
 
@@ -64,6 +65,8 @@ class Pacer:
         with self._lock:
             now = self.clock()
             if now < self._next:
+                metrics.QUOTA_WAITS.inc()
+                metrics.QUOTA_WAIT_SECONDS.inc(self._next - now)
                 self.sleep(self._next - now)
                 now = self._next
             self._next = now + self.interval
@@ -91,12 +94,14 @@ class ResilientHTTPClient(gspread.HTTPClient):
         for attempt in range(MAX_TRIES):
             self.pacer.wait()
             self.calls += 1
+            metrics.API_CALLS.inc()
             try:
                 return super().request(method, endpoint, *args, **kwargs)
             except APIError as error:
                 status = error.response.status_code
                 if status not in RETRY_STATUSES or attempt == MAX_TRIES - 1:
                     raise _translated(error, method) from None
+                metrics.RETRIES.inc()
                 self.sleep(_delay(error.response, attempt))
             except GoogleAuthError as error:
                 raise ConfigError(f"Google refused the service-account key: {error}") from None
@@ -126,8 +131,11 @@ def make_client(
     key = settings.require_credentials()
     try:
         credentials = Credentials.from_service_account_file(str(key), scopes=SCOPES)  # type: ignore[no-untyped-call]
-    except (ValueError, KeyError) as error:
-        raise ConfigError(f"{key} is not a service-account key file: {error}") from None
+    except (ValueError, KeyError, OSError) as error:  # JSON, fields, unreadable file
+        raise ConfigError(
+            f"GOOGLE_APPLICATION_CREDENTIALS: {key} is not a readable service-account key file "
+            f"({type(error).__name__}: {str(error)[:80]}); download a JSON key (docs/sheets.md)."
+        ) from None
     session = AuthorizedSession(credentials, auth_request=Request(_session(settings)))  # type: ignore[no-untyped-call]
     session.mount("https://", _adapter(settings))
     client = ResilientHTTPClient(credentials, session, Pacer(settings.quota_per_minute), sleep)

@@ -12,6 +12,8 @@ class SheetLayoutError(CtrError):
 class SheetsApiError(CtrError):
     """Google's API refused or kept failing; the message says which call and why."""
 
+    exit_code = 3  # ctr-sheets' documented code for Google failures (docs/sheets.md)
+
 
 class SheetAccessError(SheetsApiError):
     """The sheet can't be opened with our credentials (not shared, wrong link)."""

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.config import EnvReader
 from core.errors import ConfigError
 
 GOOGLE_SHEETS_URL = "https://sheets.googleapis.com"
@@ -19,17 +20,21 @@ class SheetsSettings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> SheetsSettings:
-        key = (env.get("GOOGLE_APPLICATION_CREDENTIALS") or "").strip()
-        api_url = (env.get("SHEETS_API_URL") or "").strip().rstrip("/") or None
-        if api_url is not None and not api_url.startswith(("http://", "https://")):
-            raise ConfigError(f"SHEETS_API_URL must be an http(s) URL, not {api_url[:60]!r}.")
-        quota = (env.get("SHEETS_QUOTA_PER_MINUTE") or "60").strip()
-        if not quota.isdigit() or not 1 <= int(quota) <= 10_000:
-            raise ConfigError(
-                f"SHEETS_QUOTA_PER_MINUTE must be a whole number of requests, not {quota[:20]!r}."
-            )
+        reader = EnvReader(env)
+        settings = cls.read(reader)
+        reader.check("See docs/sheets.md.")
+        return settings
+
+    @classmethod
+    def read(cls, reader: EnvReader) -> SheetsSettings:
+        """Read through ``reader``, which collects problems for its caller to report."""
+        key = reader.text("GOOGLE_APPLICATION_CREDENTIALS")
+        api_url = reader.url("SHEETS_API_URL", None)
+        quota = reader.number("SHEETS_QUOTA_PER_MINUTE", int, 60, 1, 10_000)
         return cls(
-            credentials=Path(key) if key else None, api_url=api_url, quota_per_minute=int(quota)
+            credentials=Path(key) if key else None,
+            api_url=api_url.rstrip("/") if api_url else None,
+            quota_per_minute=quota,
         )
 
     def require_credentials(self) -> Path:

@@ -137,5 +137,5 @@ def test_share_button_reposts_in_channel(bot: BotServer) -> None:
 
 
 def test_healthz_and_unknown_paths(bot: BotServer) -> None:
-    assert bot.session.get(bot.url + "/healthz", timeout=5).text == "ok\n"
+    assert bot.session.get(bot.url + "/healthz", timeout=5).json()["status"] == "ok"
     assert bot.session.get(bot.url + "/nope", timeout=5).status_code == 404

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import DEFAULT_SLACK_API_URL, Settings
+from bot.settings import DEFAULT_SLACK_API_URL, Needs, Settings
 from core.errors import ConfigError
 
 HTTP = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}
@@ -53,6 +53,9 @@ def test_values_are_parsed() -> None:
         ({}, "SLACK_BOT_TOKEN"),
         ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET (for HTTP mode) or SLACK_APP_TOKEN"),
         ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xoxb-2"}, "starting with xapp-"),
+        ({"SLACK_BOT_TOKEN": "hello", "SLACK_APP_TOKEN": "xapp-1"}, "starting with xoxb-"),
+        (HTTP | {"LOG_FORMAT": "xml"}, "LOG_FORMAT must be one of JSON, TEXT"),
+        (HTTP | {"SHEETS_QUOTA_PER_MINUTE": "0"}, "SHEETS_QUOTA_PER_MINUTE must be between"),
         (HTTP | {"PORT": "http"}, "PORT must be a number"),
         (HTTP | {"PORT": "70000"}, "PORT must be between 1 and 65535"),
         (HTTP | {"LOG_LEVEL": "loud"}, "LOG_LEVEL must be one of"),
@@ -65,6 +68,37 @@ def test_bad_settings_are_named(env: dict[str, str], fragment: str) -> None:
     with pytest.raises(ConfigError) as caught:
         Settings.from_env(env)
     assert fragment in str(caught.value)
+
+
+def test_every_problem_is_named_at_once() -> None:
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_env({"SLACK_APP_TOKEN": "hello", "PORT": "x", "SYNC_INTERVAL": "0"})
+    message = str(caught.value)
+    for name in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "PORT", "SYNC_INTERVAL"):
+        assert name in message
+    assert "hello" not in message  # a token pasted into the wrong variable is not echoed
+
+
+def test_secrets_stay_out_of_repr() -> None:
+    settings = Settings.from_env(
+        {
+            "SLACK_BOT_TOKEN": "xoxb-secret-bot",
+            "SLACK_SIGNING_SECRET": "secret-signing",
+            "SLACK_APP_TOKEN": "xapp-secret-app",
+            "DATABASE_URL": "postgresql+psycopg://ctr:secret-pw@db/ctr",
+        }
+    )
+    shown = repr(settings) + str(settings)
+    for secret in ("xoxb-secret-bot", "secret-signing", "xapp-secret-app", "secret-pw"):
+        assert secret not in shown
+    assert "slack_api_url" in shown
+
+
+def test_summary_dry_run_needs_no_slack_tokens() -> None:
+    settings = Settings.from_env({}, needs=Needs.NOTHING)
+    assert settings.slack_bot_token == ""
+    with pytest.raises(ConfigError, match="SLACK_BOT_TOKEN"):
+        Settings.from_env({}, needs=Needs.POST)
 
 
 def test_ctr_bot_without_settings_exits_2_with_one_line(tmp_path: Path) -> None:

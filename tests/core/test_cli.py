@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -142,3 +143,39 @@ def test_watch_commands_point_to_slack() -> None:
     done = ctr("watching")
     assert done.returncode == 2
     assert "works in Slack" in done.stderr
+
+
+def test_spaced_thousands_work_as_the_readme_says() -> None:
+    done = ctr("200", "50", "000")
+    assert done.returncode == 0, done.stderr
+    assert "200 clicks / 50,000 impressions" in done.stdout
+
+
+def test_a_lone_labelled_number_asks_for_the_other() -> None:
+    done = ctr("200", "clicks")
+    assert done.returncode == 2
+    assert "Give impressions too" in done.stderr
+    assert "not a number" not in done.stderr
+
+
+def closed_pipe_run(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run with stdout a pipe whose reader is already gone, as `ctr ... | head -0` does."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        return subprocess.run(
+            list(args),
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+
+
+def test_a_closed_pipe_ends_quietly_with_141() -> None:
+    done = closed_pipe_run(sys.executable, "-m", "core.cli", "help")
+    assert done.returncode == 141
+    assert done.stderr == ""

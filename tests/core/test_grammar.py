@@ -30,6 +30,7 @@ SINGLE_200_50000 = Single(Variant(label=None, counts=Counts(200, 50_000)))
         "clicks=200 impressions=50000",
         "clicks = 200, impr = 50k",
         "200\n50000",
+        "200 50 000",  # digit groups split by the shell: only one reading is possible
     ],
 )
 def test_single_forms_agree(text: str) -> None:
@@ -70,7 +71,10 @@ def test_comparison_separators(separator: str) -> None:
         ("0 0", "CTR is undefined with 0 impressions"),
         ("200", "I need two numbers"),
         ("1 2 3", "which number is clicks"),
-        ("200 50 000", "which number is clicks"),
+        ("200 500 000", "which number is clicks"),  # 200 | 500 000 or 200 500 | 000?
+        ("200 clicks", "Give impressions too"),
+        ("50000 impressions", "Give clicks too"),
+        ("200 clicks 50000", "Label both numbers or neither"),
         ("200 50000 vs", "each side of `vs`"),
         ("vs", "each side of `vs`"),
         ("1 2 vs 3 4 vs 5 6", "two ads at a time"),
@@ -89,6 +93,10 @@ def test_errors_say_what_was_wrong(text: str, expected: str) -> None:
     with pytest.raises(InputError) as caught:
         parse_command(text)
     assert expected in caught.value.render("/ctr")
+
+
+def test_spaced_digit_groups_on_both_sides() -> None:
+    assert parse_command("1 200 1 250 000") == Single(Variant(None, Counts(1200, 1_250_000)))
 
 
 def test_errors_without_a_guess_show_an_example() -> None:

@@ -112,7 +112,7 @@ def test_summary_dry_run_prints_message_json_and_writes_the_chart(tmp_path: Path
     [
         (["summary", "missing.csv", "--channel", "C1", "--dry-run"], "No CSV file"),
         (["summary", "x.csv", "--dry-run"], "--channel"),
-        (["frobnicate"], "Unknown command"),
+        (["frobnicate"], "invalid choice: 'frobnicate'"),
     ],
 )
 def test_summary_errors_are_one_line(tmp_path: Path, args: list[str], fragment: str) -> None:

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# The product as a user installs it: build the wheel, install it into a fresh venv outside the
+# checkout, and run every front end from an empty temporary folder, checking what they print.
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+python="${PYTHON:-python3}"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+fail() { echo "smoke: $*" >&2; exit 1; }
+# expect CODE FRAGMENT COMMAND...: exit code CODE and FRAGMENT in stdout+stderr.
+expect() {
+  local code="$1" fragment="$2"; shift 2
+  local got=0
+  "$@" >"$work/out.txt" 2>"$work/err.txt" || got=$?
+  [ "$got" = "$code" ] || fail "$* exited $got, not $code: $(cat "$work/err.txt")"
+  grep -qF -- "$fragment" "$work/out.txt" "$work/err.txt" || fail "$* did not print '$fragment'"
+}
+
+echo "smoke: building the wheel"
+quietly() { "$@" >"$work/pip.log" 2>&1 || { cat "$work/pip.log" >&2; fail "$* failed"; }; }
+quietly "$repo/.venv/bin/python" -m pip wheel --no-deps --wheel-dir "$work/dist" "$repo"
+quietly "$python" -m venv "$work/venv"
+quietly "$work/venv/bin/python" -m pip install --disable-pip-version-check "$work"/dist/*.whl
+bin="$work/venv/bin"
+mkdir "$work/run" && cd "$work/run"
+# Nothing may come from the checkout: no settings, no .env, no source tree on the path.
+unset PYTHONPATH SLACK_BOT_TOKEN SLACK_APP_TOKEN SLACK_SIGNING_SECRET GOOGLE_APPLICATION_CREDENTIALS
+export DATABASE_URL="sqlite:///$work/run/state.sqlite3"
+
+echo "smoke: ctr"
+expect 0 "CTR 0.40% (200 clicks / 50,000 impressions) · 95% CI 0.35%–0.46%" "$bin/ctr" 200 50000
+expect 0 "Summer is ahead" "$bin/ctr" "Spring: 200 50000 vs Summer: 260 48000"
+expect 2 "Did you mean \`ctr 200 50000\`?" "$bin/ctr" 50000 200
+"$bin/ctr" --json 200 50000 | "$bin/python" -c '
+import json, sys
+data = json.load(sys.stdin)
+assert (data["clicks"], data["impressions"], data["ctr"]) == (200, 50000, 0.004), data
+assert 0.0034 < data["ci_low"] < 0.004 < data["ci_high"] < 0.0046, data'
+
+echo "smoke: ctr-sheets"
+cp "$repo/examples/campaigns.csv" campaigns.csv
+expect 1 "140 CTR(s), 4 row(s) flagged" "$bin/ctr-sheets" sync campaigns.csv --output out/campaigns.csv
+head -1 out/campaigns.csv | grep -q "CTR,CTR status" || fail "out/campaigns.csv has no CTR columns"
+cmp -s campaigns.csv "$repo/examples/campaigns.csv" || fail "ctr-sheets --output changed its input"
+expect 2 "missing.csv: no such file" "$bin/ctr-sheets" sync missing.csv
+
+echo "smoke: ctr-bot"
+expect 0 "140 CTRs filled in, 4 bad rows flagged" "$bin/ctr-bot" demo
+grep -qF "Total: 1.21% (7,974 / 660,525" "$work/out.txt" || fail "the demo summary lost its total"
+grep -qF "*Total" "$work/out.txt" && fail "the demo printed raw Slack markup"
+[ "$(head -c 4 out/weekly-chart.png | od -An -c | tr -d ' ')" = "211PNG" ] || fail "no demo chart"
+expect 0 '"type": "header"' "$bin/ctr-bot" demo --json --out demo-json
+expect 0 "chart written to charts/week.png" \
+  "$bin/ctr-bot" summary campaigns.csv --channel C1 --dry-run --chart charts/week.png
+grep -qF '"channel": "C1"' "$work/out.txt" || fail "summary --dry-run printed no message"
+[ -s charts/week.png ] || fail "summary --dry-run wrote no chart"
+expect 2 "SLACK_BOT_TOKEN" "$bin/ctr-bot"
+[ "$(wc -l <"$work/err.txt")" = 1 ] || fail "ctr-bot without settings said more than one line"
+echo "smoke: the installed wheel works from $work/run"

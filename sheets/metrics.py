@@ -1,0 +1,10 @@
+"""Counters of the Google Sheets traffic, exported by ctr-bot's /metrics."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter
+
+API_CALLS = Counter("ctr_sheets_api_calls", "Requests sent to the Google Sheets API")
+RETRIES = Counter("ctr_sheets_api_retries", "Sheets API requests retried after a 429 or 5xx")
+QUOTA_WAITS = Counter("ctr_sheets_quota_waits", "Times a request waited to stay under quota")
+QUOTA_WAIT_SECONDS = Counter("ctr_sheets_quota_wait_seconds", "Time spent waiting for quota")

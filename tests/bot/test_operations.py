@@ -1,0 +1,72 @@
+"""What an operator sees in HTTP mode: /metrics (Prometheus) and /healthz with the database."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+import waitress
+from prometheus_client.parser import text_string_to_metric_families
+
+from bot.app import create_app, make_client
+from bot.server import health, wsgi_app
+from bot.store.engine import connect, migrate
+from tests.bot.conftest import BotServer, command_body, settings_for, signed
+from tests.fakes.slack_api import running_fake_slack
+
+
+def samples(text: str) -> dict[str, float]:
+    return {
+        sample.name: sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if not sample.labels
+    }
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[BotServer, Path]]:
+    database = tmp_path / "state.sqlite3"
+    engine = connect(f"sqlite:///{database}")
+    migrate(engine)
+    with running_fake_slack() as slack:
+        settings = settings_for(slack)
+        app = create_app(settings, make_client(settings))
+        server = waitress.create_server(wsgi_app(app, engine), host="127.0.0.1", port=0, threads=4)
+        threading.Thread(target=server.run, daemon=True).start()
+        with requests.Session() as session:
+            url = f"http://127.0.0.1:{server.effective_port}"  # type: ignore[union-attr]
+            yield BotServer(url, slack, session), database
+        server.close()
+    engine.dispose()
+
+
+def test_metrics_count_ctr_commands(served: tuple[BotServer, Path]) -> None:
+    bot, _ = served
+    before = samples(bot.session.get(bot.url + "/metrics", timeout=5).text)
+    for _ in range(3):
+        assert bot.post(*signed(command_body("200 50000", bot.slack.response_url))).ok
+    page = bot.session.get(bot.url + "/metrics", timeout=5)
+    assert page.headers["Content-Type"].startswith("text/plain")
+    after = samples(page.text)
+    assert after["ctr_command_seconds_count"] - before["ctr_command_seconds_count"] == 3
+    for name in ("ctr_sheets_api_calls_total", "ctr_sheets_api_retries_total"):
+        assert name in after
+
+
+def test_healthz_says_whether_the_database_answers(served: tuple[BotServer, Path]) -> None:
+    bot, _ = served
+    healthy = bot.session.get(bot.url + "/healthz", timeout=5)
+    assert (healthy.status_code, healthy.json()["database"]) == (200, "reachable")
+
+
+def test_healthz_fails_when_the_database_does_not_answer(tmp_path: Path) -> None:
+    gone = connect(f"sqlite:///{tmp_path / 'no-such-folder' / 'state.sqlite3'}")
+    assert health(gone) == (
+        "503 Service Unavailable",
+        {"status": "degraded", "database": "unreachable"},
+    )
+    assert health(None)[1]["database"] == "not used"
