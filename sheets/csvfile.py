@@ -66,7 +66,13 @@ class Records(Sequence[Row]):
         return f"<{len(self)} CSV records>"
 
     def span(self, index: int) -> tuple[int, int]:
+        """Where record ``index`` starts and ends (after its line break) in the text."""
         return (self._ends[index - 1] if index else 0), self._ends[index]
+
+    def raw(self, index: int) -> str:
+        """Record ``index`` exactly as written, line break included."""
+        start, end = self.span(index)
+        return self._text[start:end]
 
     def _parse(self, number: int) -> list[Row]:
         first = number * BLOCK
