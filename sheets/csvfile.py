@@ -76,9 +76,32 @@ class Records(Sequence[Row]):
 
     def _parse(self, number: int) -> list[Row]:
         first = number * BLOCK
-        last = min(first + BLOCK, len(self)) - 1
-        start, end = self.span(first)[0], self._ends[last]
-        return csvtext.parse(self._text[start:end], self._delimiter, last - first + 1)
+        raws = csvtext.records(self._text, self._ends, first, min(first + BLOCK, len(self)))
+        return csvtext.parse(raws, self._delimiter)
+
+
+class ByColumn(Mapping[int, Mapping[int, str | None]]):
+    """Changes held column by column, {field: {record: text}}, seen record by record.
+
+    A first sync sets one or two fields on every record: a dict per column costs a fraction
+    of a million one-entry dicts (~40 MB against ~250 MB for a million records).
+    """
+
+    def __init__(self, columns: Mapping[int, Mapping[int, str | None]]) -> None:
+        self._columns = columns
+        self._records = sorted(set().union(*columns.values()))
+
+    def __getitem__(self, record: int) -> dict[int, str | None]:
+        cells = {col: values[record] for col, values in self._columns.items() if record in values}
+        if not cells:
+            raise KeyError(record)
+        return cells
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._records)
+
+    def __len__(self) -> int:
+        return len(self._records)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 import re
 import unicodedata
 from array import array
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
+from itertools import chain, islice
 
 from sheets.errors import CsvFileError
 
@@ -226,57 +226,52 @@ def field_value(raw: str) -> str:
         return raw[1:close].replace('""', '"') + raw[close + 1 :]
 
 
-def parse(chunk: str, delimiter: str, count: int) -> list[list[str | None]]:
-    """The cells of ``count`` whole records (empty cells as None), at the csv module's speed.
+def records(text: str, ends: array[int], first: int = 0, stop: int | None = None) -> list[str]:
+    """Records ``first`` to ``stop - 1`` as written, line breaks included."""
+    stop = len(ends) if stop is None else stop
+    block = ends[first:stop]  # a slice, not islice: that would walk from the first record
+    starts = chain((ends[first - 1] if first else 0,), block[:-1])
+    return list(map(text.__getitem__, map(slice, starts, block)))
 
-    csv refuses fields over its global size limit, and our record split is the reference:
-    in either case the records are parsed here instead.
+
+def parse(raws: list[str], delimiter: str) -> list[list[str | None]]:
+    """The cells of whole records (empty cells as None), at the csv module's speed.
+
+    Given one record per string, csv returns one row per string; it refuses fields over its
+    global size limit, and then the records are parsed here instead.
     """
     try:
-        rows = list(_reader(chunk, delimiter))
+        rows = list(_reader(raws, delimiter))
     except csv.Error:
         rows = []
-    if len(rows) == count:
+    if len(rows) == len(raws):
         return [[value or None for value in row] for row in rows]
     return [
         [field_value(raw) or None for raw in split_raw(record.rstrip("\r\n"), delimiter)]
-        for record in split_records(chunk, delimiter)
+        for record in raws
     ]
 
 
 def field_counts(text: str, delimiter: str, ends: array[int]) -> array[int]:
     """How many fields each record has (a blank line has none), by csv's C parser when it can."""
+    starts = chain((0,), islice(ends, max(len(ends) - 1, 0)))
+    raws = map(text.__getitem__, map(slice, starts, ends))  # one at a time: no copy of the text
     counts: array[int] = array("L")
     try:
-        counts.extend(map(len, _reader(text, delimiter)))
+        counts.extend(map(len, _reader(raws, delimiter)))
     except csv.Error:
         counts = array("L")
     if len(counts) == len(ends):
         return counts
-    return array("L", (len(split_raw(r.rstrip("\r\n"), delimiter)) for r in records(text, ends)))
+    starts = chain((0,), islice(ends, max(len(ends) - 1, 0)))
+    raws = map(text.__getitem__, map(slice, starts, ends))
+    return array("L", (len(split_raw(raw.rstrip("\r\n"), delimiter)) for raw in raws))
 
 
-def split_records(chunk: str, delimiter: str) -> list[str]:
-    ends = record_ends(chunk, delimiter, "text")
-    return list(records(chunk, ends))
-
-
-def records(text: str, ends: Iterable[int]) -> Iterator[str]:
-    start = 0
-    for end in ends:
-        yield text[start:end]
-        start = end
-
-
-def _reader(text: str, delimiter: str) -> Iterator[list[str]]:
+def _reader(raws: Iterable[str], delimiter: str) -> Iterator[list[str]]:
     # Excel's dialect, spelled out: it is what the record regex above agrees with.
     return csv.reader(
-        io.StringIO(text, newline=""),
-        delimiter=delimiter,
-        quotechar='"',
-        doublequote=True,
-        skipinitialspace=False,
-        strict=False,
+        raws, delimiter=delimiter, quotechar='"', doublequote=True, skipinitialspace=False
     )
 
 
