@@ -132,6 +132,7 @@ class CsvFile:
     rows: Records
     width: int  # the most fields in any record
     _text: str = field(repr=False)
+    _ends: array[int] = field(repr=False)
     _counts: array[int] = field(repr=False)
     _stamp: Stamp = field(repr=False)
 
@@ -147,7 +148,9 @@ class CsvFile:
         counts = csvtext.field_counts(text, delimiter, ends)
         rows = Records(text, ends, delimiter)
         width = max(counts, default=0)
-        return cls(path, decoded.encoding, decoded.bom, delimiter, rows, width, text, counts, stamp)
+        return cls(
+            path, decoded.encoding, decoded.bom, delimiter, rows, width, text, ends, counts, stamp
+        )
 
     def render(self, changes: Changes) -> bytes:
         """The whole file as it would be written with ``changes``."""
@@ -177,32 +180,38 @@ class CsvFile:
     def _chunks(self, changes: Changes, changed: list[int]) -> Iterator[bytes]:
         encoder = codecs.getincrementalencoder(self.encoding)()
         yield self.bom
-        pending: list[str] = []
-        size = 0
-        for piece in self._pieces(changes, changed):
-            pending.append(piece)
-            size += len(piece)
-            if size >= CHUNK:
-                yield encoder.encode("".join(pending))
-                pending, size = [], 0
-        yield encoder.encode("".join(pending), final=True)
+        for text in self._texts(changes, changed):
+            yield encoder.encode(text)
+        yield encoder.encode("", final=True)
 
-    def _pieces(self, changes: Changes, changed: list[int]) -> Iterator[str]:
-        text, rows, counts = self._text, self.rows, self._counts
+    def _texts(self, changes: Changes, changed: list[int]) -> Iterator[str]:
+        """The new text in pieces of about CHUNK characters; counts the records changed."""
+        text, ends, counts = self._text, self._ends, self._counts
+        render, delimiter, codec = csvtext.render_record, self.delimiter, self.encoding
+        indexes = sorted(changes)
+        if indexes and not (indexes[0] >= 0 and indexes[-1] < len(ends)):
+            raise IndexError(f"record {indexes[-1]}: {self.path} has {len(ends)} records")
+        # One loop, no helper calls per record: a first sync comes through here a million times.
+        pending: list[str] = []
         pos = 0
-        for index in sorted(changes):
-            if not 0 <= index < len(rows):
-                raise IndexError(f"record {index}: {self.path} has {len(rows)} records")
-            start, end = rows.span(index)
-            new = csvtext.render_record(
-                text[start:end], changes[index], self.delimiter, counts[index], self.encoding
-            )
+        for index in indexes:
+            start = ends[index - 1] if index else 0
+            new = render(text[start : ends[index]], changes[index], delimiter, counts[index], codec)
             if new is None:
                 continue
             changed[0] += 1
-            yield from _slices(text, pos, start)
-            yield new
-            pos = end
+            if start - pos > CHUNK:
+                yield "".join(pending)
+                yield from _slices(text, pos, start)
+                pending = []
+            elif start > pos:
+                pending.append(text[pos:start])
+            pending.append(new)
+            pos = ends[index]
+            if len(pending) >= BLOCK:
+                yield "".join(pending)
+                pending = []
+        yield "".join(pending)
         yield from _slices(text, pos, len(text))
 
 

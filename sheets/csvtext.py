@@ -335,6 +335,12 @@ def render_record(
     """
     content = raw.rstrip("\r\n")
     ending = raw[len(content) :]
+    if len(changes) == 1:  # one field added at the end: a first sync's shape, kept fast
+        ((k, v),) = changes.items()
+        if k >= count and v:
+            v = quote(v if v.isascii() else encodable(v, codec), delimiter)
+            padding = delimiter * (k - count)
+            return (content + delimiter + padding + v if count else padding + v) + ending
     # Emptying a field the record doesn't have changes nothing.
     new = {k: encodable(v, codec) if v else "" for k, v in changes.items() if v or k < count}
     if not new:
