@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import doctest
 import io
 import os
 import shutil
@@ -12,9 +13,11 @@ import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
+from sheets import csvencoding, csvtext
 from sheets.csvfile import ByColumn, Changes, CsvFile
 from sheets.errors import CsvChangedError, CsvFileError
 
@@ -484,3 +487,10 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+@pytest.mark.parametrize("module", [csvencoding, csvtext])
+def test_the_examples_in_docstrings_hold(module: ModuleType) -> None:
+    result = doctest.testmod(module)
+    assert result.attempted > 0
+    assert result.failed == 0
