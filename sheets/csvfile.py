@@ -16,63 +16,18 @@ import shutil
 import stat
 import tempfile
 from array import array
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, overload
+from typing import BinaryIO
 
-from sheets import csvtext
+from sheets import csvencoding, csvtext
+from sheets.csvrecords import BLOCK, ByColumn, Changes, Records
 from sheets.errors import CsvChangedError, CsvFileError
 
-BLOCK = 1024  # records parsed together: csv's C speed, without holding every row's cells
+__all__ = ["ByColumn", "Changes", "CsvChangedError", "CsvFile", "CsvFileError", "Records"]
+
 CHUNK = 1 << 20  # characters encoded and written at a time
-
-Changes = Mapping[int, Mapping[int, str | None]]
-Row = list[str | None]
-
-
-class Records(Sequence[Row]):
-    """The records of a CSV text, each parsed into cells only when asked for (one block kept)."""
-
-    def __init__(self, text: str, ends: array[int], delimiter: str) -> None:
-        self._text, self._ends, self._delimiter = text, ends, delimiter
-        self._block: tuple[int, list[Row]] = (-1, [])
-
-    def __len__(self) -> int:
-        return len(self._ends)
-
-    @overload
-    def __getitem__(self, index: int) -> Row: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[Row]: ...
-    def __getitem__(self, index: int | slice) -> Row | list[Row]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        if index < 0:
-            index += len(self)
-        if not 0 <= index < len(self):
-            raise IndexError(f"record {index} of {len(self)}")
-        number, rows = self._block
-        if number != index // BLOCK:
-            number = index // BLOCK
-            self._block = number, (rows := self._parse(number))
-        return rows[index - number * BLOCK]
-
-    def __iter__(self) -> Iterator[Row]:
-        for number in range((len(self) + BLOCK - 1) // BLOCK):
-            yield from self._parse(number)
-
-    def __repr__(self) -> str:
-        return f"<{len(self)} CSV records>"
-
-    def span(self, index: int) -> tuple[int, int]:
-        return (self._ends[index - 1] if index else 0), self._ends[index]
-
-    def _parse(self, number: int) -> list[Row]:
-        first = number * BLOCK
-        last = min(first + BLOCK, len(self)) - 1
-        start, end = self.span(first)[0], self._ends[last]
-        return csvtext.parse(self._text[start:end], self._delimiter, last - first + 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +58,7 @@ class CsvFile:
     rows: Records
     width: int  # the most fields in any record
     _text: str = field(repr=False)
+    _ends: array[int] = field(repr=False)
     _counts: array[int] = field(repr=False)
     _stamp: Stamp = field(repr=False)
 
@@ -110,7 +66,7 @@ class CsvFile:
     def read(cls, path: Path, encoding: str | None = None, delimiter: str | None = None) -> CsvFile:
         """Read and check the whole file; CsvFileError (one line) when it isn't usable CSV."""
         data, stamp = _read_bytes(path)
-        decoded = csvtext.decode(data, str(path), encoding)
+        decoded = csvencoding.decode(data, str(path), encoding)
         del data  # the text is what we keep: half the memory
         text = decoded.text
         delimiter = delimiter or csvtext.detect_delimiter(text)
@@ -118,7 +74,9 @@ class CsvFile:
         counts = csvtext.field_counts(text, delimiter, ends)
         rows = Records(text, ends, delimiter)
         width = max(counts, default=0)
-        return cls(path, decoded.encoding, decoded.bom, delimiter, rows, width, text, counts, stamp)
+        return cls(
+            path, decoded.encoding, decoded.bom, delimiter, rows, width, text, ends, counts, stamp
+        )
 
     def render(self, changes: Changes) -> bytes:
         """The whole file as it would be written with ``changes``."""
@@ -148,32 +106,38 @@ class CsvFile:
     def _chunks(self, changes: Changes, changed: list[int]) -> Iterator[bytes]:
         encoder = codecs.getincrementalencoder(self.encoding)()
         yield self.bom
-        pending: list[str] = []
-        size = 0
-        for piece in self._pieces(changes, changed):
-            pending.append(piece)
-            size += len(piece)
-            if size >= CHUNK:
-                yield encoder.encode("".join(pending))
-                pending, size = [], 0
-        yield encoder.encode("".join(pending), final=True)
+        for text in self._texts(changes, changed):
+            yield encoder.encode(text)
+        yield encoder.encode("", final=True)
 
-    def _pieces(self, changes: Changes, changed: list[int]) -> Iterator[str]:
-        text, rows, counts = self._text, self.rows, self._counts
+    def _texts(self, changes: Changes, changed: list[int]) -> Iterator[str]:
+        """The new text in pieces of about CHUNK characters; counts the records changed."""
+        text, ends, counts = self._text, self._ends, self._counts
+        render, delimiter, codec = csvtext.render_record, self.delimiter, self.encoding
+        indexes = sorted(changes)
+        if indexes and not (indexes[0] >= 0 and indexes[-1] < len(ends)):
+            raise IndexError(f"record {indexes[-1]}: {self.path} has {len(ends)} records")
+        # One loop, no helper calls per record: a first sync comes through here a million times.
+        pending: list[str] = []
         pos = 0
-        for index in sorted(changes):
-            if not 0 <= index < len(rows):
-                raise IndexError(f"record {index}: {self.path} has {len(rows)} records")
-            start, end = rows.span(index)
-            new = csvtext.render_record(
-                text[start:end], changes[index], self.delimiter, counts[index], self.encoding
-            )
+        for index in indexes:
+            start = ends[index - 1] if index else 0
+            new = render(text[start : ends[index]], changes[index], delimiter, counts[index], codec)
             if new is None:
                 continue
             changed[0] += 1
-            yield from _slices(text, pos, start)
-            yield new
-            pos = end
+            if start - pos > CHUNK:
+                yield "".join(pending)
+                yield from _slices(text, pos, start)
+                pending = []
+            elif start > pos:
+                pending.append(text[pos:start])
+            pending.append(new)
+            pos = ends[index]
+            if len(pending) >= BLOCK:
+                yield "".join(pending)
+                pending = []
+        yield "".join(pending)
         yield from _slices(text, pos, len(text))
 
 

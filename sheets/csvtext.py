@@ -1,107 +1,24 @@
-"""CSV text as written: decoding, record boundaries and fields, without losing a byte.
+"""CSV text as written: record boundaries, fields and new records, without losing a character.
 
-Pure functions over ``str``; sheets/csvfile.py does the file I/O. Records are kept as spans of
-the decoded text, so a record nobody changes is written back from its own characters, which
-re-encode to its original bytes (the codecs used here round-trip exactly).
+Pure functions over ``str``; sheets/csvencoding.py turns bytes into text and back and
+sheets/csvfile.py does the file I/O. Records are kept as spans of the decoded text, so a record
+nobody changes is written back from its own characters, which re-encode to its original bytes.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
-import io
 import re
-import unicodedata
 from array import array
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from functools import cache
+from itertools import chain, islice
 
+from sheets.csvencoding import encodable
 from sheets.errors import CsvFileError
 
 MAX_FIELD = 1_000_000  # characters; far beyond any real cell (Google allows 50,000)
 DELIMITERS = (",", ";", "\t")
-BOMS = {
-    "utf-8": codecs.BOM_UTF8,
-    "utf-16-le": codecs.BOM_UTF16_LE,
-    "utf-16-be": codecs.BOM_UTF16_BE,
-}
-# Codecs whose strict decode then encode gives back the same bytes: the promise of this module.
-ROUND_TRIP = {"utf-8", "utf-16-le", "utf-16-be", "cp1252"}
-# Common typography that Windows-1252 lacks, and what a person would type instead.
-PLAIN = {"≥": ">=", "≤": "<=", "−": "-", "→": "->", "‑": "-", "✓": "v", "×": "x"}
-
-
-@dataclass(frozen=True, slots=True)
-class Decoded:
-    """A file's text, the codec of its body and the byte-order mark it started with."""
-
-    text: str
-    encoding: str
-    bom: bytes = b""
-
-
-def decode(data: bytes, name: str, encoding: str | None = None) -> Decoded:
-    """The text of a CSV file: BOM first, then UTF-8, then Windows-1252 (Excel's default).
-
-    Args:
-        data: the file's bytes.
-        name: the file as the person knows it, for messages.
-        encoding: a codec to use instead of guessing (e.g. from ``--encoding``).
-    """
-    if encoding is not None:
-        codec, bom = _forced(data, name, encoding)
-    else:
-        codec, bom = _sniffed(data, name)
-    body = memoryview(data)[len(bom) :]
-    try:
-        text = str(body, codec)
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, len(bom) + error.start) + 1
-        raise CsvFileError(
-            f"{name} is not {codec if encoding else 'UTF-8 or Windows-1252'} text (bad byte on "
-            f"line {line}): save it as CSV UTF-8 "
-            "or pass its encoding with --encoding."
-        ) from None
-    if "\x00" in text:
-        raise _binary(name)
-    if codec not in ROUND_TRIP and text.encode(codec) != body:
-        raise CsvFileError(
-            f"{name} can't be written back byte for byte in {codec}: save it as CSV UTF-8."
-        )
-    return Decoded(text, codec, bom)
-
-
-def _sniffed(data: bytes, name: str) -> tuple[str, bytes]:
-    for codec, bom in BOMS.items():
-        if data.startswith(bom):
-            return codec, bom
-    if b"\x00" in data:  # no text encoding but UTF-16/32 has NUL bytes
-        raise _binary(name)
-    try:
-        str(data, "utf-8")
-    except UnicodeDecodeError:
-        return "cp1252", b""
-    return "utf-8", b""
-
-
-def _forced(data: bytes, name: str, encoding: str) -> tuple[str, bytes]:
-    try:
-        codec = codecs.lookup(encoding).name
-    except LookupError:
-        raise CsvFileError(
-            f"{name}: unknown encoding {encoding!r} (try utf-8, utf-16 or cp1252)."
-        ) from None
-    if codec == "utf-8-sig":
-        codec = "utf-8"
-    if codec == "utf-16":  # the byte-order mark says which; Windows writes little-endian
-        codec = "utf-16-be" if data.startswith(codecs.BOM_UTF16_BE) else "utf-16-le"
-    bom = BOMS.get(codec, b"")
-    return codec, bom if bom and data.startswith(bom) else b""
-
-
-def _binary(name: str) -> CsvFileError:
-    return CsvFileError(f"{name} looks like a binary file, not CSV text: export it as CSV first.")
 
 
 def detect_delimiter(text: str) -> str:
@@ -226,57 +143,52 @@ def field_value(raw: str) -> str:
         return raw[1:close].replace('""', '"') + raw[close + 1 :]
 
 
-def parse(chunk: str, delimiter: str, count: int) -> list[list[str | None]]:
-    """The cells of ``count`` whole records (empty cells as None), at the csv module's speed.
+def records(text: str, ends: array[int], first: int = 0, stop: int | None = None) -> list[str]:
+    """Records ``first`` to ``stop - 1`` as written, line breaks included."""
+    stop = len(ends) if stop is None else stop
+    block = ends[first:stop]  # a slice, not islice: that would walk from the first record
+    starts = chain((ends[first - 1] if first else 0,), block[:-1])
+    return list(map(text.__getitem__, map(slice, starts, block)))
 
-    csv refuses fields over its global size limit, and our record split is the reference:
-    in either case the records are parsed here instead.
+
+def parse(raws: list[str], delimiter: str) -> list[list[str | None]]:
+    """The cells of whole records (empty cells as None), at the csv module's speed.
+
+    Given one record per string, csv returns one row per string; it refuses fields over its
+    global size limit, and then the records are parsed here instead.
     """
     try:
-        rows = list(_reader(chunk, delimiter))
+        rows = list(_reader(raws, delimiter))
     except csv.Error:
         rows = []
-    if len(rows) == count:
+    if len(rows) == len(raws):
         return [[value or None for value in row] for row in rows]
     return [
         [field_value(raw) or None for raw in split_raw(record.rstrip("\r\n"), delimiter)]
-        for record in split_records(chunk, delimiter)
+        for record in raws
     ]
 
 
 def field_counts(text: str, delimiter: str, ends: array[int]) -> array[int]:
     """How many fields each record has (a blank line has none), by csv's C parser when it can."""
+    starts = chain((0,), islice(ends, max(len(ends) - 1, 0)))
+    raws = map(text.__getitem__, map(slice, starts, ends))  # one at a time: no copy of the text
     counts: array[int] = array("L")
     try:
-        counts.extend(map(len, _reader(text, delimiter)))
+        counts.extend(map(len, _reader(raws, delimiter)))
     except csv.Error:
         counts = array("L")
     if len(counts) == len(ends):
         return counts
-    return array("L", (len(split_raw(r.rstrip("\r\n"), delimiter)) for r in records(text, ends)))
+    starts = chain((0,), islice(ends, max(len(ends) - 1, 0)))
+    raws = map(text.__getitem__, map(slice, starts, ends))
+    return array("L", (len(split_raw(raw.rstrip("\r\n"), delimiter)) for raw in raws))
 
 
-def split_records(chunk: str, delimiter: str) -> list[str]:
-    ends = record_ends(chunk, delimiter, "text")
-    return list(records(chunk, ends))
-
-
-def records(text: str, ends: Iterable[int]) -> Iterator[str]:
-    start = 0
-    for end in ends:
-        yield text[start:end]
-        start = end
-
-
-def _reader(text: str, delimiter: str) -> Iterator[list[str]]:
+def _reader(raws: Iterable[str], delimiter: str) -> Iterator[list[str]]:
     # Excel's dialect, spelled out: it is what the record regex above agrees with.
     return csv.reader(
-        io.StringIO(text, newline=""),
-        delimiter=delimiter,
-        quotechar='"',
-        doublequote=True,
-        skipinitialspace=False,
-        strict=False,
+        raws, delimiter=delimiter, quotechar='"', doublequote=True, skipinitialspace=False
     )
 
 
@@ -298,35 +210,6 @@ def quote(value: str, delimiter: str) -> str:
     return value
 
 
-def encodable(value: str, codec: str) -> str:
-    """``value`` with each character the codec can't write replaced by a plain look-alike or ?.
-
-    >>> encodable("≥ 1 000 → café ✓ 😀", "cp1252")
-    '>= 1 000 -> café v ?'
-    """
-    if value.isascii():
-        return value
-    try:
-        value.encode(codec)
-    except UnicodeEncodeError:
-        return "".join(_plain(char, codec) for char in value)
-    return value
-
-
-def _plain(char: str, codec: str) -> str:
-    stripped = "".join(
-        c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c)
-    )
-    for candidate in (char, PLAIN.get(char, ""), stripped):
-        if candidate:
-            try:
-                candidate.encode(codec)
-            except UnicodeEncodeError:
-                continue
-            return candidate
-    return "?"
-
-
 def render_record(
     raw: str, changes: Mapping[int, str | None], delimiter: str, count: int, codec: str
 ) -> str | None:
@@ -340,6 +223,12 @@ def render_record(
     """
     content = raw.rstrip("\r\n")
     ending = raw[len(content) :]
+    if len(changes) == 1:  # one field added at the end: a first sync's shape, kept fast
+        ((k, v),) = changes.items()
+        if k >= count and v:
+            v = quote(v if v.isascii() else encodable(v, codec), delimiter)
+            padding = delimiter * (k - count)
+            return (content + delimiter + padding + v if count else padding + v) + ending
     # Emptying a field the record doesn't have changes nothing.
     new = {k: encodable(v, codec) if v else "" for k, v in changes.items() if v or k < count}
     if not new:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import doctest
 import io
 import os
 import shutil
@@ -12,10 +13,12 @@ import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
-from sheets.csvfile import CsvFile
+from sheets import csvencoding, csvtext
+from sheets.csvfile import ByColumn, Changes, CsvFile
 from sheets.errors import CsvChangedError, CsvFileError
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "campaigns.csv"
@@ -28,7 +31,7 @@ def csv_at(folder: Path, data: bytes, name: str = "sheet.csv") -> Path:
     return path
 
 
-def rewritten(path: Path, changes: dict[int, dict[int, str | None]], **read: str) -> bytes:
+def rewritten(path: Path, changes: Changes, **read: str) -> bytes:
     assert CsvFile.read(path, **read).write(changes)
     return path.read_bytes()
 
@@ -201,6 +204,15 @@ def test_emptying_the_only_field_keeps_the_record_a_field(tmp_path: Path) -> Non
     path = csv_at(tmp_path, b"x\r\ny\r\n")
     assert rewritten(path, {0: {0: None}}) == b'""\r\ny\r\n'
     assert list(CsvFile.read(path).rows) == [[None], ["y"]]
+
+
+def test_changes_can_be_given_column_by_column(tmp_path: Path) -> None:
+    path = csv_at(tmp_path, b"a,b\r\n1,2\r\n3,4\r\n")
+    changes = ByColumn({2: {0: "CTR", 2: "0.5"}, 3: {0: "CTR status", 1: "no clicks"}})
+    assert list(changes) == [0, 1, 2]
+    assert changes[0] == {2: "CTR", 3: "CTR status"}
+    assert 5 not in changes
+    assert rewritten(path, changes) == b"a,b,CTR,CTR status\r\n1,2,,no clicks\r\n3,4,0.5\r\n"
 
 
 def test_semicolon_file_gets_semicolon_fields(tmp_path: Path) -> None:
@@ -475,3 +487,10 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+@pytest.mark.parametrize("module", [csvencoding, csvtext])
+def test_the_examples_in_docstrings_hold(module: ModuleType) -> None:
+    result = doctest.testmod(module)
+    assert result.attempted > 0
+    assert result.failed == 0
