@@ -7,7 +7,9 @@ Each case runs in its own process (so peak memory doesn't mix) on the same gener
 - first sync: CsvFile.read, every row's cells, width, write with one new field on every row,
   the changes given as {record: {field: text}};
 - by column: the same with the changes given as ByColumn({field: {record: text}});
-- no-op: CsvFile.read, every row's cells, width, write({}) (which must write nothing).
+- no-op: CsvFile.read, every row's cells, width, write({}) (which must write nothing);
+- ctr-sheets sync / no-op: the whole sync (header, ownership, plan, write) a first time, and
+  again on its own result, which must write nothing.
 CPU seconds are the best of --repeat runs; peak memory is the process's max RSS.
 """
 
@@ -28,9 +30,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from sheets.backends import CsvSheet
 from sheets.csvfile import ByColumn, CsvFile
+from sheets.sync import sync
 
-CASES = ("baseline", "streaming csv", "first sync", "by column", "no-op")
+CASES = (
+    "baseline",
+    "streaming csv",
+    "first sync",
+    "by column",
+    "no-op",
+    "ctr-sheets sync",
+    "ctr-sheets no-op",
+)
 HEADER = "Date,Campaign,Channel,Impressions,Clicks,Cost\r\n"
 CHANNELS = ("Search", "Display", "Social", "Video")
 
@@ -63,6 +75,11 @@ def run_case(case: str, source: Path, output: Path) -> dict[str, float]:
             output.open("w", newline="", encoding="utf-8") as out,
         ):
             csv.writer(out).writerows(csv.reader(stream))
+    elif case.startswith("ctr-sheets"):
+        before = source.stat().st_mtime_ns
+        result = sync(CsvSheet(source))
+        assert result.writes == (case == "ctr-sheets sync"), (case, result.writes)
+        assert case != "ctr-sheets no-op" or source.stat().st_mtime_ns == before
     else:
         sheet = CsvFile.read(source)
         values = [f"0.0{n:04d}" for n in range(1000)]
@@ -88,6 +105,9 @@ def measure(case: str, source: Path) -> dict[str, float]:
     """Run a case in a fresh process on a fresh copy of the file."""
     work = source.with_name("work.csv")
     work.write_bytes(source.read_bytes())
+    if case == "ctr-sheets no-op":  # on a file synced once already, in a process of its own
+        prepare = [sys.executable, __file__, "--case", "ctr-sheets sync", "--file", str(work)]
+        subprocess.run(prepare, check=True, capture_output=True)
     command = [sys.executable, __file__, "--case", case, "--file", str(work)]
     result = json.loads(subprocess.run(command, check=True, capture_output=True).stdout)
     work.unlink()

@@ -11,7 +11,7 @@ from typing import Any, ClassVar, NamedTuple, Protocol
 
 from core.counts import DecimalMark
 from sheets.client import ResilientHTTPClient
-from sheets.csvfile import CsvFile
+from sheets.csvfile import ByColumn, CsvFile
 from sheets.errors import SheetAccessError
 from sheets.headers import Cell
 from sheets.ownership import Evidence, Marked
@@ -332,7 +332,7 @@ class CsvSheet:
         rows = self._file.rows
         evidence = Evidence(
             column_count=self._file.width,
-            used_width=_used_width(rows),
+            used_width=None,  # only needed, and then computed, when a column is added
             decimal_mark=decimal_mark(self.locale),
         )
         return SheetRead(rows, evidence)
@@ -340,10 +340,11 @@ class CsvSheet:
     def write(self, plan: Plan) -> None:
         if self._file is None:
             raise AssertionError("CsvSheet.write before read")  # pragma: no cover
-        changes: dict[int, dict[int, str | None]] = {}
+        # Column by column: a first sync of a million rows is two dicts, not a million.
+        columns: dict[int, dict[int, str | None]] = {}
         for change in plan.changes:
-            changes.setdefault(change.row, {})[change.col] = _text(change.value) or None
-        self._file.write(changes, self.output)
+            columns.setdefault(change.col, {})[change.row] = _text(change.value) or None
+        self._file.write(ByColumn(columns), self.output)
         self._written = True
 
     def finish(self) -> None:
@@ -351,16 +352,3 @@ class CsvSheet:
         if self.output is not None and self._file is not None and not self._written:
             self._file.write({}, self.output)
             self._written = True
-
-
-def _used_width(rows: Sequence[Sequence[Cell]]) -> int:
-    """1 + the last column holding anything in any record: where new columns may go."""
-    used = 0
-    for row in rows:
-        if len(row) > used:
-            for index in range(len(row) - 1, used - 1, -1):
-                value = row[index]
-                if value is not None and value.strip():  # type: ignore[union-attr]
-                    used = index + 1
-                    break
-    return used

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import islice
 
 from core.counts import DecimalMark
 from sheets.errors import SheetLayoutError
@@ -195,7 +196,7 @@ def _fitting_rows(
         return 0
     return sum(
         1
-        for row in grid[start + 1 : end]
+        for row in islice(grid, start + 1, end)
         if _numeric(_cell(row, impr[0])) and _numeric(_cell(row, clicks[0]))
     )
 

@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import islice
 
 from core.counts import DecimalMark
 from sheets.errors import SheetLayoutError
@@ -41,7 +42,9 @@ class Evidence:
     """What a backend knows about a sheet beyond its values."""
 
     column_count: int  # the grid's columns (a CSV: its widest record)
-    used_width: int  # 1 + the last column holding anything (value, formula, note) in any row
+    # 1 + the last column holding anything (value, formula, note) in any row; None: work it
+    # out from the values only if a new column must be placed (a pass over a big CSV saved)
+    used_width: int | None
     formulas: frozenset[tuple[int, int]] = frozenset()  # (row, col) of cells holding formulas
     marked: Marked = Marked()
     # (row, col) of cells with a number format; None where the backend has no formats (CSV)
@@ -86,8 +89,12 @@ def owned_columns(
         if column is not None:
             adopted.append(column)
     taken = [c for c in found.values() if c is not None]
-    next_free = max([evidence.used_width, *(c + 1 for c in taken)])
     new: list[int] = []
+    next_free = 0
+    if None in found.values():
+        used = evidence.used_width
+        used = max((_last_used(row) for row in grid), default=0) if used is None else used
+        next_free = max([used, *(c + 1 for c in taken)])
     for kind in (Kind.CTR, Kind.STATUS):
         if found[kind] is None:
             found[kind] = next_free
@@ -117,7 +124,8 @@ def _adoptable(
         if (header_row, col) not in evidence.formulas
         and all(
             ownable(kind, _cell(row, col), (index, col) in evidence.formulas)
-            for index, row in enumerate(grid[header_row + 1 :], start=header_row + 1)
+            # islice, not a slice: a lazy CSV grid would build every row at once
+            for index, row in enumerate(islice(grid, header_row + 1, None), start=header_row + 1)
         )
     ]
     if len(ours) > 1:
@@ -137,7 +145,10 @@ def ownable(kind: Kind, value: Cell, formula: bool) -> bool:
     if kind is Kind.CTR:
         if isinstance(value, bool):
             return False
-        return isinstance(value, int | float) or bool(_PLAIN_NUMBER.fullmatch(value.strip()))
+        if isinstance(value, int | float):
+            return True
+        # "0.0123" (what the tool writes in a CSV) without the regex; anything else by it.
+        return value.replace(".", "", 1).isdigit() or bool(_PLAIN_NUMBER.fullmatch(value.strip()))
     return isinstance(value, str) and is_own_status(value)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 
 from core.counts import parse_count
 from core.ctr import Counts
@@ -99,11 +100,15 @@ def plan(grid: Sequence[Sequence[Cell]], layout: Layout, evidence: Evidence | No
             changes.append(Change(layout.header_row, col, title))
     computed = 0
     formulas = evidence.formulas
-    for index in range(layout.header_row + 1, len(grid)):
-        row = grid[index]
+    # Adopted and new columns were proven the tool's cell by cell when the layout was found;
+    # only marked columns (found by their marker) need each cell checked here.
+    proven = set(layout.adopted) | set(layout.new_columns)
+    check_ctr, check_status = layout.ctr not in proven, layout.status not in proven
+    rows = islice(grid, layout.header_row + 1, None)  # lazily: a CSV grid parses on demand
+    for index, row in enumerate(rows, start=layout.header_row + 1):
         ctr, status = desired_row(row, layout)
         current_ctr, current_status = _cell(row, layout.ctr), _cell(row, layout.status)
-        if not ownable(Kind.CTR, current_ctr, (index, layout.ctr) in formulas):
+        if check_ctr and not ownable(Kind.CTR, current_ctr, (index, layout.ctr) in formulas):
             ctr, status = None, _NOT_OURS.format(what="CTR", letter=column_letter(layout.ctr))
         else:
             computed += ctr is not None
@@ -113,13 +118,13 @@ def plan(grid: Sequence[Sequence[Cell]], layout: Layout, evidence: Evidence | No
                 formats.append(index)
         if status:
             flagged.append(Flagged(row=index + 1, reason=status))
-        if not ownable(Kind.STATUS, current_status, (index, layout.status) in formulas):
+        if check_status and not ownable(
+            Kind.STATUS, current_status, (index, layout.status) in formulas
+        ):
             if not status:
+                letter = column_letter(layout.status)
                 flagged.append(
-                    Flagged(
-                        index + 1,
-                        _NOT_OURS.format(what="CTR status", letter=column_letter(layout.status)),
-                    )
+                    Flagged(index + 1, _NOT_OURS.format(what="CTR status", letter=letter))
                 )
         elif not _same(current_status, status or None):
             changes.append(Change(index, layout.status, status or None))

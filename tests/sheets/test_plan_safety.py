@@ -72,7 +72,7 @@ def test_a_plan_writes_only_cells_the_tool_owns(
     evidence = Evidence.from_values(grid, formulas=formulas)
     evidence = Evidence(
         column_count=evidence.column_count,
-        used_width=max(evidence.used_width, *(c + 1 for _, c in formulas), 0),
+        used_width=max(evidence.used_width or 0, *(c + 1 for _, c in formulas), 0),
         formulas=formulas,
     )
     try:
