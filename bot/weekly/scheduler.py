@@ -83,7 +83,7 @@ class SummaryScheduler:
         due = latest_due(WeeklySlot(watch.weekday, watch.at, zone), now)
         if due.scheduled < watch.created_at or not still_sendable(due, now, zone):
             return None
-        if self.store.posted_message(watch.channel_id, watch.sheet_key, due.reported_week):
+        if self.store.delivery_done(watch.channel_id, watch.sheet_key, due.reported_week):
             return None
         return due
 

@@ -37,7 +37,11 @@ def test_nothing_before_due_then_exactly_one_post_with_chart(
     assert runner.run_due() == {}  # already posted this week
     (post,) = slack.posts()
     assert post["channel"] == "C1"
-    assert post["metadata"]["event_payload"] == {"sheet": "sheet-1", "week": "2026-11-16"}
+    assert post["metadata"]["event_payload"] == {
+        "sheet": "sheet-1",
+        "week": "2026-11-16",
+        "by": "r1",
+    }
     assert source.requests == [(watch.id, REPORTED_WEEK, None)]
     (chart,) = slack.files
     assert chart["thread_ts"] == slack.messages["C1"][0]["ts"]
