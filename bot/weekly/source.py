@@ -78,8 +78,8 @@ def render_report(
     return Rendered(
         blocks=summary_blocks(report),
         text=fallback_text(report),
-        chart_png=render_chart(summary.history, f"Weekly CTR · {title[:60]}"),
-        chart_title=f"Weekly CTR, 8 weeks to {summary.week_end:%d %b %Y}",
+        chart_png=render_chart(summary.history, summary.charted, f"Weekly CTR · {title}"),
+        chart_title=f"Weekly CTR to {summary.week_end:%d %b %Y}: total, best, worst, movers",
     )
 
 

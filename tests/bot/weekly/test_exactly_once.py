@@ -118,10 +118,21 @@ def start_replica(settings: dict[str, str], owner: str, offset: float = 0) -> su
     )
 
 
+LOGS: list[str] = []  # the replicas' stderr, shown when an assertion fails
+
+
 def outcomes(process: subprocess.Popen[str]) -> list[str]:
     out, err = process.communicate(timeout=120)
+    LOGS.append(err)
     assert process.returncode == 0, err
     return [json.loads(line)["outcome"] for line in out.splitlines()]
+
+
+@pytest.fixture(autouse=True)
+def replica_logs() -> Iterator[None]:
+    LOGS.clear()
+    yield
+    LOGS.clear()
 
 
 def the_one_summary(slack: FakeSlack, store: Store) -> dict[str, object]:
@@ -143,7 +154,7 @@ def test_three_replicas_post_once(
     store = watch_due_on_monday(database_url, google)
     replicas = [start_replica(settings, f"replica-{i}") for i in range(3)]
     results = [outcome for replica in replicas for outcome in outcomes(replica)]
-    assert results.count("posted") == 1
+    assert results.count("posted") == 1, "\n".join(LOGS)
     assert set(results) <= {"posted", "elsewhere"}
     the_one_summary(slack, store)
     assert len(slack.posts()) == 1
