@@ -18,11 +18,9 @@ from bot.store.repository import Clock, Store, utc_now
 from bot.weekly.access import GoogleSheetAccess
 from bot.weekly.commands import WatchCommands
 from bot.weekly.every import run_every
-from bot.weekly.rows import campaign_totals
 from bot.weekly.scheduler import SummaryScheduler
-from bot.weekly.source import SheetReportSource
+from bot.weekly.source import SheetReportSource, record_snapshot
 from core.errors import CtrError
-from core.weekly import week_start
 from sheets.client import make_client
 from sheets.sync import sync
 
@@ -58,10 +56,8 @@ class WatchedSheetsSync:
     def _sync(self, url: str, zone: str) -> None:
         backend = self.access.open(url)
         result = sync(backend)  # its last read is the sheet as it now stands: no second read
-        if result.layout.date is None:  # running totals: weeks are differences of snapshots
-            totals, _ = campaign_totals(result.grid, result.layout)
-            today = self.clock().astimezone(ZoneInfo(zone)).date()
-            self.store.record_snapshots(backend.key, week_start(today), totals.items())
+        today = self.clock().astimezone(ZoneInfo(zone)).date()
+        record_snapshot(self.store, backend.key, result.grid, result.layout, today)
 
 
 @dataclass
