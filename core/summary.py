@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from enum import StrEnum
 
 from core.ctr import Comparison, Counts, CtrResult, compare, measure, total
 from core.weekly import WeekTable
@@ -23,6 +24,22 @@ class CampaignWeek:
     name: str
     result: CtrResult
     change: Comparison | None
+
+
+class Role(StrEnum):
+    """Why a campaign is on the chart."""
+
+    BEST = "best"
+    WORST = "worst"
+    MOVER = "significant mover"
+
+
+@dataclass(frozen=True, slots=True)
+class Charted:
+    """A campaign drawn on the chart, and why."""
+
+    name: str
+    role: Role
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +63,8 @@ class WeeklySummary:
     movers: tuple[CampaignWeek, ...]
     campaigns: int
     below_threshold: int
-    history: tuple[HistoryPoint, ...]
+    history: tuple[HistoryPoint, ...]  # weeks with data only, oldest first
+    charted: tuple[Charted, ...] = ()  # the campaigns in ``history``, besides the total
 
     @property
     def week_end(self) -> date:
@@ -82,17 +100,31 @@ def summarize(
         (c for c in ranked if c.change is not None and c.change.significant),
         key=lambda c: (-abs(c.result.rate - _previous_rate(c)), c.name),
     )
+    movers = movers[:movers_n]
+    charted = _charted(top[:1], bottom[:1] or ranked[-1:], movers)
     return WeeklySummary(
         week=week,
         total=_measured(total(this_week.values())),
         total_change=_change(total(last_week.values()), total(this_week.values()), 1),
         top=top,
         bottom=bottom,
-        movers=tuple(movers[:movers_n]),
+        movers=tuple(movers),
         campaigns=len(this_week),
         below_threshold=len(this_week) - len(ranked),
-        history=_history(table, week, [c.name for c in top], history_weeks),
+        history=_history(table, week, [c.name for c in charted], history_weeks),
+        charted=charted,
     )
+
+
+def _charted(
+    best: Sequence[CampaignWeek], worst: Sequence[CampaignWeek], movers: Sequence[CampaignWeek]
+) -> tuple[Charted, ...]:
+    """Best, worst, then movers; a campaign in two roles is drawn once, for its first."""
+    lines: dict[str, Charted] = {}
+    for role, campaigns in ((Role.BEST, best), (Role.WORST, worst), (Role.MOVER, movers)):
+        for campaign in campaigns:
+            lines.setdefault(campaign.name, Charted(campaign.name, role))
+    return tuple(lines.values())
 
 
 def _campaign_week(
@@ -124,6 +156,8 @@ def _history(
     for back in range(weeks - 1, -1, -1):
         start = week - timedelta(days=7 * back)
         rows = table.get(start, {})
+        if not rows:  # a chart of empty weeks says nothing: leave them out
+            continue
         campaigns = {name: _measured(rows[name]) if name in rows else None for name in names}
         points.append(
             HistoryPoint(week=start, total=_measured(total(rows.values())), campaigns=campaigns)

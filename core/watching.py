@@ -50,14 +50,19 @@ WATCH_VERBS = frozenset({"watch", "unwatch", "watching"})
 
 
 def is_watch_command(text: str) -> bool:
-    """Does ``text`` start with a watch verb? (Cheap: lets a front end route it early.)"""
-    return text.strip().split(" ", 1)[0].lower() in WATCH_VERBS
+    """Does ``text`` start with a watch verb? Any whitespace ends the verb (Slack keeps tabs).
+
+    >>> is_watch_command("watch\thttps://docs.google.com/spreadsheets/d/k")
+    True
+    """
+    words = text.split(None, 1)
+    return bool(words) and words[0].lower() in WATCH_VERBS
 
 
 def parse_watch_command(text: str) -> WatchCommand:
     """``text`` is the whole command, starting with the verb (watch, unwatch, watching)."""
-    verb, _, rest = text.strip().partition(" ")
-    verb = verb.lower()
+    verb, *after = text.split(None, 1)
+    verb, rest = verb.lower(), after[0] if after else ""
     # A Slack link's label may hold spaces: keep <...> together as the first argument.
     link = re.match(r"<[^<>]*>", rest)
     args = [link[0], *rest[link.end() :].split()] if link else rest.split()

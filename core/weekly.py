@@ -72,6 +72,27 @@ def parse_day(value: str | int | float) -> date:
         raise InputError(f"Date {value.strip()[:20]!r} does not exist.") from None
 
 
+# No campaign data in a weekly summary predates this; older dates are typos (0001, 1926).
+EARLIEST_DAY = date(2000, 1, 1)
+
+
+def check_day(day: date, today: date) -> date:
+    """``day`` if it can be a day of traffic: not after ``today``, not before 2000.
+
+    A row dated in the future (2062 for 2026) would otherwise become "the latest week" and
+    hide the real ones; dates at the calendar's ends overflow week arithmetic.
+
+    >>> check_day(date(2062, 1, 5), date(2026, 11, 29))
+    Traceback (most recent call last):
+    core.errors.InputError: Date 2062-01-05 is after today (2026-11-29). A typo?
+    """
+    if day > today:
+        raise InputError(f"Date {day.isoformat()} is after today ({today.isoformat()}). A typo?")
+    if day < EARLIEST_DAY:
+        raise InputError(f"Date {day.isoformat()} is before {EARLIEST_DAY.year}. A typo?")
+    return day
+
+
 def week_start(day: date, first_weekday: int = 0) -> date:
     """The first day of ``day``'s week; ``first_weekday`` 0 is Monday, as in ``date.weekday``.
 

@@ -19,17 +19,7 @@ HEADER_SEARCH_ROWS = 30
 # Normalised (lower-case, letters and digits only) names seen in ad-platform exports.
 IMPRESSIONS = {"impressions", "impression", "impr", "imps", "imp", "views", "totalimpressions"}
 CLICKS = {"clicks", "click", "linkclicks", "clicksall", "allclicks", "totalclicks", "clk"}
-DATES = {
-    "date",
-    "day",
-    "reportingstarts",
-    "reportdate",
-    "daydate",
-    "week",
-    "weekof",
-    "weekstarting",
-    "weekstart",
-}
+DATES = {"date", "day", "reportingstarts", "reportdate", "daydate"}
 CAMPAIGNS = {"campaign", "campaignname", "campaigns"}
 
 Cell = str | int | float | bool | None

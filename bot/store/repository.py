@@ -22,6 +22,14 @@ def utc_now() -> datetime:
 
 
 @dataclass(frozen=True, slots=True)
+class Claim:
+    """The right to post one summary: how many owners tried, and a ts if one already posted."""
+
+    attempts: int
+    message_ts: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class NewWatch:
     """A channel's standing order for a weekly summary of one sheet, as requested."""
 
@@ -136,12 +144,12 @@ class Store:
 
     def claim_delivery(
         self, channel_id: str, sheet_key: str, week: date, owner: str, lease: timedelta
-    ) -> bool:
-        """Take the right to post this summary; False if it is posted or another owns it.
+    ) -> Claim | None:
+        """Take the right to post this summary; None if it is done or another owns it.
 
         The unique key makes the first insert win. A claim whose lease ran out (its owner
-        died mid-post) may be taken over; the new owner must then check Slack for a post
-        the dead owner may already have made before posting again.
+        died or stalled) may be taken over until the delivery is done; the new owner must
+        then check Slack for a post the old owner may already have made before posting.
         """
         now = self._clock()
         try:
@@ -155,19 +163,42 @@ class Store:
                         lease_until=now + lease,
                         attempts=1,
                         posted=False,
+                        charted=False,
                     )
                 )
-            return True
+            return Claim(attempts=1, message_ts=None)
         except IntegrityError:
             pass
+        key = _delivery_key(channel_id, sheet_key, week)
         with self._engine.begin() as db:
             taken = db.execute(
                 update(deliveries)
-                .where(_delivery_key(channel_id, sheet_key, week))
-                .where(deliveries.c.posted.is_(False), deliveries.c.lease_until < now)
+                .where(key, deliveries.c.charted.is_(False), deliveries.c.lease_until < now)
                 .values(owner=owner, lease_until=now + lease, attempts=deliveries.c.attempts + 1)
             )
-        return taken.rowcount == 1
+            if taken.rowcount != 1:
+                return None
+            row = db.execute(
+                select(deliveries.c.attempts, deliveries.c.message_ts).where(key)
+            ).one()
+        return Claim(attempts=row.attempts, message_ts=row.message_ts)
+
+    def renew_delivery(
+        self, channel_id: str, sheet_key: str, week: date, owner: str, lease: timedelta
+    ) -> bool:
+        """The fence: extend our lease, in one statement, only if the claim is still ours.
+
+        False means another replica took the claim over (ours had run out): we must not
+        write to Slack any more. A lease that ran out with nobody taking over is still ours.
+        """
+        with self._engine.begin() as db:
+            result = db.execute(
+                update(deliveries)
+                .where(_delivery_key(channel_id, sheet_key, week))
+                .where(deliveries.c.owner == owner, deliveries.c.charted.is_(False))
+                .values(lease_until=self._clock() + lease)
+            )
+        return result.rowcount == 1
 
     def delivery_attempts(self, channel_id: str, sheet_key: str, week: date) -> int:
         query = select(deliveries.c.attempts).where(_delivery_key(channel_id, sheet_key, week))
@@ -182,18 +213,34 @@ class Store:
             result = db.execute(
                 update(deliveries)
                 .where(_delivery_key(channel_id, sheet_key, week))
-                .where(deliveries.c.owner == owner)
+                .where(deliveries.c.owner == owner, deliveries.c.charted.is_(False))
                 .values(posted=True, message_ts=message_ts, posted_at=self._clock())
             )
         return result.rowcount == 1
 
+    def mark_charted(self, channel_id: str, sheet_key: str, week: date, owner: str) -> bool:
+        """The chart is in the thread: the delivery is done. False if we lost the claim."""
+        with self._engine.begin() as db:
+            result = db.execute(
+                update(deliveries)
+                .where(_delivery_key(channel_id, sheet_key, week))
+                .where(deliveries.c.owner == owner, deliveries.c.posted.is_(True))
+                .values(charted=True)
+            )
+        return result.rowcount == 1
+
     def release_delivery(self, channel_id: str, sheet_key: str, week: date, owner: str) -> None:
-        """Give a claim back after a failure that posted nothing, so a retry may take it."""
+        """Give a claim back after a failure, so the next pass may take it at once.
+
+        The row stays (its lease simply ends now): the failure may have come after Slack
+        stored the message, so whoever takes over next must look in the channel first.
+        """
         with self._engine.begin() as db:
             db.execute(
-                delete(deliveries)
+                update(deliveries)
                 .where(_delivery_key(channel_id, sheet_key, week))
-                .where(deliveries.c.owner == owner, deliveries.c.posted.is_(False))
+                .where(deliveries.c.owner == owner, deliveries.c.charted.is_(False))
+                .values(lease_until=self._clock() - timedelta(microseconds=1))
             )
 
     def posted_message(self, channel_id: str, sheet_key: str, week: date) -> str | None:
@@ -202,6 +249,12 @@ class Store:
         )
         with self._engine.connect() as db:
             return db.execute(query).scalar_one_or_none()
+
+    def delivery_done(self, channel_id: str, sheet_key: str, week: date) -> bool:
+        """Posted with its chart: nothing left to do for this summary."""
+        query = select(deliveries.c.charted).where(_delivery_key(channel_id, sheet_key, week))
+        with self._engine.connect() as db:
+            return bool(db.execute(query).scalar_one_or_none())
 
 
 def _delivery_key(channel_id: str, sheet_key: str, week: date) -> ColumnElement[bool]:

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -90,5 +91,8 @@ deliveries = Table(
     Column("posted", Boolean, nullable=False, default=False),
     Column("message_ts", String(32), nullable=True),
     Column("posted_at", UTCDateTime, nullable=True),
+    # Done: the message is posted *and* its chart is in the thread. Until then an expired
+    # claim may be taken over, so a poster that dies between the two still gets its chart.
+    Column("charted", Boolean, nullable=False, default=False, server_default=false()),
     UniqueConstraint("channel_id", "sheet_key", "week", name="uq_deliveries_channel_sheet_week"),
 )

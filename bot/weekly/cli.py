@@ -11,7 +11,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -23,7 +23,7 @@ from bot.settings import Settings
 from bot.store.repository import Store
 from bot.weekly.blocks import blocks_as_text
 from bot.weekly.delivery import Rendered, Target, deliver
-from bot.weekly.source import latest_week, render_report, weekly_inputs
+from bot.weekly.source import gather, is_running_totals, latest_week, record_snapshot, render_report
 from core.errors import CtrError
 from core.summary import DEFAULT_MIN_IMPRESSIONS
 from core.weekly import week_start
@@ -114,12 +114,17 @@ def _render(
 ) -> tuple[date, Rendered]:
     grid, _ = backend.read()
     layout = find_layout(grid)
-    this_week = week_start(datetime.now(UTC).date())
+    today = datetime.now(UTC).date()
     # Only running-total sheets need the database (for snapshots): a dry run of a dated
     # sheet leaves no file behind.
-    snapshots = store() if store is not None and layout.date is None else None
-    inputs = weekly_inputs(grid, layout, sheet_key=key, this_week=this_week, store=snapshots)
-    chosen = week_start(week) if week else latest_week(inputs.table) or this_week
+    snapshots = (
+        record_snapshot(store(), key, grid, layout, today)
+        if store is not None and is_running_totals(grid, layout)
+        else None
+    )
+    inputs = gather(grid, layout, today=today, snapshots=snapshots)
+    last_week = week_start(today) - timedelta(days=7)
+    chosen = week_start(week) if week else latest_week(inputs.table, today) or last_week
     return chosen, render_report(
         inputs,
         chosen,

@@ -9,10 +9,31 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_sdk import WebClient
 
-from bot.blocks import escape
+from bot.blocks import MAX_TEXT, escape
 from bot.store.repository import NewWatch, Store
 from core.errors import CtrError, InputError
 from core.watching import UnwatchRequest, WatchCommand, WatchingRequest, WatchRequest
+
+# Slack's limit for a section's text, less room for the "…and N more" line.
+MAX_LISTING = MAX_TEXT - 100
+
+
+def listing(title: str, lines: list[str], limit: int = MAX_LISTING) -> str:
+    """``title`` and as many whole lines as fit, then how many more there are.
+
+    >>> listing("*Watches*", ["• a", "• b", "• c"], limit=20)
+    '*Watches*\\n• a\\n• b\\n…and 1 more (3 in all)'
+    """
+    shown: list[str] = []
+    used = len(title)
+    for line in lines:
+        used += 1 + len(line)
+        if used > limit:
+            break
+        shown.append(line)
+    if len(shown) < len(lines):
+        shown.append(f"…and {len(lines) - len(shown)} more ({len(lines)} in all)")
+    return "\n".join([title, *shown])
 
 
 class NotAllowed(CtrError):
@@ -92,7 +113,7 @@ class WatchCommands:
             + (f" — *paused*: {escape(w.paused_reason)}" if w.paused_reason else "")
             for w in watches
         ]
-        return "*Weekly summaries in this channel*\n" + "\n".join(lines)
+        return listing("*Weekly summaries in this channel*", lines)
 
     def _require_admin(self, user_id: str) -> None:
         if user_id in self.admins:

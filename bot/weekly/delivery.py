@@ -1,9 +1,19 @@
-"""Post one weekly summary exactly once per (channel, sheet, week), across replicas and crashes."""
+"""Post one weekly summary exactly once per (channel, sheet, week), across replicas and crashes.
+
+The protocol: claim (a row with a lease) → post → record the message → upload the chart →
+done. Before every Slack write the owner re-checks, in one UPDATE, that the claim is still
+its own and extends the lease (the fence), so a replica that stalled past its lease and was
+taken over writes nothing more. The gap between that check and Slack storing the write is
+closed after the fact: a replica that finds two summaries (or two charts) for the same sheet
+and week deletes the later one it owns.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -11,7 +21,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from bot.store.repository import Store
+from bot.store.repository import Claim, Store
 
 log = logging.getLogger(__name__)
 
@@ -35,11 +45,72 @@ class Target:
     sheet_key: str
     week: date
 
+    @property
+    def chart_name(self) -> str:
+        return f"ctr-week-{self.week.isoformat()}.png"
+
 
 class Outcome(StrEnum):
     POSTED = "posted"
-    RECOVERED = "recovered"  # a dead replica had posted; we only recorded it
-    ELSEWHERE = "elsewhere"  # another replica holds the claim, or it is already posted
+    RECOVERED = "recovered"  # a replica that died had posted; we finished its delivery
+    ELSEWHERE = "elsewhere"  # another replica holds the claim, took it over, or it is done
+
+
+class Fenced(Exception):
+    """Our lease ran out and another replica took the claim: we must not write to Slack."""
+
+
+@dataclass(frozen=True)
+class Fence:
+    """One owner's hold on one delivery: every Slack write goes through ``check``."""
+
+    store: Store
+    target: Target
+    owner: str
+    lease: timedelta
+
+    def check(self) -> None:
+        """Still ours? Extends the lease when it is; raises Fenced when it isn't."""
+        if not self.store.renew_delivery(*self._key, self.owner, self.lease):
+            raise Fenced(f"{self.owner} lost the claim on {self.target}")
+
+    def posted(self, ts: str) -> None:
+        if not self.store.mark_posted(*self._key, self.owner, ts):
+            raise Fenced(f"{self.owner} lost the claim on {self.target} after posting {ts}")
+
+    def charted(self) -> None:
+        if not self.store.mark_charted(*self._key, self.owner):
+            raise Fenced(f"{self.owner} lost the claim on {self.target} after its chart")
+
+    def release(self) -> None:
+        self.store.release_delivery(*self._key, self.owner)
+
+    @property
+    def _key(self) -> tuple[str, str, date]:
+        return self.target.channel_id, self.target.sheet_key, self.target.week
+
+    @contextmanager
+    def renewed(self, every: float) -> Iterator[None]:
+        """Renew the lease every ``every`` seconds while the body runs (a slow render or
+        sheet must not let the claim lapse); a renewal that fails just stops renewing."""
+        stop = threading.Event()
+
+        def beat() -> None:
+            while not stop.wait(every):
+                try:
+                    self.check()
+                except Fenced:
+                    return
+                except Exception:  # a database blip: the next beat or the fence retries
+                    log.warning("could not renew the lease on %s", self.target, exc_info=True)
+
+        thread = threading.Thread(target=beat, name="delivery-lease", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()
 
 
 def deliver(
@@ -58,27 +129,52 @@ def deliver(
         since: no earlier than the scheduled time; where to start looking for a post a
             crashed replica may have made.
     """
-    key = (target.channel_id, target.sheet_key, target.week)
-    if not store.claim_delivery(*key, owner, lease):
+    claim = store.claim_delivery(target.channel_id, target.sheet_key, target.week, owner, lease)
+    if claim is None:
         return Outcome.ELSEWHERE
+    fence = Fence(store, target, owner, lease)
     try:
-        found = None
-        if store.delivery_attempts(*key) > 1:
-            found = find_posted(client, target, since)
-        message = render()
-        ts = found if found is not None else _post(client, target, message)
+        with fence.renewed(every=lease.total_seconds() / 3):
+            return _deliver_claimed(client, fence, claim, render, since)
+    except Fenced as lost:
+        log.warning("weekly summary handed over to another replica: %s", lost)
+        return Outcome.ELSEWHERE
     except BaseException:
-        store.release_delivery(*key, owner)  # nothing was posted: let a retry take it
+        fence.release()  # the next pass may retry at once; it looks in Slack first
         raise
-    store.mark_posted(*key, owner, ts)
-    # The chart goes up only after marking, so a failed upload can never cause a second
-    # message; and an owner that died before marking never uploaded it, so recovery does.
-    _upload_chart(client, target, message, ts)
-    return Outcome.POSTED if found is None else Outcome.RECOVERED
+
+
+def _deliver_claimed(
+    client: WebClient,
+    fence: Fence,
+    claim: Claim,
+    render: Callable[[], Rendered],
+    since: datetime,
+) -> Outcome:
+    target = fence.target
+    ts = claim.message_ts  # an owner that died between the message and its chart
+    if ts is None and claim.attempts > 1:
+        ts = find_posted(client, target, since)
+    recovered = ts is not None
+    message = render()
+    if ts is None:
+        fence.check()
+        ts = _keep_first(client, target, since, _post(client, target, message, fence.owner))
+    fence.posted(ts)
+    _ensure_chart(client, fence, message, ts)
+    fence.charted()
+    return Outcome.RECOVERED if recovered else Outcome.POSTED
 
 
 def find_posted(client: WebClient, target: Target, since: datetime) -> str | None:
-    """The ts of a summary already in the channel for this sheet and week, if any."""
+    """The ts of the first summary already in the channel for this sheet and week, if any."""
+    found = summaries_in_channel(client, target, since)
+    return found[0] if found else None
+
+
+def summaries_in_channel(client: WebClient, target: Target, since: datetime) -> list[str]:
+    """The ts of every summary for this sheet and week since ``since``, oldest first."""
+    found: list[str] = []
     cursor = None
     while True:
         page = client.conversations_history(
@@ -89,33 +185,68 @@ def find_posted(client: WebClient, target: Target, since: datetime) -> str | Non
             cursor=cursor,
         )
         messages: list[dict[str, Any]] = page.get("messages", [])
-        for message in messages:
-            if _is_summary_for(message, target):
-                return str(message["ts"])
+        found += [str(m["ts"]) for m in messages if _is_summary_for(m, target)]
         cursor = (page.get("response_metadata") or {}).get("next_cursor")
         if not cursor:
-            return None
+            return sorted(found, key=float)
 
 
-def _post(client: WebClient, target: Target, message: Rendered) -> str:
+def _keep_first(client: WebClient, target: Target, since: datetime, ours: str) -> str:
+    """Repair after the fact: if another summary for this week came first, delete ours.
+
+    Whoever posts the later of two summaries lists the channel after both exist, so it is
+    always the later one that sees the pair and withdraws.
+    """
+    first = find_posted(client, target, since) or ours
+    if first != ours:
+        log.warning("another replica posted %s first; deleting our duplicate %s", first, ours)
+        client.chat_delete(channel=target.channel_id, ts=ours)
+    return first
+
+
+def _post(client: WebClient, target: Target, message: Rendered, owner: str) -> str:
     response = client.chat_postMessage(
         channel=target.channel_id,
         blocks=message.blocks,
         text=message.text,
         unfurl_links=False,
-        metadata={"event_type": SUMMARY_EVENT, "event_payload": _payload(target)},
+        metadata={"event_type": SUMMARY_EVENT, "event_payload": _payload(target) | {"by": owner}},
     )
     return str(response["ts"])
 
 
-def _upload_chart(client: WebClient, target: Target, message: Rendered, ts: str) -> None:
-    client.files_upload_v2(
+def _ensure_chart(client: WebClient, fence: Fence, message: Rendered, ts: str) -> None:
+    """Upload the chart into the thread unless it is there already (a previous owner may
+    have uploaded it and died before recording it); keep only the first copy."""
+    target = fence.target
+    if charts_in_thread(client, target, ts):
+        return
+    fence.check()
+    response = client.files_upload_v2(
         channel=target.channel_id,
         thread_ts=ts,
         content=message.chart_png,
-        filename=f"ctr-week-{target.week.isoformat()}.png",
+        filename=target.chart_name,
         title=message.chart_title,
     )
+    ours = str(response["file"]["id"])
+    first = next(iter(charts_in_thread(client, target, ts)), ours)
+    if first != ours:
+        log.warning("another replica uploaded chart %s first; deleting ours %s", first, ours)
+        client.files_delete(file=ours)
+
+
+def charts_in_thread(client: WebClient, target: Target, ts: str) -> list[str]:
+    """File ids of this week's chart among the thread's replies, oldest first."""
+    page = client.conversations_replies(channel=target.channel_id, ts=ts, limit=200)
+    replies: list[dict[str, Any]] = page.get("messages", [])
+    return [
+        str(file["id"])
+        for reply in replies
+        if reply.get("ts") != ts
+        for file in reply.get("files", [])
+        if file.get("name") == target.chart_name
+    ]
 
 
 def _payload(target: Target) -> dict[str, str]:
@@ -124,6 +255,7 @@ def _payload(target: Target) -> dict[str, str]:
 
 def _is_summary_for(message: dict[str, Any], target: Target) -> bool:
     metadata = message.get("metadata") or {}
-    return metadata.get("event_type") == SUMMARY_EVENT and metadata.get(
-        "event_payload"
-    ) == _payload(target)
+    payload = metadata.get("event_payload") or {}
+    return metadata.get("event_type") == SUMMARY_EVENT and all(
+        payload.get(key) == value for key, value in _payload(target).items()
+    )

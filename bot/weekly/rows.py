@@ -2,28 +2,60 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Sequence
+from datetime import date
 
 from bot.weekly.report import FlaggedRow
 from core.ctr import Counts
 from core.errors import InputError
-from core.weekly import DatedRow, parse_day
-from sheets.headers import Cell, Layout
+from core.weekly import DatedRow, check_day, parse_day
+from sheets.headers import Cell, Layout, normalise
 from sheets.plan import row_counts
 
 ALL_ROWS = "All rows"  # the campaign name when a sheet has no campaign column
+# Columns naming the week a row belongs to: dates too, for the weekly summary.
+WEEK_HEADERS = {"week", "weekof", "weekstarting", "weekstart", "weekbeginning", "weekcommencing"}
+
+
+def weekly_layout(grid: Sequence[Sequence[Cell]], layout: Layout) -> Layout:
+    """``layout``, with a Week / Week of / Week starting column as its date column when the
+    sheet has no Date column and that column holds dates (not "W47" or "Week 3")."""
+    if layout.date is not None:
+        return layout
+    names = [normalise(cell) for cell in grid[layout.header_row]]
+    for col, name in enumerate(names):
+        if name in WEEK_HEADERS and _holds_dates(grid, layout.header_row, col):
+            return dataclasses.replace(layout, date=col)
+    return layout
+
+
+def _holds_dates(grid: Sequence[Sequence[Cell]], header_row: int, col: int) -> bool:
+    cells = [row[col] for row in grid[header_row + 1 :] if col < len(row)]
+    values = [
+        cell
+        for cell in cells
+        if isinstance(cell, str | int | float) and not isinstance(cell, bool) and cell != ""
+    ]
+    try:
+        for value in values[:20]:
+            parse_day(value)
+    except InputError:
+        return False
+    return bool(values)
 
 
 def dated_rows(
-    grid: Sequence[Sequence[Cell]], layout: Layout
+    grid: Sequence[Sequence[Cell]], layout: Layout, *, today: date
 ) -> tuple[list[DatedRow], list[FlaggedRow]]:
-    """Rows with a date: each a day of one campaign. Bad rows come back flagged, not counted."""
+    """Rows with a date: each a day of one campaign. Bad rows come back flagged, not counted,
+    and so do rows dated after ``today`` or before 2000 (typos, never "the latest week")."""
     assert layout.date is not None
     rows: list[DatedRow] = []
     flagged: list[FlaggedRow] = []
     for index, row, counts in _counted_rows(grid, layout, flagged):
         try:
-            day = parse_day(_text_or_number(row, layout.date))
+            day = check_day(parse_day(_text_or_number(row, layout.date)), today)
         except InputError as error:
             flagged.append(FlaggedRow(index + 1, error.problem))
             continue

@@ -17,11 +17,10 @@ from bot.store.engine import connect, migrate
 from bot.store.repository import Clock, Store, utc_now
 from bot.weekly.access import GoogleSheetAccess
 from bot.weekly.commands import WatchCommands
-from bot.weekly.rows import campaign_totals
+from bot.weekly.every import run_every
 from bot.weekly.scheduler import SummaryScheduler
-from bot.weekly.source import SheetReportSource
+from bot.weekly.source import SheetReportSource, record_snapshot
 from core.errors import CtrError
-from core.weekly import week_start
 from sheets.client import make_client
 from sheets.sync import sync
 
@@ -45,25 +44,20 @@ class WatchedSheetsSync:
             try:
                 self._sync(url, zone)
                 synced += 1
-            except CtrError as error:  # the loop's per-sheet edge
+            except CtrError as error:  # the per-sheet edge: one sheet never stops the others
                 log.warning("sync of %s failed: %s", url, error)
+            except Exception:
+                log.exception("sync of %s crashed", url)
         return synced
 
     def run_forever(self, stop: threading.Event, every: float) -> None:
-        while not stop.is_set():
-            try:
-                self.run_once()
-            except Exception:  # the loop's edge: keep the bot alive
-                log.exception("watched-sheet sync pass failed")
-            stop.wait(every)
+        run_every(stop, every, self.run_once, "watched-sheet sync pass")
 
     def _sync(self, url: str, zone: str) -> None:
         backend = self.access.open(url)
         result = sync(backend)  # its last read is the sheet as it now stands: no second read
-        if result.layout.date is None:  # running totals: weeks are differences of snapshots
-            totals, _ = campaign_totals(result.grid, result.layout)
-            today = self.clock().astimezone(ZoneInfo(zone)).date()
-            self.store.record_snapshots(backend.key, week_start(today), totals.items())
+        today = self.clock().astimezone(ZoneInfo(zone)).date()
+        record_snapshot(self.store, backend.key, result.grid, result.layout, today)
 
 
 @dataclass

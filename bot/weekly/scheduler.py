@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -15,6 +15,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.store.repository import Clock, Store, Watch
 from bot.weekly.delivery import DEFAULT_LEASE, Outcome, Rendered, Target, deliver
+from bot.weekly.every import run_every
 from core.errors import CtrError
 from core.schedule import Due, WeeklySlot, latest_due, still_sendable
 from sheets.errors import SheetAccessError, SheetsApiError
@@ -29,6 +30,9 @@ NEEDS_A_PERSON = {
     "is_archived": "<#{channel}> was archived.",
 }
 CANNOT_SPEAK = {"invalid_auth", "token_revoked", "account_inactive", "not_authed"}
+# Passes in a row a watch may fail for reasons nobody was told about (Google down, a bug)
+# before it is paused and its owner told: a few minutes of trouble, not a lost week.
+MAX_FAILURES = 5
 
 
 class ReportSource(Protocol):
@@ -46,34 +50,37 @@ class SummaryScheduler:
     clock: Clock
     lease: timedelta = DEFAULT_LEASE
 
+    failures: dict[int, int] = field(default_factory=dict)  # watch id -> passes failed in a row
+
     def run_due(self) -> dict[int, Outcome]:
-        """One pass over every watch; returns what happened to each that was due."""
+        """One pass over every watch; returns what happened to each that was due.
+
+        Each watch is its own edge: whatever one raises is logged with the watch, counted
+        against it, and never keeps the others from being sent.
+        """
         outcomes: dict[int, Outcome] = {}
         for watch in self.store.watches():
-            due = self._due(watch)
-            if due is None:
-                continue
             try:
-                outcomes[watch.id] = self._send(watch, due)
+                due = self._due(watch)
+                if due is not None:
+                    outcomes[watch.id] = self._send(watch, due)
+                self.failures.pop(watch.id, None)
             except SlackApiError as error:
                 self._slack_failed(watch, str(error.response.get("error", "")))
-            except SheetsApiError as error:
-                if not isinstance(error, SheetAccessError):  # Google hiccup: next pass retries
-                    log.warning("weekly summary for watch %s: %s", watch.id, error)
-                    continue
+            except SheetAccessError as error:
                 self._pause(watch, f"I couldn't read the sheet for its weekly summary: {error}")
+            except SheetsApiError as error:  # a Google hiccup: the next pass retries
+                self._failed(watch, str(error))
             except CtrError as error:
                 self._pause(watch, f"I couldn't read the sheet for its weekly summary: {error}")
+            except Exception as error:  # a bug: logged in full for the operator
+                log.exception("weekly summary for watch %s (%s) crashed", watch.id, watch.sheet_url)
+                self._failed(watch, f"an internal error ({type(error).__name__})")
         return outcomes
 
     def run_forever(self, stop: threading.Event, every: float = 60.0) -> None:
         """Check every ``every`` seconds until ``stop`` is set; a failing pass never ends it."""
-        while not stop.is_set():
-            try:
-                self.run_due()
-            except Exception:  # the loop's edge: log, keep the bot alive, try next tick
-                log.exception("weekly summary pass failed")
-            stop.wait(every)
+        run_every(stop, every, self.run_due, "weekly summary pass")
 
     def _due(self, watch: Watch) -> Due | None:
         if watch.paused_reason is not None:
@@ -83,7 +90,7 @@ class SummaryScheduler:
         due = latest_due(WeeklySlot(watch.weekday, watch.at, zone), now)
         if due.scheduled < watch.created_at or not still_sendable(due, now, zone):
             return None
-        if self.store.posted_message(watch.channel_id, watch.sheet_key, due.reported_week):
+        if self.store.delivery_done(watch.channel_id, watch.sheet_key, due.reported_week):
             return None
         return due
 
@@ -108,9 +115,24 @@ class SummaryScheduler:
             return
         template = NEEDS_A_PERSON.get(code)
         if template is None:  # transient or unknown: the next pass retries
-            log.warning("weekly summary for watch %s failed: %s", watch.id, code)
+            self._failed(watch, f"Slack answered {code}")
             return
         self._pause(watch, template.format(channel=watch.channel_id, url=watch.sheet_url))
+
+    def _failed(self, watch: Watch, what: str) -> None:
+        count = self.failures[watch.id] = self.failures.get(watch.id, 0) + 1
+        log.warning(
+            "weekly summary for watch %s (%s in %s) failed (%d in a row): %s",
+            *(watch.id, watch.sheet_url, watch.channel_id, count, what),
+        )
+        if count >= MAX_FAILURES:
+            self.failures.pop(watch.id)
+            self._pause(
+                watch,
+                f"It failed {count} times in a row (last: {what}). Check the sheet opens and "
+                f"looks as usual, then run `/ctr watch {watch.sheet_url}` again; if it keeps "
+                "failing, tell the bot's operator.",
+            )
 
     def _pause(self, watch: Watch, reason: str) -> None:
         self.store.pause_watch(watch.id, reason)

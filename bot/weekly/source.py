@@ -1,10 +1,14 @@
-"""Read a watched sheet and render its weekly message: the shell around core's summary."""
+"""Read a watched sheet and render its weekly message: the shell around core's summary.
+
+Gathering a summary's inputs is pure (the grid, today and the stored snapshots in, weeks
+out); recording running-total snapshots is the shell's separate, named step.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.store.repository import Clock, Store, Watch
@@ -12,10 +16,10 @@ from bot.weekly.blocks import fallback_text, summary_blocks
 from bot.weekly.chart import render_chart
 from bot.weekly.delivery import Rendered
 from bot.weekly.report import FlaggedRow, WeeklyReport
-from bot.weekly.rows import campaign_totals, dated_rows
+from bot.weekly.rows import campaign_totals, dated_rows, weekly_layout
 from core.errors import CtrError
 from core.summary import DEFAULT_MIN_IMPRESSIONS, summarize
-from core.weekly import WeekTable, week_start, weeks_from_rows, weeks_from_snapshots
+from core.weekly import Snapshot, WeekTable, week_start, weeks_from_rows, weeks_from_snapshots
 from sheets.backends import SheetBackend
 from sheets.headers import Cell, Layout, find_layout
 
@@ -27,31 +31,56 @@ class WeeklyInputs:
     notes: tuple[str, ...]
 
 
-def weekly_inputs(
+def gather(
     grid: Sequence[Sequence[Cell]],
     layout: Layout,
     *,
-    sheet_key: str,
-    this_week: date,
-    store: Store | None,
+    today: date,
+    snapshots: Sequence[Snapshot] | None,
 ) -> WeeklyInputs:
-    """Weeks from the sheet's dates, or from snapshots of running totals kept in the store."""
+    """Weeks from the sheet's dates, or from the stored snapshots of its running totals.
+
+    ``snapshots`` None means none were read: fine for a dated sheet, an error otherwise.
+    """
+    layout = weekly_layout(grid, layout)
     if layout.date is not None:
-        rows, flagged = dated_rows(grid, layout)
+        rows, flagged = dated_rows(grid, layout, today=today)
         return WeeklyInputs(weeks_from_rows(rows), tuple(flagged), ())
-    totals, flagged = campaign_totals(grid, layout)
-    if store is None:
+    _, flagged = campaign_totals(grid, layout)
+    if snapshots is None:
         raise CtrError(
             "This sheet has no date column, so its weeks come from snapshots in the bot's database."
         )
-    store.record_snapshots(sheet_key, this_week, totals.items())
-    table, resets = weeks_from_snapshots(store.snapshots(sheet_key))
+    table, resets = weeks_from_snapshots(snapshots)
     notes = tuple(
         f"{reset.campaign}: running totals went down in the week of {reset.week:%d %b}, so that "
         "week is left out. Was the sheet reset?"
         for reset in resets
     )
     return WeeklyInputs(table, tuple(flagged), notes)
+
+
+def is_running_totals(grid: Sequence[Sequence[Cell]], layout: Layout) -> bool:
+    """No date (or Week) column: its weeks come from snapshots."""
+    return weekly_layout(grid, layout).date is None
+
+
+def record_snapshot(
+    store: Store, sheet_key: str, grid: Sequence[Sequence[Cell]], layout: Layout, today: date
+) -> list[Snapshot]:
+    """For a running-totals sheet, keep this week's totals; returns every stored snapshot
+    of the sheet (empty for a dated sheet, which needs none and records nothing)."""
+    if not is_running_totals(grid, layout):
+        return []
+    totals, _ = campaign_totals(grid, layout)
+    store.record_snapshots(sheet_key, week_start(today), totals.items())
+    return store.snapshots(sheet_key)
+
+
+def latest_week(table: WeekTable, today: date) -> date | None:
+    """The latest complete week with data (it ended before ``today``): what a one-off
+    summary reports by default. Rows after today never reach ``table``."""
+    return max((week for week in table if week + timedelta(days=7) <= today), default=None)
 
 
 def render_report(
@@ -78,14 +107,9 @@ def render_report(
     return Rendered(
         blocks=summary_blocks(report),
         text=fallback_text(report),
-        chart_png=render_chart(summary.history, f"Weekly CTR · {title[:60]}"),
-        chart_title=f"Weekly CTR, 8 weeks to {summary.week_end:%d %b %Y}",
+        chart_png=render_chart(summary.history, summary.charted, f"Weekly CTR · {title}"),
+        chart_title=f"Weekly CTR to {summary.week_end:%d %b %Y}: total, best, worst, movers",
     )
-
-
-def latest_week(table: WeekTable) -> date | None:
-    """The most recent week with data: what a one-off summary of a sheet reports by default."""
-    return max(table, default=None)
 
 
 @dataclass
@@ -100,14 +124,10 @@ class SheetReportSource:
     def __call__(self, watch: Watch, week: date, late_by: str | None) -> Rendered:
         backend = self.open_backend(watch)
         grid, _ = backend.read()
+        layout = find_layout(grid)
         today = self.clock().astimezone(ZoneInfo(watch.timezone)).date()
-        inputs = weekly_inputs(
-            grid,
-            find_layout(grid),
-            sheet_key=watch.sheet_key,
-            this_week=week_start(today),
-            store=self.store,
-        )
+        stored = record_snapshot(self.store, watch.sheet_key, grid, layout, today)
+        inputs = gather(grid, layout, today=today, snapshots=stored)
         return render_report(
             inputs,
             week,

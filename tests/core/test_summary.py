@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from core.ctr import Counts, compare
-from core.summary import summarize
+from core.summary import Role, summarize
 
 WEEK = date(2026, 11, 16)
 PREV = WEEK - timedelta(days=7)
@@ -85,3 +85,31 @@ def test_history_covers_the_last_weeks_oldest_first(weeks: int) -> None:
     assert last.total is not None
     assert last.total.counts == Counts(1, 1_000)
     assert set(last.campaigns) == {"A"}
+
+
+def test_history_covers_only_weeks_with_data() -> None:
+    weeks = [WEEK - timedelta(days=7 * k) for k in (0, 1, 3)]  # 4 weeks ago: nothing
+    summary = summarize({w: {"A": Counts(5, 1_000)} for w in weeks}, WEEK)
+    assert [p.week for p in summary.history] == sorted(weeks)
+
+
+def test_the_chart_shows_the_best_the_worst_and_the_significant_movers() -> None:
+    table = {
+        PREV: {"steady": Counts(20, 10_000), "jump": Counts(10, 10_000), "x": Counts(1, 10_000)},
+        WEEK: {
+            "steady": Counts(21, 10_000),
+            "jump": Counts(100, 10_000),
+            "x": Counts(2, 10_000),
+            "mid": Counts(15, 10_000),
+        },
+    }
+    summary = summarize(table, WEEK)
+    assert [(line.role, line.name) for line in summary.charted] == [
+        (Role.BEST, "jump"),
+        (Role.WORST, "x"),
+    ]  # "jump" is also the mover: one line, named for its first role
+    assert set(summary.history[-1].campaigns) == {"jump", "x"}
+    table[WEEK]["jump"] = Counts(30, 10_000)
+    table[WEEK]["top"] = Counts(300, 10_000)
+    roles = [(line.role, line.name) for line in summarize(table, WEEK).charted]
+    assert roles == [(Role.BEST, "top"), (Role.WORST, "x"), (Role.MOVER, "jump")]

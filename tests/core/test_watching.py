@@ -9,7 +9,13 @@ import pytest
 from core.errors import InputError
 from core.grammar import parse_command
 from core.schedule import Weekday
-from core.watching import UnwatchRequest, WatchingRequest, WatchRequest
+from core.watching import (
+    UnwatchRequest,
+    WatchingRequest,
+    WatchRequest,
+    is_watch_command,
+    parse_watch_command,
+)
 
 URL = "https://docs.google.com/spreadsheets/d/1AbC_dEf-123/edit#gid=0"
 
@@ -59,3 +65,11 @@ def test_watch_command_errors(text: str, fragment: str) -> None:
     with pytest.raises(InputError) as caught:
         parse_command(text)
     assert fragment in caught.value.render("/ctr")
+
+
+@pytest.mark.parametrize("space", ["\t", "\n", "  ", "\u00a0"])
+def test_any_whitespace_separates_the_words(space: str) -> None:
+    url = "https://docs.google.com/spreadsheets/d/k/edit"
+    text = space.join(["watch", url, "weekly", "friday", "16:30"])
+    assert is_watch_command(text)
+    assert parse_watch_command(text) == WatchRequest(url, Weekday.FRIDAY, time(16, 30), None)

@@ -20,7 +20,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from google.auth import jwt
 
-from tests.fakes.http import FakeServer, serving
+from tests.fakes.http import FakeServer, Gate, serving
 
 Value = str | int | float | bool | None
 GOOGLE_TOKEN_AUDIENCE = "https://oauth2.googleapis.com/token"
@@ -178,11 +178,18 @@ class FakeGoogle:
     log: list[tuple[str, str, int]] = field(default_factory=list)  # method, path, body bytes
     faults: list[tuple[int, dict[str, str]]] = field(default_factory=list)  # next responses
     before_write: Callable[[FakeGoogle, str], None] | None = None
+    read_gate: Gate | None = None  # holds the next values read until the test says go
     base_url: str = ""
     tokens: set[str] = field(default_factory=set)
     locale: str = "en_US"
     next_metadata_id: int = 1000
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def hold_next_read(self) -> Gate:
+        """Hold the next read of cells (values.batchGet, or spreadsheets.get with ranges: a
+        reader is then mid-read) until ``gate.go()``."""
+        self.read_gate = Gate()
+        return self.read_gate
 
     def api_calls(self) -> list[tuple[str, str, int]]:
         return [entry for entry in self.log if entry[1].startswith("/v4/")]
@@ -413,6 +420,9 @@ class _Handler(BaseHTTPRequestHandler):
         key, action = match.groups()
         if key not in fake.spreadsheets:
             return 404, _error(404, "Requested entity was not found.", "NOT_FOUND")
+        reads_cells = action == "/values:batchGet" or (action is None and "ranges" in query)
+        if reads_cells and fake.read_gate is not None:
+            fake.read_gate.hold()
         if action is None:
             return 200, fake.metadata(key, query)
         if action == "/values:batchGet":
@@ -455,4 +465,8 @@ def running_fake_google(public_cert: bytes, client_email: str) -> Iterator[FakeG
         url,
     ):
         fake.base_url = url
-        yield fake
+        try:
+            yield fake
+        finally:
+            if fake.read_gate is not None:
+                fake.read_gate.go()  # let a held handler thread finish

@@ -27,3 +27,29 @@ def serving(handler: type[BaseHTTPRequestHandler], fake: Fake) -> Iterator[tuple
     finally:
         server.shutdown()
         server.server_close()
+
+
+class Gate:
+    """Holds the first request that reaches it until the test says go: how a test stops a
+    client (a replica process) at a chosen call without sleeping.
+
+    ``arrived`` is set when a request is held; ``go()`` lets it through. One-shot: later
+    requests pass straight through, so other replicas are never held by it.
+    """
+
+    def __init__(self) -> None:
+        self.arrived = threading.Event()
+        self._go = threading.Event()
+        self._lock = threading.Lock()
+        self._used = False
+
+    def hold(self) -> None:
+        with self._lock:
+            if self._used:
+                return
+            self._used = True
+        self.arrived.set()
+        self._go.wait(timeout=120)
+
+    def go(self) -> None:
+        self._go.set()

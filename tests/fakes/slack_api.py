@@ -1,8 +1,9 @@
 """A small Slack Web API on 127.0.0.1, shaped like the real one, for slack_sdk to talk to.
 
-It keeps channels' messages (with metadata), the files-upload-v2 flow, per-channel error
-injection, a request log, and a hook that holds chat.postMessage after the message is
-stored, so a test can kill the poster "mid-post".
+It keeps channels' messages (with metadata and threads), the files-upload-v2 flow (the file
+shows up as a reply in its thread), deletions, per-channel error injection, a request log,
+and gates that hold a chosen call before or after it takes effect, so a test can stop or
+kill a poster exactly there.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from tests.fakes.http import FakeServer, serving
+from tests.fakes.http import FakeServer, Gate, serving
 
 BOT_TOKEN = "xoxb-test-not-a-real-token"
 APP_TOKEN = "xapp-test-not-a-real-token"
@@ -35,12 +36,12 @@ class FakeSlack:
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     uploads: dict[str, bytes] = field(default_factory=dict)
     files: list[dict[str, Any]] = field(default_factory=list)
+    filenames: dict[str, str] = field(default_factory=dict)  # file id -> name given at upload
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     channel_errors: dict[str, str] = field(default_factory=dict)
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
-    hold_posts: threading.Event = field(default_factory=threading.Event)
-    release_posts: threading.Event = field(default_factory=threading.Event)
-    post_stored: threading.Event = field(default_factory=threading.Event)
+    fail_next: dict[str, str] = field(default_factory=dict)  # method -> error, once
+    gates: dict[tuple[str, str], Gate] = field(default_factory=dict)  # (method, when)
     base_url: str = ""  # server root, e.g. http://127.0.0.1:PORT/
 
     @property
@@ -54,6 +55,30 @@ class FakeSlack:
     def posts(self, method: str = "chat.postMessage") -> list[dict[str, Any]]:
         return [args for name, args in self.calls if name == method]
 
+    def hold(self, method: str, *, when: str = "before") -> Gate:
+        """Hold the next call to ``method`` "before" it takes effect or "after" (stored, but
+        not yet answered). Returns the gate: wait on ``arrived``, then ``go()``."""
+        gate = self.gates[(method, when)] = Gate()
+        return gate
+
+    def top_level(self, channel: str) -> list[dict[str, Any]]:
+        """The channel's messages as people see them in the channel (not thread replies)."""
+        return [m for m in self.messages.get(channel, []) if "thread_ts" not in m]
+
+    def thread(self, channel: str, ts: str) -> list[dict[str, Any]]:
+        return [m for m in self.messages.get(channel, []) if m.get("thread_ts") == ts]
+
+    def _gate(self, method: str, when: str) -> None:
+        gate = self.gates.get((method, when))
+        if gate is not None:
+            gate.hold()
+
+    def _next_ts(self) -> str:
+        # Real ts values are epoch seconds with a per-channel unique fraction. (Lock held.)
+        ts = f"{max(time.time(), self._last_ts + 1e-6):.6f}"
+        self._last_ts = float(ts)
+        return ts
+
     # Methods ------------------------------------------------------------------------------
 
     def handle(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
@@ -62,7 +87,13 @@ class FakeSlack:
         handler = getattr(self, "api_" + method.replace(".", "_"), None)
         if handler is None:
             return {"ok": False, "error": "unknown_method"}
+        self._gate(method, "before")
+        with self._lock:
+            error = self.fail_next.pop(method, None)
+        if error is not None:
+            return {"ok": False, "error": error}
         response: dict[str, Any] = handler(args)
+        self._gate(method, "after")
         return response
 
     @property
@@ -80,18 +111,32 @@ class FakeSlack:
         if channel in self.channel_errors:
             return {"ok": False, "error": self.channel_errors[channel]}
         with self._lock:
-            # Real ts values are epoch seconds with a per-channel unique fraction.
-            ts = f"{max(time.time(), self._last_ts + 1e-6):.6f}"
-            self._last_ts = float(ts)
-            message = {"ts": ts, "text": args.get("text"), "blocks": args.get("blocks")}
+            ts = self._next_ts()
+            message = {"ts": ts, "user": "UBOT", "text": args.get("text")}
+            message["blocks"] = _decoded(args.get("blocks"))
             for key in ("metadata", "thread_ts"):
                 if args.get(key):
                     message[key] = _decoded(args[key])
             self.messages[channel].append(message)
-        self.post_stored.set()
-        if self.hold_posts.is_set():
-            self.release_posts.wait(timeout=30)
         return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+    def api_chat_delete(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel, ts = str(args.get("channel", "")), str(args.get("ts", ""))
+        with self._lock:
+            kept = [m for m in self.messages.get(channel, []) if m["ts"] != ts]
+            if len(kept) == len(self.messages.get(channel, [])):
+                return {"ok": False, "error": "message_not_found"}
+            self.messages[channel] = kept
+        return {"ok": True, "channel": channel, "ts": ts}
+
+    def api_conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel, ts = str(args.get("channel", "")), str(args.get("ts", ""))
+        if channel in self.channel_errors:
+            return {"ok": False, "error": self.channel_errors[channel]}
+        parent = [m for m in self.messages.get(channel, []) if m["ts"] == ts]
+        if not parent:
+            return {"ok": False, "error": "thread_not_found"}
+        return {"ok": True, "messages": parent + self.thread(channel, ts), "has_more": False}
 
     def api_conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = str(args.get("channel", ""))
@@ -111,8 +156,10 @@ class FakeSlack:
         return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
 
     def api_files_getUploadURLExternal(self, args: dict[str, Any]) -> dict[str, Any]:
-        file_id = f"F{len(self.uploads) + 1:05d}"
-        self.uploads[file_id] = b""
+        with self._lock:
+            file_id = f"F{len(self.uploads) + 1:05d}"
+            self.uploads[file_id] = b""
+            self.filenames[file_id] = str(args.get("filename", ""))
         return {"ok": True, "file_id": file_id, "upload_url": f"{self.base_url}upload/{file_id}"}
 
     def api_files_completeUploadExternal(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -120,16 +167,39 @@ class FakeSlack:
         if channel in self.channel_errors:
             return {"ok": False, "error": self.channel_errors[channel]}
         files = _decoded(args["files"])
-        for item in files:
-            self.files.append(
-                {
-                    **item,
-                    "channel": channel,
-                    "thread_ts": args.get("thread_ts"),
-                    "size": len(self.uploads.get(item["id"], b"")),
-                }
-            )
+        thread_ts = args.get("thread_ts")
+        with self._lock:
+            shared = []
+            for item in files:
+                name = self.filenames.get(item["id"], "")
+                self.files.append(
+                    {
+                        **item,
+                        "name": name,
+                        "channel": channel,
+                        "thread_ts": thread_ts,
+                        "size": len(self.uploads.get(item["id"], b"")),
+                    }
+                )
+                shared.append({"id": item["id"], "name": name, "title": item.get("title")})
+            # As on Slack, a file shared into a thread is a reply carrying the file.
+            reply: dict[str, Any] = {"ts": self._next_ts(), "user": "UBOT", "files": shared}
+            if thread_ts:
+                reply["thread_ts"] = thread_ts
+            self.messages[channel].append(reply)
         return {"ok": True, "files": [{"id": item["id"]} for item in files]}
+
+    def api_files_delete(self, args: dict[str, Any]) -> dict[str, Any]:
+        file_id = str(args.get("file", ""))
+        with self._lock:
+            if not any(f["id"] == file_id for f in self.files):
+                return {"ok": False, "error": "file_not_found"}
+            self.files = [f for f in self.files if f["id"] != file_id]
+            for channel, messages in self.messages.items():
+                self.messages[channel] = [
+                    m for m in messages if not any(f["id"] == file_id for f in m.get("files", []))
+                ]
+        return {"ok": True}
 
 
 def _decoded(value: Any) -> Any:
@@ -194,4 +264,5 @@ def running_fake_slack() -> Iterator[FakeSlack]:
         try:
             yield fake
         finally:
-            fake.release_posts.set()  # let a held post's handler thread finish
+            for gate in fake.gates.values():
+                gate.go()  # let a held handler thread finish

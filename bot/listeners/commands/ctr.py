@@ -1,54 +1,120 @@
 """`/ctr …`: ack → parse → core → blocks, the answer riding in the ack itself.
 
-Watch commands need Slack and Google round trips that may outlast the 3 s an ack has, so
-their ack says "Checking…" and a lazy listener (run by Bolt after the ack) replies later.
+The text is parsed once per request (kept in the Bolt context, which Bolt copies to lazy
+listeners). Watch commands need Slack and Google round trips that may outlast the 3 s an
+ack has, so their ack says "Checking…" and a lazy listener replies once, later, whatever
+happens; every other command, and every text that doesn't parse, is answered in the ack.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import Ack, Respond
+from slack_bolt import Ack, BoltContext, Respond
+from slack_sdk.errors import SlackApiError
 
 from bot.blocks import answer_message, error_message, help_message, notice_message
 from bot.weekly.commands import Invocation, WatchCommands
 from core.errors import CtrError, InputError
-from core.grammar import Compare, Help, Single, parse_command
+from core.grammar import Command, Compare, Help, Single, parse_command
+from core.watching import UnwatchRequest, WatchCommand, WatchingRequest, WatchRequest
+from sheets.errors import SheetAccessError, SheetsApiError
+
+log = logging.getLogger(__name__)
 
 NO_WEEKLY = (
     "Weekly summaries aren't set up on this bot yet: its operator needs to configure "
     "GOOGLE_APPLICATION_CREDENTIALS (see docs/weekly.md)."
 )
+SLACK_FAILED = (
+    "Sorry, Slack didn't answer when I checked who you are ({code}), so nothing was changed. "
+    "Please try again in a minute."
+)
+GOOGLE_FAILED = (
+    "Sorry, Google Sheets didn't answer when I opened the sheet, so nothing was changed. "
+    "Please try again in a minute; if it keeps failing, check the link opens for you."
+)
+INTERNAL = (
+    "Sorry, something went wrong on my side, so nothing was changed. It has been logged; "
+    "please try again, and tell the bot's operator if it keeps happening."
+)
+_PARSED = "ctr_parsed"  # context key: what the text parsed to, or the InputError it raised
+WATCH_TYPES = (WatchRequest, UnwatchRequest, WatchingRequest)
+
+
+def parsed(context: BoltContext, command: dict[str, Any]) -> Command | InputError:
+    """The command's text parsed once per request; the matchers and listeners share it."""
+    if _PARSED not in context:
+        try:
+            context[_PARSED] = parse_command(command.get("text") or "")
+        except InputError as error:
+            context[_PARSED] = error
+    result: Command | InputError = context[_PARSED]
+    return result
+
+
+def is_watch(context: BoltContext, command: dict[str, Any]) -> bool:
+    """Matcher: a well-formed watch command (a malformed one is answered in the ack)."""
+    return isinstance(parsed(context, command), WATCH_TYPES)
+
+
+def is_not_watch(context: BoltContext, command: dict[str, Any]) -> bool:
+    return not is_watch(context, command)
 
 
 @dataclass(frozen=True)
 class CtrCommand:
     watch_commands: WatchCommands | None
 
-    def answer(self, ack: Ack, command: dict[str, Any]) -> None:
-        """The ack: the whole answer, or "Checking…" for a watch command (follow_up replies)."""
-        parsed = parse_command(command.get("text") or "")  # InputError → the error handler
-        if isinstance(parsed, Help):
+    def answer(self, ack: Ack, context: BoltContext, command: dict[str, Any]) -> None:
+        """The whole answer in the ack; an InputError goes to the app's error handler."""
+        result = parsed(context, command)
+        if isinstance(result, InputError):
+            raise result
+        if isinstance(result, Help):
             ack(**help_message())
-        elif isinstance(parsed, Single | Compare):
-            ack(**answer_message(parsed, command.get("text") or ""))
-        elif self.watch_commands is None:
+        elif isinstance(result, Single | Compare):
+            ack(**answer_message(result, command.get("text") or ""))
+        else:  # unreachable: watch commands are matched by the other listener
             raise CtrError(NO_WEEKLY)
+
+    def checking(self, ack: Ack) -> None:
+        """The ack of a watch command: the lazy follow_up replies once it is done."""
+        if self.watch_commands is None:
+            ack(**error_message(NO_WEEKLY))
         else:
             ack(**notice_message("Checking…"))
 
-    def follow_up(self, command: dict[str, Any], respond: Respond) -> None:
-        """After the ack: carry out a watch command and reply through the response_url."""
-        if self.watch_commands is None:
+    def follow_up(self, context: BoltContext, command: dict[str, Any], respond: Respond) -> None:
+        """After the ack: carry out the watch command and reply exactly once, come what may
+        (this runs beyond the app's error edge, so it is its own)."""
+        result = parsed(context, command)
+        if self.watch_commands is None or not isinstance(result, WATCH_TYPES):
             return
+        respond(**self._reply(result, command))
+
+    def _reply(self, request: WatchCommand, command: dict[str, Any]) -> dict[str, Any]:
+        assert self.watch_commands is not None
+        who = Invocation(command["team_id"], command["channel_id"], command["user_id"])
         try:
-            parsed = parse_command(command.get("text") or "")
-            if isinstance(parsed, Help | Single | Compare):
-                return
-            who = Invocation(command["team_id"], command["channel_id"], command["user_id"])
-            respond(**notice_message(self.watch_commands.run(parsed, who)))
-        except InputError as error:  # this runs after the ack, beyond the app's error edge
-            respond(**error_message(error.render("/ctr")))
-        except CtrError as error:
-            respond(**error_message(str(error)))
+            return notice_message(self.watch_commands.run(request, who))
+        except Exception as error:  # this listener's edge: one reply, whatever went wrong
+            return error_message(_explain(error, type(request).__name__))
+
+
+def _explain(error: Exception, what: str) -> str:
+    """What the person reads when a watch command failed: the refusal, or an apology."""
+    if isinstance(error, InputError):
+        return error.render("/ctr")
+    if isinstance(error, SheetsApiError) and not isinstance(error, SheetAccessError):
+        log.warning("/ctr %s: Google failed: %s", what, error)
+        return GOOGLE_FAILED
+    if isinstance(error, CtrError):
+        return str(error)
+    if isinstance(error, SlackApiError):
+        log.warning("/ctr %s: Slack failed: %s", what, error)
+        return SLACK_FAILED.format(code=error.response.get("error", "error"))
+    log.error("/ctr %s failed", what, exc_info=error)
+    return INTERNAL

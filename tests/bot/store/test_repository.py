@@ -107,14 +107,36 @@ def test_one_claim_wins_until_its_lease_runs_out(store: Store, clock: FakeClock)
     assert store.delivery_attempts("C1", "s", WEEK) == 2
     assert not store.mark_posted("C1", "s", WEEK, "replica-a", "1.1")  # a zombie can't mark
     assert store.mark_posted("C1", "s", WEEK, "replica-b", "2.2")
+    clock.now += timedelta(days=1)  # replica-b died before its chart: c finishes the job
+    claim = store.claim_delivery("C1", "s", WEEK, "replica-c", lease)
+    assert claim is not None
+    assert (claim.attempts, claim.message_ts) == (3, "2.2")
+    assert not store.mark_charted("C1", "s", WEEK, "replica-b")
+    assert store.mark_charted("C1", "s", WEEK, "replica-c")
+    assert store.delivery_done("C1", "s", WEEK)
     clock.now += timedelta(days=1)
-    assert not store.claim_delivery("C1", "s", WEEK, "replica-c", lease)  # posted is final
+    assert not store.claim_delivery("C1", "s", WEEK, "replica-d", lease)  # done is final
     assert store.posted_message("C1", "s", WEEK) == "2.2"
+
+
+def test_the_fence_renews_only_the_owners_claim(store: Store, clock: FakeClock) -> None:
+    lease = timedelta(minutes=2)
+    assert store.claim_delivery("C1", "s", WEEK, "a", lease)
+    clock.now += lease * 2  # a stalled, nobody took over: the claim is still a's
+    assert store.renew_delivery("C1", "s", WEEK, "a", lease)
+    assert not store.claim_delivery("C1", "s", WEEK, "b", lease)  # renewed: not expired
+    clock.now += lease * 2
+    assert store.claim_delivery("C1", "s", WEEK, "b", lease)
+    assert not store.renew_delivery("C1", "s", WEEK, "a", lease)  # a is fenced off
+    assert not store.mark_posted("C1", "s", WEEK, "a", "1.1")
+    assert store.renew_delivery("C1", "s", WEEK, "b", lease)
 
 
 def test_released_claims_can_be_retried(store: Store) -> None:
     lease = timedelta(minutes=2)
     assert store.claim_delivery("C1", "s", WEEK, "a", lease)
     store.release_delivery("C1", "s", WEEK, "a")
-    assert store.claim_delivery("C1", "s", WEEK, "b", lease)
+    claim = store.claim_delivery("C1", "s", WEEK, "b", lease)
+    assert claim is not None
+    assert claim.attempts == 2  # the failure may have come after Slack stored it: look first
     assert store.posted_message("C1", "s", WEEK) is None

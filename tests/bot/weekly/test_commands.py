@@ -7,7 +7,8 @@ from datetime import time
 import pytest
 from slack_sdk import WebClient
 
-from bot.store.repository import Store
+from bot.blocks import MAX_TEXT
+from bot.store.repository import NewWatch, Store
 from bot.weekly.commands import Invocation, NotAllowed, SheetInfo, WatchCommands
 from core.errors import CtrError, InputError
 from core.grammar import parse_command
@@ -99,3 +100,19 @@ def test_watching_lists_and_unwatch_removes(commands: WatchCommands, store: Stor
     assert "Stopped" in run(commands, f"unwatch {URL}")
     with pytest.raises(InputError, match="wasn't watching"):
         run(commands, f"unwatch {URL}")
+
+
+def test_a_long_watching_list_says_how_many_more_there_are(
+    commands: WatchCommands, store: Store
+) -> None:
+    for n in range(60):
+        url = f"https://docs.google.com/spreadsheets/d/sheet-{n:02d}-{'x' * 60}/edit"
+        store.add_watch(
+            NewWatch("T1", "C1", f"sheet-{n}", url, Weekday.MONDAY, time(9), "UTC", "U_ADMIN")
+        )
+    listing = run(commands, "watching", user="U_MEMBER")
+    assert len(listing) <= MAX_TEXT
+    assert not listing.endswith("…")
+    shown = listing.count("• ")
+    assert 0 < shown < 60
+    assert f"…and {60 - shown} more (60 in all)" in listing

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from slack_sdk import WebClient
 
-from bot.store.repository import Store
+from bot.store.repository import Store, Watch
 from bot.weekly.delivery import Outcome, Rendered
-from bot.weekly.scheduler import SummaryScheduler, describe_delay
+from bot.weekly.scheduler import MAX_FAILURES, SummaryScheduler, describe_delay
 from sheets.errors import SheetAccessError, SheetsApiError
-from tests.bot.weekly.conftest import CannedSource, Clock, add_watch
+from tests.bot.weekly.conftest import SHEET, CannedSource, Clock, add_watch
 from tests.fakes.slack_api import FakeSlack
 
 REPORTED_WEEK = date(2026, 11, 16)
@@ -37,7 +38,11 @@ def test_nothing_before_due_then_exactly_one_post_with_chart(
     assert runner.run_due() == {}  # already posted this week
     (post,) = slack.posts()
     assert post["channel"] == "C1"
-    assert post["metadata"]["event_payload"] == {"sheet": "sheet-1", "week": "2026-11-16"}
+    assert post["metadata"]["event_payload"] == {
+        "sheet": "sheet-1",
+        "week": "2026-11-16",
+        "by": "r1",
+    }
     assert source.requests == [(watch.id, REPORTED_WEEK, None)]
     (chart,) = slack.files
     assert chart["thread_ts"] == slack.messages["C1"][0]["ts"]
@@ -141,3 +146,46 @@ def test_a_google_hiccup_is_retried_next_pass_without_pausing(
     assert store.watches()[0].paused_reason is None
     assert slack.posts() == []
     assert scheduler(store, client, clock, CannedSource()).run_due() != {}  # the next pass sends
+
+
+class BrokenFor(CannedSource):
+    """One watch's sheet breaks the renderer (as a `$` title once broke matplotlib)."""
+
+    def __init__(self, broken: int) -> None:
+        super().__init__()
+        self.broken = broken
+
+    def __call__(self, watch: Watch, week: date, late_by: str | None) -> Rendered:
+        if watch.id == self.broken:
+            raise ValueError("Unknown symbol: \\tags")  # not a CtrError: a bug, say
+        return super().__call__(watch, week, late_by)
+
+
+def test_one_broken_watch_never_stops_the_others_and_is_paused_after_repeated_failures(
+    store: Store,
+    client: WebClient,
+    slack: FakeSlack,
+    clock: Clock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    broken = add_watch(store, channel="C0")
+    healthy = add_watch(store, channel="C1")
+    runner = scheduler(store, client, clock, BrokenFor(broken.id))  # type: ignore[arg-type]
+    clock.now = DUE
+    assert runner.run_due() == {healthy.id: Outcome.POSTED}  # the broken one came first
+    assert f"watch {broken.id}" in caplog.text
+    assert SHEET in caplog.text
+    for _ in range(MAX_FAILURES - 2):
+        clock.now += timedelta(minutes=1)
+        runner.run_due()
+        assert store.watches("C0")[0].paused_reason is None  # might be passing trouble
+    clock.now += timedelta(minutes=1)
+    runner.run_due()
+    reason = store.watches("C0")[0].paused_reason
+    assert reason is not None
+    assert f"failed {MAX_FAILURES} times in a row" in reason
+    dm = slack.posts()[-1]
+    assert dm["channel"] == "U_ADMIN"
+    assert "<#C0>" in dm["text"]
+    assert [m["ts"] for m in slack.top_level("C1")] != []
+    assert slack.top_level("C0") == []

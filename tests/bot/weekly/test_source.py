@@ -13,7 +13,7 @@ import pytest
 
 from bot.store.repository import Store
 from bot.weekly.rows import ALL_ROWS, campaign_totals, dated_rows
-from bot.weekly.source import latest_week, weekly_inputs
+from bot.weekly.source import WeeklyInputs, gather, latest_week, record_snapshot
 from core.ctr import Counts
 from sheets.headers import Cell, find_layout
 from tests.fakes.slack_api import BOT_TOKEN, running_fake_slack
@@ -31,7 +31,7 @@ def test_dated_rows_use_the_syncs_rules_and_flag_bad_rows() -> None:
         ["2026-11-18", "Video", 10, 50],  # clicks > impressions
         [None, None, None, None],
     ]
-    rows, flagged = dated_rows(grid, find_layout(grid))
+    rows, flagged = dated_rows(grid, find_layout(grid), today=WEEK + timedelta(days=7))
     assert [(r.day, r.campaign, r.counts) for r in rows] == [
         (WEEK, "Search", Counts(10, 1000)),
         (WEEK + timedelta(days=1), "Search", Counts(20, 1000)),
@@ -52,19 +52,23 @@ def test_running_totals_become_weeks_through_snapshots(store: Store) -> None:
     totals, _ = campaign_totals(grid, find_layout(grid))
     assert totals == {"A": Counts(15, 1500), "B": Counts(1, 100)}
     layout = find_layout(grid)
-    first = weekly_inputs(
-        grid, layout, sheet_key="s", this_week=WEEK - timedelta(days=7), store=store
-    )
+
+    def read(today: date) -> WeeklyInputs:
+        # The shell records this week's totals; gathering from what is stored is pure.
+        stored = record_snapshot(store, "s", grid, layout, today)
+        return gather(grid, layout, today=today, snapshots=stored)
+
+    first = read(WEEK - timedelta(days=7))
     assert first.table == {}  # one snapshot starts the series
     grid[1][1], grid[1][2] = 3000, 40
-    later = weekly_inputs(grid, layout, sheet_key="s", this_week=WEEK, store=store)
+    later = read(WEEK)
     assert later.table == {WEEK: {"A": Counts(30, 2000), "B": Counts(0, 0)}}
-    assert latest_week(later.table) == WEEK
+    assert latest_week(later.table, WEEK + timedelta(days=7)) == WEEK
     grid[1][1] = 10  # someone reset the sheet
-    reset = weekly_inputs(
-        grid, layout, sheet_key="s", this_week=WEEK + timedelta(days=7), store=store
-    )
+    reset = read(WEEK + timedelta(days=7))
     assert any("went down" in note for note in reset.notes)
+    assert gather(grid, layout, today=WEEK, snapshots=[]).table == {}  # pure: nothing written
+    assert len(store.snapshots("s")) == 6
 
 
 def test_sheet_without_campaign_column_is_one_series() -> None:
@@ -144,3 +148,47 @@ def test_summary_post_sends_once_with_its_chart(tmp_path: Path) -> None:
         (post,) = slack.posts()
         assert post["channel"] == "C9"
         assert slack.files[0]["thread_ts"] == slack.messages["C9"][0]["ts"]
+
+
+TODAY = date(2026, 11, 29)  # a Sunday: the week of 23 Nov is not complete yet
+
+
+def test_rows_after_today_or_out_of_range_are_flagged_never_pick_the_week() -> None:
+    grid: list[list[Cell]] = [
+        ["Date", "Campaign", "Impressions", "Clicks"],
+        ["2026-11-10", "Search", 1000, 10],
+        ["2026-11-16", "Search", 1000, 20],
+        ["2026-11-24", "Search", 1000, 30],  # this week, still being filled in
+        ["2062-01-05", "Search", 1000, 40],  # a typo for 2026
+        ["0001-01-20", "Search", 1000, 5],
+        ["9999-12-31", "Search", 1000, 5],
+        [2_958_465, "Search", 1000, 5],  # the serial of 9999-12-31
+    ]
+    inputs = gather(grid, find_layout(grid), today=TODAY, snapshots=None)
+    assert sorted(inputs.table) == [WEEK - timedelta(days=7), WEEK, WEEK + timedelta(days=7)]
+    assert [(f.row, f.reason.split(" ")[1]) for f in inputs.flagged] == [
+        (5, "2062-01-05"),
+        (6, "0001-01-20"),
+        (7, "9999-12-31"),
+        (8, "9999-12-31"),
+    ]
+    assert "after today" in inputs.flagged[0].reason
+    assert latest_week(inputs.table, TODAY) == WEEK  # the latest complete week
+    assert latest_week(inputs.table, TODAY + timedelta(days=1)) == WEEK + timedelta(days=7)
+
+
+@pytest.mark.parametrize("header", ["Week", "Week of", "Week starting"])
+def test_a_week_column_holding_dates_is_a_date_column(header: str, store: Store) -> None:
+    grid: list[list[Cell]] = [
+        [header, "Campaign", "Impressions", "Clicks"],
+        ["2026-11-09", "Search", 1000, 10],
+        ["2026-11-16", "Search", 2000, 30],
+    ]
+    layout = find_layout(grid)
+    inputs = gather(grid, layout, today=TODAY, snapshots=None)
+    assert inputs.table == {
+        WEEK - timedelta(days=7): {"Search": Counts(10, 1000)},
+        WEEK: {"Search": Counts(30, 2000)},
+    }
+    assert not record_snapshot(store, "s", grid, layout, TODAY)  # dated: nothing to record
+    assert store.snapshots("s") == []

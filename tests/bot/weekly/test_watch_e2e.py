@@ -19,6 +19,7 @@ from bot.store.engine import connect
 from bot.store.repository import Store
 from bot.weekly.runtime import build_weekly
 from core.schedule import Weekday
+from sheets.client import MAX_TRIES
 from tests.bot.conftest import SIGNING_SECRET, command_body, message_text, signed
 from tests.fakes.google_api import FakeGoogle
 from tests.fakes.google_fixtures import CLIENT_EMAIL, KEY, campaign_sheet
@@ -31,23 +32,29 @@ class Bot:
     def __init__(self, url: str, slack: FakeSlack, database: str) -> None:
         self.url, self.slack, self.database = url, slack, database
 
-    def command(self, text: str, user: str) -> tuple[dict[str, Any], dict[str, Any]]:
-        """(the ack, the follow-up posted to the response_url)."""
-        before = len(self.slack.responses)
+    def ack(self, text: str, user: str) -> dict[str, Any]:
         body, headers = signed(command_body(text, self.slack.response_url, user=user))
         ack = requests.post(
             self.url + "/slack/events", data=body.encode(), headers=headers, timeout=10
         )
         assert ack.status_code == 200
+        reply: dict[str, Any] = ack.json()
+        return reply
+
+    def command(self, text: str, user: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(the ack, the follow-up posted to the response_url)."""
+        before = len(self.slack.responses)
+        ack = self.ack(text, user)
         deadline = time.monotonic() + 15
         while len(self.slack.responses) == before and time.monotonic() < deadline:
             time.sleep(0.02)
         assert len(self.slack.responses) > before, "no follow-up arrived"
-        return ack.json(), self.slack.responses[-1]
+        return ack, self.slack.responses[-1]
 
 
 @pytest.fixture
 def bot(env: dict[str, str], google: FakeGoogle, tmp_path: Path) -> Iterator[Bot]:
+    # CTR_ADMINS left empty: every watch command asks Slack's users.info who is an admin.
     google.spreadsheets[KEY] = [campaign_sheet([["2026-11-16", "A", 1000, 10, 1.0]])]
     database = f"sqlite:///{tmp_path / 'state.sqlite3'}"
     with running_fake_slack() as slack:
@@ -95,4 +102,39 @@ def test_member_is_refused_and_unshared_sheet_names_the_account(bot: Bot) -> Non
         "watch https://docs.google.com/spreadsheets/d/1NotShared_abcdefghijkl/edit", user="U_ADMIN"
     )
     assert f"Share it with {CLIENT_EMAIL}" in message_text(unshared)
+    assert Store(connect(bot.database)).watches() == []
+
+
+def test_any_whitespace_separates_the_words(bot: Bot) -> None:
+    ack, reply = bot.command(f"watch\t<{URL}>\tweekly friday\t16:30", user="U_ADMIN")
+    assert "Checking" in message_text(ack)
+    assert "every Friday at 16:30 (Europe/Paris)" in message_text(reply)
+
+
+def test_a_bad_watch_command_is_answered_once_in_the_ack(bot: Bot) -> None:
+    ack = bot.ack("watch not-a-url", user="U_ADMIN")
+    assert "doesn't look like a Google Sheets link" in message_text(ack)
+    _, listing = bot.command("watching", user="U_MEMBER")  # a follow-up that must come
+    assert bot.slack.responses == [listing]  # and none for the bad command
+
+
+def test_when_slack_fails_the_person_gets_an_apology_saying_what_to_try(bot: Bot) -> None:
+    bot.slack.fail_next["users.info"] = "internal_error"
+    ack, reply = bot.command(f"watch {URL}", user="U_ADMIN")
+    assert "Checking" in message_text(ack)
+    text = message_text(reply)
+    assert "Sorry" in text
+    assert "try again" in text
+    assert len(bot.slack.responses) == 1
+
+
+def test_when_google_fails_the_person_gets_an_apology_saying_what_to_try(
+    bot: Bot, google: FakeGoogle
+) -> None:
+    google.faults.extend([(503, {"Retry-After": "0"})] * MAX_TRIES)
+    _, reply = bot.command(f"watch {URL} weekly monday 09:00 UTC", user="U_ADMIN")
+    text = message_text(reply)
+    assert "Sorry" in text
+    assert "Google Sheets" in text
+    assert "try again" in text
     assert Store(connect(bot.database)).watches() == []
