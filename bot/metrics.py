@@ -6,13 +6,21 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from prometheus_client import Histogram
+from prometheus_client import Counter, Histogram
 from slack_bolt import BoltResponse
 
 CTR_SECONDS = Histogram(
     "ctr_command_seconds",
     "Time to answer a /ctr slash command (the answer rides in the acknowledgement)",
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 3),
+)
+
+
+SUMMARIES = Counter(
+    "ctr_weekly_summaries",
+    "Weekly summaries due, by outcome: posted, recovered (a dead replica's post finished), "
+    "elsewhere (another replica has it), failed",
+    ["outcome"],
 )
 
 

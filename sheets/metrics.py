@@ -1,4 +1,4 @@
-"""Counters of the Google Sheets traffic, exported by ctr-bot's /metrics."""
+"""Counters of the syncs and their Google Sheets traffic, exported by ctr-bot's /metrics."""
 
 from __future__ import annotations
 
@@ -8,3 +8,11 @@ API_CALLS = Counter("ctr_sheets_api_calls", "Requests sent to the Google Sheets 
 RETRIES = Counter("ctr_sheets_api_retries", "Sheets API requests retried after a 429 or 5xx")
 QUOTA_WAITS = Counter("ctr_sheets_quota_waits", "Times a request waited to stay under quota")
 QUOTA_WAIT_SECONDS = Counter("ctr_sheets_quota_wait_seconds", "Time spent waiting for quota")
+SYNCS = Counter(
+    "ctr_sheet_syncs",
+    "Sheet syncs run, by result (ok, or failed: nothing more written)",
+    ["result"],
+)
+SYNC_ROWS = Counter(
+    "ctr_sheet_sync_rows", "Data rows synced, by what they got (a CTR, or flagged)", ["kind"]
+)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sheets import metrics
 from sheets.backends import SheetBackend
 from sheets.errors import SheetChangedError, SheetsApiError
 from sheets.headers import Cell, Layout, find_layout
@@ -41,6 +42,18 @@ def sync(backend: SheetBackend, columns: Columns = Columns(), dry_run: bool = Fa
     backend that sees the sheet changed before it writes (a CSV file) writes nothing and the
     loop plans again from a fresh read.
     """
+    try:
+        result = _sync(backend, columns, dry_run)
+    except Exception:
+        metrics.SYNCS.labels("failed").inc()
+        raise
+    metrics.SYNCS.labels("ok").inc()
+    metrics.SYNC_ROWS.labels("ctr").inc(result.plan.computed)
+    metrics.SYNC_ROWS.labels("flagged").inc(len(result.plan.flagged))
+    return result
+
+
+def _sync(backend: SheetBackend, columns: Columns, dry_run: bool) -> SyncResult:
     grid, first = _plan(backend, columns)
     current, writes = first, 0
     while not dry_run and not current.is_noop:

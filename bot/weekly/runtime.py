@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 
+from bot.compose import open_store
 from bot.settings import Settings
-from bot.store.engine import connect, migrate
 from bot.store.repository import Clock, Store, utc_now
 from bot.weekly.access import GoogleSheetAccess
 from bot.weekly.commands import WatchCommands
@@ -92,9 +92,7 @@ def build_weekly(settings: Settings, client: WebClient, clock: Clock = utc_now) 
     if settings.sheets.credentials is None:
         return None
     sheets_client, service_account = make_client(settings.sheets)
-    engine = connect(settings.database_url)
-    migrate(engine)
-    store = Store(engine, clock)
+    store = open_store(settings, clock)
     access = GoogleSheetAccess(sheets_client, service_account)
     source = SheetReportSource(
         lambda watch: access.open(watch.sheet_url), store, clock, settings.summary_min_impressions

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.metrics import SUMMARIES
 from bot.store.repository import Clock, Store, Watch
 from bot.weekly.delivery import DEFAULT_LEASE, Outcome, Rendered, Target, deliver
 from bot.weekly.every import run_every
@@ -64,7 +65,9 @@ class SummaryScheduler:
                 due = self._due(watch)
                 if due is not None:
                     outcomes[watch.id] = self._send(watch, due)
+                    SUMMARIES.labels(outcomes[watch.id].value).inc()
                 self.failures.pop(watch.id, None)
+                continue
             except SlackApiError as error:
                 self._slack_failed(watch, str(error.response.get("error", "")))
             except SheetAccessError as error:
@@ -76,6 +79,7 @@ class SummaryScheduler:
             except Exception as error:  # a bug: logged in full for the operator
                 log.exception("weekly summary for watch %s (%s) crashed", watch.id, watch.sheet_url)
                 self._failed(watch, f"an internal error ({type(error).__name__})")
+            SUMMARIES.labels("failed").inc()  # every way out of the try but the first
         return outcomes
 
     def run_forever(self, stop: threading.Event, every: float = 60.0) -> None:

@@ -6,6 +6,7 @@ import csv
 from pathlib import Path
 
 import pytest
+from prometheus_client import REGISTRY
 
 from sheets.cli import EXIT_API, EXIT_FLAGGED, EXIT_OK, EXIT_USAGE, main
 from tests.fakes.google_api import FakeGoogle
@@ -116,3 +117,28 @@ def test_missing_credentials_is_a_config_error(
     monkeypatch.chdir(tmp_path)
     assert main(["sync", KEY]) == EXIT_USAGE
     assert "GOOGLE_APPLICATION_CREDENTIALS is not set" in capsys.readouterr().err
+
+
+def metric(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+def test_syncs_and_rows_are_counted_for_metrics(tmp_path: Path) -> None:
+    path = tmp_path / "sheet.csv"
+    path.write_text("Impressions,Clicks\n1000,10\n10,50\n")
+    before = [
+        metric("ctr_sheet_syncs_total", result="ok"),
+        metric("ctr_sheet_sync_rows_total", kind="ctr"),
+        metric("ctr_sheet_sync_rows_total", kind="flagged"),
+        metric("ctr_sheet_syncs_total", result="failed"),
+    ]
+    assert main(["sync", str(path)]) == EXIT_FLAGGED
+    (tmp_path / "bad.csv").write_text("Spend\n1\n")
+    assert main(["sync", str(tmp_path / "bad.csv")]) == EXIT_USAGE
+    after = [
+        metric("ctr_sheet_syncs_total", result="ok"),
+        metric("ctr_sheet_sync_rows_total", kind="ctr"),
+        metric("ctr_sheet_sync_rows_total", kind="flagged"),
+        metric("ctr_sheet_syncs_total", result="failed"),
+    ]
+    assert [a - b for a, b in zip(after, before, strict=True)] == [1, 1, 1, 1]

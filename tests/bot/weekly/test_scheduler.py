@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from prometheus_client import REGISTRY
 from slack_sdk import WebClient
 
 from bot.store.repository import Store, Watch
@@ -189,3 +190,20 @@ def test_one_broken_watch_never_stops_the_others_and_is_paused_after_repeated_fa
     assert "<#C0>" in dm["text"]
     assert [m["ts"] for m in slack.top_level("C1")] != []
     assert slack.top_level("C0") == []
+
+
+def summaries(outcome: str) -> float:
+    return REGISTRY.get_sample_value("ctr_weekly_summaries_total", {"outcome": outcome}) or 0.0
+
+
+def test_summaries_are_counted_for_metrics_by_outcome(
+    store: Store, client: WebClient, slack: FakeSlack, clock: Clock
+) -> None:
+    add_watch(store)
+    add_watch(store, channel="C2")
+    slack.channel_errors["C2"] = "not_in_channel"
+    posted, failed = summaries("posted"), summaries("failed")
+    clock.now = DUE
+    scheduler(store, client, clock, CannedSource()).run_due()
+    assert summaries("posted") == posted + 1
+    assert summaries("failed") == failed + 1
