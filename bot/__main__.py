@@ -18,7 +18,9 @@ from bot import logs
 from bot.app import create_app, make_client
 from bot.settings import Needs, Settings
 from bot.startup import app_token_refused, verify_bot_token
+from core.errors import InputError
 from core.shell import OneLineParser, guarded
+from core.weekly import check_day
 
 log = logging.getLogger("bot")
 
@@ -88,13 +90,17 @@ def parser() -> OneLineParser:
 
 
 def iso_day(text: str) -> date:
-    """--week: a calendar date written as YYYY-MM-DD."""
+    """--week: a calendar date written as YYYY-MM-DD, in the range a sheet's rows may have."""
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"expected a date as YYYY-MM-DD, e.g. 2026-11-16, not {text[:30]!r}"
         ) from None
+    try:
+        return check_day(day, date.today())
+    except InputError as error:
+        raise argparse.ArgumentTypeError(error.problem) from None
 
 
 def time_zone(text: str) -> str:

@@ -54,6 +54,13 @@ def test_bad_week_names_the_expected_format(tmp_path: Path) -> None:
     one_line_exit_2(ctr_bot(*summary("--week", "16/11/2026"), cwd=tmp_path), "YYYY-MM-DD")
 
 
+@pytest.mark.parametrize(("week", "says"), [("0001-01-01", "before 2000"), ("9999-12-31", "after")])
+def test_a_week_at_the_calendars_ends_is_refused_in_one_line(
+    tmp_path: Path, week: str, says: str
+) -> None:
+    one_line_exit_2(ctr_bot(*summary("--week", week), cwd=tmp_path), says)
+
+
 @pytest.mark.parametrize("zone", ["Mars/Olympus", "<!channel>", "../../etc/passwd"])
 def test_timezone_must_be_an_iana_zone(tmp_path: Path, zone: str) -> None:
     one_line_exit_2(ctr_bot(*summary("--timezone", zone), cwd=tmp_path), "IANA time zone")
