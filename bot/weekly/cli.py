@@ -112,8 +112,8 @@ def _render(
     store: Callable[[], Store] | None,
     minimum: int = DEFAULT_MIN_IMPRESSIONS,
 ) -> tuple[date, Rendered]:
-    grid, _ = backend.read()
-    layout = find_layout(grid)
+    grid, evidence = backend.read()
+    layout = find_layout(grid, evidence=evidence)  # formulas and markers tell owned columns
     today = datetime.now(UTC).date()
     # Only running-total sheets need the database (for snapshots): a dry run of a dated
     # sheet leaves no file behind.

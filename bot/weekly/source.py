@@ -123,8 +123,8 @@ class SheetReportSource:
 
     def __call__(self, watch: Watch, week: date, late_by: str | None) -> Rendered:
         backend = self.open_backend(watch)
-        grid, _ = backend.read()
-        layout = find_layout(grid)
+        grid, evidence = backend.read()
+        layout = find_layout(grid, evidence=evidence)  # formulas and markers tell owned columns
         today = self.clock().astimezone(ZoneInfo(watch.timezone)).date()
         stored = record_snapshot(self.store, watch.sheet_key, grid, layout, today)
         inputs = gather(grid, layout, today=today, snapshots=stored)

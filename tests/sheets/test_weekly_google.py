@@ -3,7 +3,7 @@ watched sheets, and snapshots of running totals."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import pytest
@@ -12,10 +12,11 @@ from bot.store.engine import connect, migrate
 from bot.store.repository import NewWatch, Store
 from bot.weekly.access import GoogleSheetAccess
 from bot.weekly.runtime import WatchedSheetsSync
+from bot.weekly.source import SheetReportSource
 from core.errors import CtrError
 from core.schedule import Weekday
 from sheets.client import ResilientHTTPClient
-from tests.fakes.google_api import FakeGoogle, Worksheet
+from tests.fakes.google_api import Cell, FakeGoogle, Worksheet
 from tests.sheets.conftest import CLIENT_EMAIL, KEY, campaign_sheet
 
 URL = f"https://docs.google.com/spreadsheets/d/{KEY}/edit#gid=0"
@@ -74,3 +75,24 @@ def test_a_failing_sheet_does_not_stop_the_loop(
     )
     syncer = WatchedSheetsSync(store, GoogleSheetAccess(client, CLIENT_EMAIL), store._clock)
     assert syncer.run_once() == 0
+
+
+def test_a_summary_reads_a_sheet_with_a_persons_ctr_formula_beside_the_tools_column(
+    client: ResilientHTTPClient, google: FakeGoogle, store: Store
+) -> None:
+    sheet = Worksheet.of(
+        "Daily",
+        0,
+        [["Date", "Campaign", "Impressions", "Clicks", "CTR"], ["2026-11-10", "A", 1000, 10, 0.01]],
+    )
+    sheet.rows[1][4] = Cell(0.01, formula="=D2/C2")  # their own CTR, a formula
+    google.spreadsheets[KEY] = [sheet]
+    access = GoogleSheetAccess(client, CLIENT_EMAIL)
+    watch = store.add_watch(
+        NewWatch("T1", "C1", KEY, URL, Weekday.MONDAY, time(9), "Europe/Paris", "U1")
+    )
+    assert WatchedSheetsSync(store, access, store._clock).run_once() == 1
+    assert sheet.rows[0][5].value == "CTR"  # the tool's own, beside theirs
+    source = SheetReportSource(lambda w: access.open(w.sheet_url), store, store._clock)
+    rendered = source(watch, date(2026, 11, 9), None)
+    assert "1.00%" in rendered.text
