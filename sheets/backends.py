@@ -7,15 +7,16 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
-from typing import Any, ClassVar, NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from core.counts import DecimalMark
 from sheets.client import ResilientHTTPClient
 from sheets.csvfile import ByColumn, CsvFile
 from sheets.errors import SheetAccessError
 from sheets.headers import Cell
-from sheets.ownership import Evidence, Marked
+from sheets.ownership import Evidence, Marked, column_letter
 from sheets.plan import Change, Plan, format_ctr
+from sheets.plan import plan as plan_cells
 
 Grid = list[list[Cell]]
 MAX_REQUEST_BYTES = 1_900_000  # under Google's 2 MB advice, with room for the envelope
@@ -44,9 +45,6 @@ class SheetRead(NamedTuple):
 
 
 class SheetBackend(Protocol):
-    # After writing, read again to repair rows people moved meanwhile (a live sheet).
-    verifies_writes: ClassVar[bool]
-
     def describe(self) -> str: ...
 
     def read(self) -> SheetRead:
@@ -55,19 +53,24 @@ class SheetBackend(Protocol):
 
     def write(self, plan: Plan) -> None: ...
 
+    def written(self, plan: Plan) -> bool:
+        """After ``write(plan)``: does the sheet hold what was planned? False when people
+        moved rows meanwhile, so the sync reads and plans again."""
+        ...
+
 
 @dataclass
 class GoogleSheet:
     """One worksheet: values, formulas, notes and the tool's markers in one read; owned cells
     written in one batch that also marks the columns it creates or adopts."""
 
-    verifies_writes: ClassVar[bool] = True
     client: ResilientHTTPClient
     key: str
     gid: int | None = None
     worksheet: str | None = None
     _props: dict[str, Any] | None = field(default=None, repr=False)
     _locale: str = field(default="", repr=False)
+    _last: SheetRead | None = field(default=None, repr=False)
 
     def describe(self) -> str:
         return f"{self._properties()['title']} ({self.key})"
@@ -81,7 +84,41 @@ class GoogleSheet:
         meta = self.client.fetch_sheet_metadata(self.key, params=params)
         sheet = meta["sheets"][0]
         props["gridProperties"] = sheet["properties"]["gridProperties"]
-        return _sheet_read(sheet, decimal_mark(self._locale))
+        self._last = _sheet_read(sheet, decimal_mark(self._locale))
+        return self._last
+
+    def written(self, plan: Plan) -> bool:
+        """Re-read only the four columns that matter, as compact values (a 100k-row sheet's
+        full read is ~28 MB of JSON): if planning them again changes nothing, rows didn't move
+        under our write. Formulas and markers are taken from the read before the write."""
+        assert self._last is not None, "written() before read()"
+        layout = plan.layout
+        columns = sorted({layout.impressions, layout.clicks, layout.ctr, layout.status})
+        title = _a1_sheet(self._properties()["title"])
+        ranges = [f"{title}!{column_letter(c)}:{column_letter(c)}" for c in columns]
+        params: dict[str, str | int | bool | float | list[str] | None] = {
+            "valueRenderOption": "UNFORMATTED_VALUE",
+            "dateTimeRenderOption": "SERIAL_NUMBER",
+            "majorDimension": "ROWS",
+        }
+        answer = self.client.values_batch_get(self.key, ranges, params=params)
+        grid: Grid = []
+        for col, value_range in zip(columns, answer["valueRanges"], strict=True):
+            for index, cells in enumerate(value_range.get("values", [])):
+                while len(grid) <= index:
+                    grid.append([])
+                row = grid[index]
+                row.extend([None] * (col + 1 - len(row)))
+                row[col] = cells[0] if cells else None
+        before = self._last.evidence
+        evidence = Evidence(
+            column_count=layout.width,
+            used_width=before.used_width,
+            formulas=before.formulas,
+            marked=before.marked,
+            decimal_mark=before.decimal_mark,
+        )
+        return plan_cells(grid, layout, evidence).is_noop
 
     def write(self, plan: Plan) -> None:
         props = self._properties()
@@ -318,9 +355,6 @@ class CsvSheet:
     output: Path | None = None
     encoding: str | None = None
     locale: str | None = None  # a CSV carries none: "de_DE" reads 10.000 as ten thousand
-    # Nobody edits a CSV file while our write is in flight the way people edit a live sheet:
-    # a change since our read is caught before writing (SheetChangedError), so no verify read.
-    verifies_writes: ClassVar[bool] = False
     _file: CsvFile | None = field(default=None, repr=False)
     _written: bool = field(default=False, repr=False)
 
@@ -346,6 +380,11 @@ class CsvSheet:
             columns.setdefault(change.col, {})[change.row] = _text(change.value) or None
         self._file.write(ByColumn(columns), self.output)
         self._written = True
+
+    def written(self, plan: Plan) -> bool:
+        # A change since our read is caught before writing (SheetChangedError): what was
+        # written is what was planned, so no second read of a big file.
+        return True
 
     def finish(self) -> None:
         """With --output, write the result even when nothing changed (the file is asked for)."""

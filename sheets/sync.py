@@ -67,7 +67,7 @@ def _sync(backend: SheetBackend, columns: Columns, dry_run: bool) -> SyncResult:
         except SheetChangedError:
             pass  # nothing was written: the fresh read below plans from what is there now
         else:
-            if not backend.verifies_writes:
+            if backend.written(current):
                 break
         grid, current = _plan(backend, columns)
     return SyncResult(

@@ -245,10 +245,20 @@ class FakeGoogle:
         }
 
     def batch_get(self, key: str, ranges: list[str]) -> dict[str, Any]:
+        """values.batchGet of whole sheets ('Title') or whole columns ('Title'!C:C)."""
         out = []
         for a1 in ranges:
-            sheet = self._by_title(key, a1.strip("'").replace("''", "'"))
-            out.append({"range": a1, "majorDimension": "ROWS", "values": sheet.values()})
+            title, _, columns = a1.rpartition("!") if "!" in a1 else (a1, "", "")
+            sheet = self._by_title(key, title.strip("'").replace("''", "'"))
+            values = sheet.values()
+            if columns:
+                first, _, last = columns.partition(":")
+                assert first == last, f"this fake reads one whole column at a time, not {a1}"
+                col = sum((ord(ch) - 64) * 26**i for i, ch in enumerate(reversed(first))) - 1
+                values = [[row[col]] if col < len(row) else [] for row in values]
+                while values and not values[-1]:
+                    values.pop()
+            out.append({"range": a1, "majorDimension": "ROWS", "values": values})
         return {"spreadsheetId": key, "valueRanges": out}
 
     def values_update(self, key: str, a1: str, body: dict[str, Any]) -> dict[str, Any]:
