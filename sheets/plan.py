@@ -38,7 +38,7 @@ class Flagged:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Plan:
     layout: Layout
     changes: list[Change] = field(default_factory=list)
@@ -90,52 +90,65 @@ def plan(grid: Sequence[Sequence[Cell]], layout: Layout, evidence: Evidence | No
     Only cells the sync can prove are its own are ever planned: a cell of an owned column
     holding a formula or a person's text is left as it is and its row says why.
     """
-    evidence = evidence or Evidence.from_values(grid)
-    changes: list[Change] = []
-    flagged: list[Flagged] = []
-    formats: list[int] = []
+    planner = _Planner(layout, evidence or Evidence.from_values(grid))
     header = grid[layout.header_row] if layout.header_row < len(grid) else []
-    for col, title in ((layout.ctr, CTR_HEADER), (layout.status, STATUS_HEADER)):
-        if col in layout.new_columns and not _same(_cell(header, col), title):
-            changes.append(Change(layout.header_row, col, title))
-    computed = 0
-    formulas = evidence.formulas
-    # Adopted and new columns were proven the tool's cell by cell when the layout was found;
-    # only marked columns (found by their marker) need each cell checked here.
-    proven = set(layout.adopted) | set(layout.new_columns)
-    check_ctr, check_status = layout.ctr not in proven, layout.status not in proven
+    planner.header(header)
     rows = islice(grid, layout.header_row + 1, None)  # lazily: a CSV grid parses on demand
     for index, row in enumerate(rows, start=layout.header_row + 1):
+        planner.row(index, row)
+    return planner.result
+
+
+@dataclass
+class _Planner:
+    layout: Layout
+    evidence: Evidence
+    result: Plan = field(init=False)
+
+    def __post_init__(self) -> None:
+        layout = self.layout
+        to_add = max(0, layout.width - self.evidence.column_count)
+        self.result = Plan(layout, columns_to_add=to_add)
+        # Adopted and new columns were proven the tool's cell by cell when the layout was
+        # found; only marked columns (found by their marker) need each cell checked here.
+        proven = set(layout.adopted) | set(layout.new_columns)
+        self.check = {
+            layout.ctr: layout.ctr not in proven,
+            layout.status: layout.status not in proven,
+        }
+
+    def header(self, header: Sequence[Cell]) -> None:
+        for col, title in ((self.layout.ctr, CTR_HEADER), (self.layout.status, STATUS_HEADER)):
+            if col in self.layout.new_columns and not _same(_cell(header, col), title):
+                self.result.changes.append(Change(self.layout.header_row, col, title))
+
+    def row(self, index: int, row: Sequence[Cell]) -> None:
+        layout, result = self.layout, self.result
         ctr, status = desired_row(row, layout)
-        current_ctr, current_status = _cell(row, layout.ctr), _cell(row, layout.status)
-        if check_ctr and not ownable(Kind.CTR, current_ctr, (index, layout.ctr) in formulas):
-            ctr, status = None, _NOT_OURS.format(what="CTR", letter=column_letter(layout.ctr))
+        if not self._ours(Kind.CTR, index, layout.ctr, row):
+            ctr, status = None, _not_ours("CTR", layout.ctr)
         else:
-            computed += ctr is not None
-            if not _same(current_ctr, ctr):
-                changes.append(Change(index, layout.ctr, ctr))
-            if ctr is not None and _needs_format(evidence, index, layout.ctr):
-                formats.append(index)
+            result.computed += ctr is not None
+            if not _same(_cell(row, layout.ctr), ctr):
+                result.changes.append(Change(index, layout.ctr, ctr))
+            if ctr is not None and _needs_format(self.evidence, index, layout.ctr):
+                result.formats.append(index)
         if status:
-            flagged.append(Flagged(row=index + 1, reason=status))
-        if check_status and not ownable(
-            Kind.STATUS, current_status, (index, layout.status) in formulas
-        ):
+            result.flagged.append(Flagged(row=index + 1, reason=status))
+        if not self._ours(Kind.STATUS, index, layout.status, row):
             if not status:
-                letter = column_letter(layout.status)
-                flagged.append(
-                    Flagged(index + 1, _NOT_OURS.format(what="CTR status", letter=letter))
-                )
-        elif not _same(current_status, status or None):
-            changes.append(Change(index, layout.status, status or None))
-    return Plan(
-        layout,
-        changes,
-        flagged,
-        computed,
-        columns_to_add=max(0, layout.width - evidence.column_count),
-        formats=formats,
-    )
+                result.flagged.append(Flagged(index + 1, _not_ours("CTR status", layout.status)))
+        elif not _same(_cell(row, layout.status), status or None):
+            result.changes.append(Change(index, layout.status, status or None))
+
+    def _ours(self, kind: Kind, index: int, col: int, row: Sequence[Cell]) -> bool:
+        if not self.check[col]:
+            return True
+        return ownable(kind, _cell(row, col), (index, col) in self.evidence.formulas)
+
+
+def _not_ours(what: str, col: int) -> str:
+    return _NOT_OURS.format(what=what, letter=column_letter(col))
 
 
 _NOT_OURS = (
