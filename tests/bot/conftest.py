@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,12 +13,12 @@ from urllib.parse import urlencode
 
 import pytest
 import requests
-import waitress
 from slack_sdk import WebClient
 
 from bot.app import create_app, make_client
 from bot.server import wsgi_app
 from bot.settings import Settings
+from tests.fakes.http import running_waitress
 from tests.fakes.slack_api import BOT_TOKEN, FakeSlack, running_fake_slack
 
 SIGNING_SECRET = "test-signing-secret-not-real"
@@ -124,12 +123,8 @@ def bot() -> Iterator[BotServer]:
     with running_fake_slack() as slack:
         settings = settings_for(slack)
         app = create_app(settings, make_client(settings))
-        server = waitress.create_server(wsgi_app(app), host="127.0.0.1", port=0, threads=8)
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        with requests.Session() as session:
-            yield BotServer(f"http://127.0.0.1:{server.effective_port}", slack, session)  # type: ignore[union-attr]
-        server.close()
+        with running_waitress(wsgi_app(app), threads=8) as url, requests.Session() as session:
+            yield BotServer(url, slack, session)
 
 
 def message_text(message: dict[str, Any]) -> str:

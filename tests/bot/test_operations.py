@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
-import waitress
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.app import create_app, make_client
 from bot.server import health, wsgi_app
 from bot.store.engine import connect, migrate
 from tests.bot.conftest import BotServer, command_body, settings_for, signed
+from tests.fakes.http import running_waitress
 from tests.fakes.slack_api import running_fake_slack
 
 
@@ -35,12 +34,8 @@ def served(tmp_path: Path) -> Iterator[tuple[BotServer, Path]]:
     with running_fake_slack() as slack:
         settings = settings_for(slack)
         app = create_app(settings, make_client(settings))
-        server = waitress.create_server(wsgi_app(app, engine), host="127.0.0.1", port=0, threads=4)
-        threading.Thread(target=server.run, daemon=True).start()
-        with requests.Session() as session:
-            url = f"http://127.0.0.1:{server.effective_port}"  # type: ignore[union-attr]
+        with running_waitress(wsgi_app(app, engine)) as url, requests.Session() as session:
             yield BotServer(url, slack, session), database
-        server.close()
     engine.dispose()
 
 

@@ -53,3 +53,23 @@ class Gate:
 
     def go(self) -> None:
         self._go.set()
+
+
+@contextmanager
+def running_waitress(app: Any, threads: int = 4) -> Iterator[str]:
+    """A real waitress server for ``app`` on a free loopback port: yields its base URL.
+
+    Stopped from its own loop thread (through waitress's trigger): closing its sockets from
+    the test's thread while the loop sits in select() raised EBADF in that thread now and then.
+    """
+    import waitress
+
+    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=threads)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"  # type: ignore[union-attr]
+    finally:
+        server.trigger.pull_trigger(server.close)  # type: ignore[union-attr]
+        thread.join(timeout=30)
+        server.task_dispatcher.shutdown()  # type: ignore[union-attr]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,7 +9,6 @@ from typing import Any
 
 import pytest
 import requests
-import waitress
 
 from bot.app import create_app, make_client
 from bot.server import wsgi_app
@@ -23,6 +21,7 @@ from sheets.client import MAX_TRIES
 from tests.bot.conftest import SIGNING_SECRET, command_body, message_text, signed
 from tests.fakes.google_api import FakeGoogle
 from tests.fakes.google_fixtures import CLIENT_EMAIL, KEY, campaign_sheet
+from tests.fakes.http import running_waitress
 from tests.fakes.slack_api import BOT_TOKEN, FakeSlack, running_fake_slack
 
 URL = f"https://docs.google.com/spreadsheets/d/{KEY}/edit#gid=0"
@@ -76,12 +75,8 @@ def bot(env: dict[str, str], google: FakeGoogle, tmp_path: Path) -> Iterator[Bot
         client = make_client(settings)
         weekly = build_weekly(settings, client)
         assert weekly is not None
-        server = waitress.create_server(
-            wsgi_app(create_app(settings, client, weekly.commands)), host="127.0.0.1", port=0
-        )
-        threading.Thread(target=server.run, daemon=True).start()
-        yield Bot(f"http://127.0.0.1:{server.effective_port}", slack, database)  # type: ignore[union-attr]
-        server.close()
+        with running_waitress(wsgi_app(create_app(settings, client, weekly.commands))) as url:
+            yield Bot(url, slack, database)
 
 
 def test_admin_watches_a_sheet(bot: Bot) -> None:
