@@ -47,8 +47,6 @@ class Evidence:
     used_width: int | None
     formulas: frozenset[tuple[int, int]] = frozenset()  # (row, col) of cells holding formulas
     marked: Marked = Marked()
-    # (row, col) of cells with a number format; None where the backend has no formats (CSV)
-    formatted: frozenset[tuple[int, int]] | None = None
     decimal_mark: DecimalMark = "."
 
     @classmethod

@@ -45,11 +45,10 @@ class Plan:
     flagged: list[Flagged] = field(default_factory=list)
     computed: int = 0  # data rows with a CTR
     columns_to_add: int = 0
-    formats: list[int] = field(default_factory=list)  # rows whose CTR cell gets the % format
 
     @property
     def is_noop(self) -> bool:
-        return not self.changes and not self.columns_to_add and not self.formats
+        return not self.changes and not self.columns_to_add
 
     @property
     def columns_to_mark(self) -> tuple[int, ...]:
@@ -85,7 +84,7 @@ def desired_row(row: Sequence[Cell], layout: Layout) -> tuple[float | None, str]
 
 
 def plan(grid: Sequence[Sequence[Cell]], layout: Layout, evidence: Evidence | None = None) -> Plan:
-    """Every owned cell whose value should change, the rows flagged, grid growth and formats.
+    """Every owned cell whose value should change, the rows flagged and the grid's growth.
 
     Only cells the sync can prove are its own are ever planned: a cell of an owned column
     holding a formula or a person's text is left as it is and its row says why.
@@ -131,8 +130,6 @@ class _Planner:
             result.computed += ctr is not None
             if not _same(_cell(row, layout.ctr), ctr):
                 result.changes.append(Change(index, layout.ctr, ctr))
-            if ctr is not None and _needs_format(self.evidence, index, layout.ctr):
-                result.formats.append(index)
         if status:
             result.flagged.append(Flagged(row=index + 1, reason=status))
         if not self._ours(Kind.STATUS, index, layout.status, row):
@@ -155,10 +152,6 @@ _NOT_OURS = (
     "{what} cell ({letter}) holds a formula or text the sync didn't write: left as it is. "
     "Clear it to let the sync fill it in."
 )
-
-
-def _needs_format(evidence: Evidence, row: int, col: int) -> bool:
-    return evidence.formatted is not None and (row, col) not in evidence.formatted
 
 
 def format_ctr(value: float) -> str:

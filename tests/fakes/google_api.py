@@ -25,6 +25,7 @@ from tests.fakes.http import FakeServer, Gate, serving
 Value = str | int | float | bool | None
 GOOGLE_TOKEN_AUDIENCE = "https://oauth2.googleapis.com/token"
 RAW = "__raw_json__"  # key of JSON fragments an answer embeds as they are
+ALL_CELL_FIELDS = "effectiveValue,userEnteredValue.formulaValue,note,userEnteredFormat.numberFormat"
 
 
 @dataclass
@@ -34,18 +35,18 @@ class Cell:
     number_format: dict[str, Any] | None = None
     note: str | None = None
 
-    def data(self) -> dict[str, Any]:
-        """As CellData in spreadsheets.get's grid data, under the field mask the sync sends
-        (effectiveValue, userEnteredValue.formulaValue, note, userEnteredFormat.numberFormat):
-        Google leaves out what the mask excludes, so a plain value has no userEnteredValue."""
+    def data(self, fields: str = ALL_CELL_FIELDS) -> dict[str, Any]:
+        """As CellData in spreadsheets.get's grid data under a field mask: Google leaves out
+        what the mask doesn't name (this fake knows effectiveValue, formulaValue, note and
+        numberFormat), so a plain value asked only for formulas is ``{}``."""
         out: dict[str, Any] = {}
-        if self.value is not None and self.value != "":
+        if "effectiveValue" in fields and self.value is not None and self.value != "":
             out["effectiveValue"] = _extended(self.value)
-        if self.formula:
+        if "formulaValue" in fields and self.formula:
             out["userEnteredValue"] = {"formulaValue": self.formula}
-        if self.note:
+        if "note" in fields and self.note:
             out["note"] = self.note
-        if self.number_format:
+        if "numberFormat" in fields and self.number_format:
             out["userEnteredFormat"] = {"numberFormat": self.number_format}
         return out
 
@@ -121,20 +122,26 @@ class Worksheet:
             marker.col = order.index(marker.col)
 
     def column(self, col: int) -> list[Value]:
-        return [row[col].value if col < len(row) else None for row in self.rows]
+        """One column's values, down to the last row holding anything (as values.get)."""
+        return [row[col] if col < len(row) else None for row in self.values()]
 
-    def grid_data_json(self) -> str:
-        """grid_data() as JSON text, built directly: a 100k-row sheet is 600k cells, and the
-        benchmark should time the client, not this fake's dict building."""
+    def grid_data_json(self, fields: str = ALL_CELL_FIELDS, column: int | None = None) -> str:
+        """grid_data() under a field mask, as JSON text built directly (a 100k-row sheet is
+        600k cells: the benchmark should time the client, not this fake); ``column`` for a
+        range of one whole column."""
         rows = []
         for line in self.rows:
-            cells = [_cell_json(cell) for cell in line]
-            while cells and cells[-1] == "{}":
-                cells.pop()
-            rows.append('{"values":[' + ",".join(cells) + "]}" if cells else "{}")
+            cells = line if column is None else line[column : column + 1]
+            texts = [_cell_json(cell, fields) for cell in cells]
+            while texts and texts[-1] == "{}":
+                texts.pop()
+            rows.append('{"values":[' + ",".join(texts) + "]}" if texts else "{}")
         while rows and rows[-1] == "{}":
             rows.pop()
         data = self.grid_data()
+        if column is not None:
+            data["startColumn"] = column
+            data["columnMetadata"] = data["columnMetadata"][column : column + 1]
         data["rowData"] = "@ROWS@"
         return json.dumps(data).replace('"@ROWS@"', "[" + ",".join(rows) + "]")
 
@@ -211,16 +218,19 @@ class FakeGoogle:
         return 200, {"access_token": token, "expires_in": 3600, "token_type": "Bearer"}
 
     def metadata(self, key: str, query: dict[str, list[str]] | None = None) -> dict[str, Any]:
-        """spreadsheets.get: properties of every sheet; with ``ranges`` (whole sheets by title)
-        and a field mask naming ``data``, only those sheets, each with its grid data."""
+        """spreadsheets.get: every sheet's properties; with a field mask naming ``data``, each
+        sheet's grid data under that mask; with ``ranges`` (a whole sheet 'Title' or a whole
+        column 'Title'!C:C), only those sheets and that part of their grid."""
         query = query or {}
+        fields = "".join(query.get("fields", []))
         worksheets = list(enumerate(self.spreadsheets[key]))
-        ranges = [a1.strip("'").replace("''", "'") for a1 in query.get("ranges", [])]
-        if ranges:
-            worksheets = [(i, s) for i, s in worksheets if s.title in ranges]
-        with_data = "data" in "".join(query.get("fields", [])) or "true" in query.get(
-            "includeGridData", []
-        )
+        wanted: dict[str, int | None] = {}
+        for a1 in query.get("ranges", []):
+            title, _, columns = a1.rpartition("!") if "!" in a1 else (a1, "", "")
+            wanted[title.strip("'").replace("''", "'")] = _column(columns) if columns else None
+        if wanted:
+            worksheets = [(i, s) for i, s in worksheets if s.title in wanted]
+        with_data = "data" in fields or "true" in query.get("includeGridData", [])
         sheets = []
         raw: list[str] = []  # grid data built as JSON text, spliced in when answering
         for i, s in worksheets:
@@ -235,7 +245,7 @@ class FakeGoogle:
             }
             if with_data:
                 sheet["data"] = [f"@RAW{len(raw)}@"]
-                raw.append(s.grid_data_json())
+                raw.append(s.grid_data_json(fields or ALL_CELL_FIELDS, wanted.get(s.title)))
             sheets.append(sheet)
         return {
             "spreadsheetId": key,
@@ -252,9 +262,7 @@ class FakeGoogle:
             sheet = self._by_title(key, title.strip("'").replace("''", "'"))
             values = sheet.values()
             if columns:
-                first, _, last = columns.partition(":")
-                assert first == last, f"this fake reads one whole column at a time, not {a1}"
-                col = sum((ord(ch) - 64) * 26**i for i, ch in enumerate(reversed(first))) - 1
+                col = _column(columns)
                 values = [[row[col]] if col < len(row) else [] for row in values]
                 while values and not values[-1]:
                     values.pop()
@@ -363,14 +371,21 @@ def _user_entered(text: str) -> Value:
     )
 
 
-def _cell_json(cell: Cell) -> str:
+def _column(a1: str) -> int:
+    """'C:C' → 2: the one whole column this fake reads at a time."""
+    first, _, last = a1.partition(":")
+    assert first == last, f"this fake reads one whole column at a time, not {a1}"
+    return sum((ord(ch) - 64) * 26**i for i, ch in enumerate(reversed(first))) - 1
+
+
+def _cell_json(cell: Cell, fields: str) -> str:
     value = cell.value
     if cell.formula is None and cell.note is None and cell.number_format is None:
-        if value is None or value == "":
+        if value is None or value == "" or "effectiveValue" not in fields:
             return "{}"
         if type(value) is int or type(value) is float:
             return '{"effectiveValue":{"numberValue":%r}}' % value  # noqa: UP031 - hot path
-    return json.dumps(cell.data())
+    return json.dumps(cell.data(fields))
 
 
 def _extended(value: Value) -> dict[str, Any]:

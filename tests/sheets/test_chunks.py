@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from sheets.backends import MAX_REQUEST_BYTES, _chunks
+from sheets.google_requests import MAX_REQUEST_BYTES, chunks
 
 
 def paste(size: int) -> dict[str, object]:
@@ -13,13 +13,13 @@ def paste(size: int) -> dict[str, object]:
 
 def test_small_batches_stay_one_request() -> None:
     requests = [paste(1000) for _ in range(10)]
-    assert list(_chunks(requests)) == [requests]
+    assert list(chunks(requests)) == [requests]
 
 
 def test_large_batches_split_under_the_limit_keeping_order() -> None:
     requests = [paste(400_000) for _ in range(12)]
-    chunks = list(_chunks(requests))
-    assert len(chunks) > 1
-    assert [r for chunk in chunks for r in chunk] == requests
-    assert all(len(json.dumps({"requests": chunk})) < 2_000_000 for chunk in chunks)
+    split = list(chunks(requests))
+    assert len(split) > 1
+    assert [r for chunk in split for r in chunk] == requests
+    assert all(len(json.dumps({"requests": chunk})) < 2_000_000 for chunk in split)
     assert MAX_REQUEST_BYTES < 2_000_000

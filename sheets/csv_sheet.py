@@ -1,0 +1,62 @@
+"""A local CSV file as a sheet backend: only the tool's cells change (see sheets/csvfile.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sheets.csvfile import ByColumn, CsvFile
+from sheets.locales import decimal_mark
+from sheets.ownership import Evidence
+from sheets.plan import Plan
+from sheets.port import SheetRead, cell_text
+
+
+@dataclass
+class CsvSheet:
+    """A local CSV file, the offline twin of a worksheet: only the tool's cells change, every
+    other byte of the file stays as it was (see sheets/csvfile.py).
+
+    With ``output``, the result is written there and the file read is left as it was.
+    """
+
+    path: Path
+    output: Path | None = None
+    encoding: str | None = None
+    locale: str | None = None  # a CSV carries none: "de_DE" reads 10.000 as ten thousand
+    _file: CsvFile | None = field(default=None, repr=False)
+    _written: bool = field(default=False, repr=False)
+
+    def describe(self) -> str:
+        return str(self.path)
+
+    def read(self) -> SheetRead:
+        self._file = CsvFile.read(self.path, self.encoding)
+        rows = self._file.rows
+        evidence = Evidence(
+            column_count=self._file.width,
+            used_width=None,  # only needed, and then computed, when a column is added
+            decimal_mark=decimal_mark(self.locale),
+        )
+        return SheetRead(rows, evidence)
+
+    def write(self, plan: Plan) -> None:
+        if self._file is None:
+            raise AssertionError("CsvSheet.write before read")  # pragma: no cover
+        # Column by column: a first sync of a million rows is two dicts, not a million.
+        columns: dict[int, dict[int, str | None]] = {}
+        for change in plan.changes:
+            columns.setdefault(change.col, {})[change.row] = cell_text(change.value) or None
+        self._file.write(ByColumn(columns), self.output)
+        self._written = True
+
+    def written(self, plan: Plan) -> bool:
+        # A change since our read is caught before writing (SheetChangedError): what was
+        # written is what was planned, so no second read of a big file.
+        return True
+
+    def finish(self) -> None:
+        """With --output, write the result even when nothing changed (the file is asked for)."""
+        if self.output is not None and self._file is not None and not self._written:
+            self._file.write({}, self.output)
+            self._written = True

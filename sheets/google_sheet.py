@@ -1,0 +1,190 @@
+"""One Google worksheet as a sheet backend.
+
+A read is two calls: ``spreadsheets.get`` with a field mask asking only for what is rare
+(formulas, notes, the tool's column markers) besides the sheets' properties, and the values
+as compact unformatted JSON. A 100k-row sheet is then ~9 MB to parse, not the ~28 MB of a
+grid read with every cell's value. The write is one ``batchUpdate`` (chunked under 2 MB) that
+also marks the columns the tool creates or adopts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sheets import google_requests as requests
+from sheets.client import ResilientHTTPClient
+from sheets.errors import SheetAccessError
+from sheets.headers import Cell, Layout
+from sheets.locales import decimal_mark
+from sheets.ownership import Evidence, Marked, column_letter
+from sheets.plan import Plan
+from sheets.plan import plan as plan_cells
+from sheets.port import Grid, SheetRead
+
+MARKER_KEY = requests.MARKER_KEY
+_EVIDENCE_FIELDS = (
+    "properties.locale,"
+    "sheets(properties(sheetId,title,gridProperties),"
+    "data(columnMetadata.developerMetadata(metadataKey,metadataValue),"
+    "rowData.values(userEnteredValue.formulaValue,note)))"
+)
+_FORMAT_FIELDS = "sheets.data.rowData.values.userEnteredFormat.numberFormat"
+_VALUES: dict[str, str | int | bool | float | list[str] | None] = {
+    "valueRenderOption": "UNFORMATTED_VALUE",
+    "dateTimeRenderOption": "SERIAL_NUMBER",
+    "majorDimension": "ROWS",
+}
+
+
+@dataclass
+class GoogleSheet:
+    """One worksheet of a spreadsheet, by its tab's gid, its name, or the first tab."""
+
+    client: ResilientHTTPClient
+    key: str
+    gid: int | None = None
+    worksheet: str | None = None
+    _props: dict[str, Any] | None = field(default=None, repr=False)
+    _last: SheetRead | None = field(default=None, repr=False)
+
+    def describe(self) -> str:
+        return f"{self._properties()['title']} ({self.key})"
+
+    def read(self) -> SheetRead:
+        meta = self.client.fetch_sheet_metadata(self.key, params={"fields": _EVIDENCE_FIELDS})
+        sheet = _pick(meta.get("sheets", []), self.gid, self.worksheet, self.key)
+        self._props = sheet["properties"]
+        title = requests.a1_sheet(self._props["title"])
+        answer = self.client.values_batch_get(self.key, [title], params=_VALUES)
+        values: Grid = answer["valueRanges"][0].get("values", [])
+        locale = str(meta.get("properties", {}).get("locale", ""))
+        self._last = SheetRead(values, _evidence(sheet, values, locale))
+        return self._last
+
+    def written(self, plan: Plan) -> bool:
+        """Re-read only the four columns that matter, as compact values: if planning them
+        again changes nothing, no rows moved under our write. Formulas and markers are taken
+        from the read before the write."""
+        assert self._last is not None, "written() before read()"
+        layout = plan.layout
+        columns = sorted({layout.impressions, layout.clicks, layout.ctr, layout.status})
+        title = requests.a1_sheet(self._properties()["title"])
+        ranges = [f"{title}!{column_letter(c)}:{column_letter(c)}" for c in columns]
+        answer = self.client.values_batch_get(self.key, ranges, params=_VALUES)
+        grid: Grid = []
+        for col, value_range in zip(columns, answer["valueRanges"], strict=True):
+            for index, cells in enumerate(value_range.get("values", [])):
+                grid.extend([] for _ in range(index + 1 - len(grid)))
+                row = grid[index]
+                row.extend([None] * (col + 1 - len(row)))
+                row[col] = cells[0] if cells else None
+        before = self._last.evidence
+        evidence = Evidence(
+            column_count=layout.width,
+            used_width=before.used_width,
+            formulas=before.formulas,
+            marked=before.marked,
+            decimal_mark=before.decimal_mark,
+        )
+        return plan_cells(grid, layout, evidence).is_noop
+
+    def write(self, plan: Plan) -> None:
+        props = self._properties()
+        for body in requests.chunks(self._requests(plan, props)):
+            self.client.batch_update(self.key, {"requests": body})
+        props["gridProperties"]["columnCount"] += plan.columns_to_add
+
+    def _requests(self, plan: Plan, props: dict[str, Any]) -> list[dict[str, Any]]:
+        sheet_id, layout = props["sheetId"], plan.layout
+        batch: list[dict[str, Any]] = []
+        if plan.columns_to_add:
+            batch.append(requests.append_columns(sheet_id, plan.columns_to_add))
+        for col in plan.columns_to_mark:
+            batch.append(requests.marker(sheet_id, col, "ctr" if col == layout.ctr else "status"))
+        batch += [requests.paste(sheet_id, run) for run in requests.runs(plan.changes)]
+        batch += [
+            requests.percent_format(sheet_id, rows[0], rows[-1] + 1, layout.ctr)
+            for rows in requests.consecutive(self._to_format(layout, props))
+        ]
+        return batch
+
+    def _to_format(self, layout: Layout, props: dict[str, Any]) -> list[int]:
+        """Rows of the CTR column to show as percents: all of a new column; in an adopted one,
+        the cells a person gave no format (one read, the first time the tool takes it)."""
+        first, end = layout.header_row + 1, int(props["gridProperties"]["rowCount"])
+        if layout.ctr in layout.new_columns:
+            return list(range(first, end))
+        if layout.ctr not in layout.adopted:
+            return []  # the tool's column since an earlier sync: formats are people's now
+        letter = column_letter(layout.ctr)
+        a1 = f"{requests.a1_sheet(props['title'])}!{letter}:{letter}"
+        meta = self.client.fetch_sheet_metadata(
+            self.key, params={"ranges": a1, "fields": _FORMAT_FIELDS}
+        )
+        rows = meta["sheets"][0].get("data", [{}])[0].get("rowData", [])
+        formatted = {
+            r
+            for r, row in enumerate(rows)
+            if any(cell.get("userEnteredFormat") for cell in row.get("values", ()))
+        }
+        return [r for r in range(first, end) if r not in formatted]
+
+    def _properties(self) -> dict[str, Any]:
+        if self._props is None:
+            meta = self.client.fetch_sheet_metadata(
+                self.key, params={"fields": "sheets.properties"}
+            )
+            self._props = _pick(meta.get("sheets", []), self.gid, self.worksheet, self.key)[
+                "properties"
+            ]
+        return self._props
+
+
+def _evidence(sheet: dict[str, Any], values: Grid, locale: str) -> Evidence:
+    """Formulas, how far right anything reaches (notes included) and the tool's markers, from
+    the sparse grid data the field mask asked for."""
+    data = (sheet.get("data") or [{}])[0]
+    formulas: set[tuple[int, int]] = set()
+    used = max((_last_used(row) for row in values), default=0)
+    for r, row_data in enumerate(data.get("rowData", ())):
+        for c, cell in enumerate(row_data.get("values", ())):
+            if cell:  # a formula or a note: both keep a column from being free
+                used = max(used, c + 1)
+                if "userEnteredValue" in cell:
+                    formulas.add((r, c))
+    marked: dict[str, int | None] = {"ctr": None, "status": None}
+    for col, column in enumerate(data.get("columnMetadata", ())):
+        for meta in column.get("developerMetadata", ()):
+            if meta.get("metadataKey") == MARKER_KEY and meta.get("metadataValue") in marked:
+                marked[meta["metadataValue"]] = col
+    return Evidence(
+        column_count=int(sheet["properties"]["gridProperties"]["columnCount"]),
+        used_width=used,
+        formulas=frozenset(formulas),
+        marked=Marked(ctr=marked["ctr"], status=marked["status"]),
+        decimal_mark=decimal_mark(locale),
+    )
+
+
+def _last_used(row: list[Cell]) -> int:
+    end = len(row)
+    while end and (row[end - 1] is None or row[end - 1] == ""):
+        end -= 1
+    return end
+
+
+def _pick(
+    sheets: list[dict[str, Any]], gid: int | None, name: str | None, key: str
+) -> dict[str, Any]:
+    for sheet in sheets:
+        prop = sheet["properties"]
+        if (gid is not None and prop["sheetId"] == gid) or (
+            name is not None and prop["title"] == name
+        ):
+            return sheet
+    if gid is None and name is None and sheets:
+        return sheets[0]
+    wanted = f"worksheet {name!r}" if name else f"gid={gid}"
+    titles = ", ".join(repr(s["properties"]["title"]) for s in sheets)
+    raise SheetAccessError(f"Spreadsheet {key} has no {wanted} (worksheets: {titles}).")
