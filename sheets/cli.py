@@ -92,7 +92,7 @@ def _main(argv: Sequence[str] | None) -> int:
         except CtrError as error:  # the per-sheet edge: say why, go on with the next sheet
             codes.append(_fail(error, sheet))
             continue
-        print(_dry_run(result) if args.dry_run else _summary(result, client))
+        print(_dry_run(result) if args.dry_run else _summary(result, client, args.output))
         codes.append(EXIT_FLAGGED if result.plan.flagged else EXIT_OK)
     return max(codes)
 
@@ -120,11 +120,15 @@ def _backend(
     return GoogleSheet(client, ref.key, gid=ref.gid, worksheet=args.worksheet), client
 
 
-def _summary(result: SyncResult, client: ResilientHTTPClient | None) -> str:
+def _summary(
+    result: SyncResult, client: ResilientHTTPClient | None, output: Path | None = None
+) -> str:
     plan = result.plan
     cells = len(plan.changes)
     calls = f", {client.calls} API calls so far" if client is not None else ""
     done = f"{cells} cell(s) written" if result.writes else "already up to date, nothing written"
+    if output is not None:
+        done = f"written to {output} ({cells} cell(s) changed; {result.name} left as it was)"
     repaired = f", {result.repairs} repair round(s) after rows moved" if result.repairs else ""
     counts = f"{plan.computed} CTR(s), {len(plan.flagged)} row(s) flagged"
     lines = [f"{result.name}: {counts}; {done}{repaired}{calls}."]

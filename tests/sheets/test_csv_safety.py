@@ -190,10 +190,13 @@ def test_a_read_only_folder_rewrites_the_file_in_place_or_says_why(tmp_path: Pat
     assert other.read_text() == "Impressions,Clicks\n1000,10\n"
 
 
-def test_output_into_a_missing_folder_is_created(sheet: Path, tmp_path: Path) -> None:
+def test_output_into_a_missing_folder_is_created(
+    sheet: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "out" / "deeper" / "result.csv"
     before = sheet.read_bytes()
     assert run(["sync", str(sheet), "--output", str(out)]) == EXIT_OK
+    assert f"written to {out}" in capsys.readouterr().out
     assert sheet.read_bytes() == before
     assert (
         out.read_bytes() == b"Campaign,Impressions,Clicks,CTR,CTR status\r\nSearch,1000,10,0.01\r\n"
