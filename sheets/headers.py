@@ -234,5 +234,6 @@ def _missing_message(grid: Sequence[Sequence[Cell]], impr: str | None, clicks: s
     wanted = f"{impr or 'Impressions'!r} and {clicks or 'Clicks'!r}"
     return (
         f"No header row with {wanted} in the first {HEADER_SEARCH_ROWS} rows "
-        f"(headers found: {shown}). Rename the columns or use --impressions-col/--clicks-col."
+        f"(headers found: {shown}). Rename the columns, or name them with --impressions-col/"
+        "--clicks-col (and --header-row N if the table starts further down)."
     )
