@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from prometheus_client import Counter
+from prometheus_client import Counter, Gauge
 
 API_CALLS = Counter("ctr_sheets_api_calls", "Requests sent to the Google Sheets API")
 RETRIES = Counter("ctr_sheets_api_retries", "Sheets API requests retried after a 429 or 5xx")
 QUOTA_WAITS = Counter("ctr_sheets_quota_waits", "Times a request waited to stay under quota")
 QUOTA_WAIT_SECONDS = Counter("ctr_sheets_quota_wait_seconds", "Time spent waiting for quota")
+QUOTA_REQUESTS = Counter(
+    "ctr_sheets_quota_requests", "Requests let through by the quota scheduler", ["kind"]
+)
+QUOTA_WAITING = Gauge(
+    "ctr_sheets_quota_waiting", "Requests waiting for a quota token now", ["kind"]
+)
+SYNC_BACKLOG = Gauge(
+    "ctr_sheets_sync_backlog",
+    "Watched sheets due a sync that the last pass could not reach within its interval",
+)
