@@ -21,7 +21,13 @@ from sheets.errors import SheetAccessError, SheetsApiError
 from sheets.quota import QuotaScheduler, classify
 from sheets.settings import GOOGLE_SHEETS_URL, SheetsSettings
 
-SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
+# Drive's read-only metadata scope lets the sync ask which spreadsheets changed (changes.py).
+SCOPES = [
+    "https://www.googleapis.com/auth/spreadsheets",
+    "https://www.googleapis.com/auth/drive.metadata.readonly",
+]
+# Drive's API host (files.list for change detection).
+GOOGLE_APIS_URL = "https://www.googleapis.com"
 # google-auth's own side call (regional access boundary lookup) goes here.
 GOOGLE_IAM_URL = "https://iamcredentials.googleapis.com"
 RETRY_STATUSES = {429, 500, 502, 503, 504}
@@ -135,4 +141,10 @@ def _session(settings: SheetsSettings) -> Session:
 def _adapter(settings: SheetsSettings) -> HTTPAdapter:
     if settings.api_url is None:
         return HTTPAdapter()
-    return EndpointAdapter({GOOGLE_SHEETS_URL: settings.api_url, GOOGLE_IAM_URL: settings.api_url})
+    return EndpointAdapter(
+        {
+            GOOGLE_SHEETS_URL: settings.api_url,
+            GOOGLE_IAM_URL: settings.api_url,
+            GOOGLE_APIS_URL: settings.api_url,
+        }
+    )
