@@ -206,6 +206,7 @@ class FakeGoogle:
     quota: FakeQuota = field(init=False)
     modified: dict[str, tuple[float, str]] = field(default_factory=dict)  # key -> (when, by)
     unshared: set[str] = field(default_factory=set)  # exist, but not shared with us
+    latest_change: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -215,7 +216,10 @@ class FakeGoogle:
     def touch(self, key: str, by: str = PERSON) -> None:
         """A change to the spreadsheet now, as Drive records it (tests call it after editing
         worksheets in place; writes through the API call it themselves)."""
-        self.modified[key] = (self.clock(), by)
+        # Strictly later than any earlier change, even on a clock that stands still: Drive's
+        # modifiedTime is a version, and two changes never share one.
+        self.latest_change = max(self.clock(), self.latest_change + 0.001)
+        self.modified[key] = (self.latest_change, by)
 
     def modified_time(self, key: str) -> str:
         return rfc3339(self.modified[key][0])
