@@ -31,6 +31,9 @@ from sheets.errors import SheetsApiError
 from sheets.sync import sync
 
 log = logging.getLogger(__name__)
+# How often a pass asks Drive what changed: a pass with nothing to read costs one Drive call,
+# so asking every minute keeps an edited sheet's wait well inside SYNC_INTERVAL.
+CHANGE_POLL = 60.0
 # Drive may show a change a little after its modifiedTime, and our clock may differ from
 # Google's: each listing reaches back this far before the last one (seen versions are skipped).
 DRIVE_LAG = timedelta(minutes=5)
@@ -207,5 +210,5 @@ def build_weekly(settings: Settings, client: WebClient, clock: Clock = utc_now) 
             store=store, client=client, source=source, owner=owner, clock=clock
         ),
         syncer=syncer,
-        sync_every=settings.sync_interval_minutes * 60,
+        sync_every=min(CHANGE_POLL, settings.sync_interval_minutes * 60),
     )
