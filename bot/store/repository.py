@@ -170,12 +170,14 @@ class Store:
         self._upsert(sheet_key, {"version": version})
 
     def _upsert(self, sheet_key: str, values: dict[str, object]) -> None:
-        with self._engine.begin() as db:
-            done = db.execute(
-                update(sheet_syncs).where(sheet_syncs.c.sheet_key == sheet_key).values(values)
-            )
-            if done.rowcount == 0:
-                db.execute(insert(sheet_syncs).values(sheet_key=sheet_key, **values))
+        change = update(sheet_syncs).where(sheet_syncs.c.sheet_key == sheet_key).values(values)
+        try:
+            with self._engine.begin() as db:
+                if db.execute(change).rowcount == 0:
+                    db.execute(insert(sheet_syncs).values(sheet_key=sheet_key, **values))
+        except IntegrityError:  # another process inserted the row first: update it instead
+            with self._engine.begin() as db:
+                db.execute(change)
 
     # Deliveries: exactly one summary per (channel, sheet, week) --------------------------
 
