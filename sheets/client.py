@@ -1,9 +1,8 @@
-"""The gspread client: service-account auth, retries, quota pacing, configurable endpoints."""
+"""The gspread client: service-account auth, retries, quota scheduling, configurable endpoints."""
 
 from __future__ import annotations
 
 import random
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -19,9 +18,16 @@ from requests.adapters import HTTPAdapter
 from core.errors import ConfigError
 from sheets import metrics
 from sheets.errors import SheetAccessError, SheetsApiError
+from sheets.quota import QuotaScheduler, classify
 from sheets.settings import GOOGLE_SHEETS_URL, SheetsSettings
 
-SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
+# Drive's read-only metadata scope lets the sync ask which spreadsheets changed (changes.py).
+SCOPES = [
+    "https://www.googleapis.com/auth/spreadsheets",
+    "https://www.googleapis.com/auth/drive.metadata.readonly",
+]
+# Drive's API host (files.list for change detection).
+GOOGLE_APIS_URL = "https://www.googleapis.com"
 # google-auth's own side call (regional access boundary lookup) goes here.
 GOOGLE_IAM_URL = "https://iamcredentials.googleapis.com"
 RETRY_STATUSES = {429, 500, 502, 503, 504}
@@ -47,33 +53,8 @@ class EndpointAdapter(HTTPAdapter):
         return super().send(request, *args, **kwargs)
 
 
-class Pacer:
-    """At most ``per_minute`` requests a minute, spread evenly (Google's per-user quota)."""
-
-    def __init__(
-        self,
-        per_minute: int,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self.interval = 60.0 / per_minute
-        self.clock, self.sleep = clock, sleep
-        self._next = 0.0
-        self._lock = threading.Lock()
-
-    def wait(self) -> None:
-        with self._lock:
-            now = self.clock()
-            if now < self._next:
-                metrics.QUOTA_WAITS.inc()
-                metrics.QUOTA_WAIT_SECONDS.inc(self._next - now)
-                self.sleep(self._next - now)
-                now = self._next
-            self._next = now + self.interval
-
-
 class ResilientHTTPClient(gspread.HTTPClient):
-    """gspread's HTTP client plus pacing and bounded exponential backoff with jitter.
+    """gspread's HTTP client plus quota scheduling and bounded exponential backoff with jitter.
 
     429 and 5xx are retried up to MAX_TRIES times, waiting Retry-After when Google sends it,
     otherwise 1, 2, 4… seconds (capped) times a random factor so replicas don't retry in step.
@@ -83,16 +64,16 @@ class ResilientHTTPClient(gspread.HTTPClient):
         self,
         auth: Credentials,
         session: Session,
-        pacer: Pacer,
+        quota: QuotaScheduler,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         super().__init__(auth, session=session)
-        self.pacer, self.sleep = pacer, sleep
+        self.quota, self.sleep = quota, sleep
         self.calls = 0  # requests sent, retries included: shown by the CLI
 
     def request(self, method: str, endpoint: str, *args: Any, **kwargs: Any) -> Response:
         for attempt in range(MAX_TRIES):
-            self.pacer.wait()
+            self.quota.acquire(classify(method, endpoint))
             self.calls += 1
             metrics.API_CALLS.inc()
             try:
@@ -125,9 +106,15 @@ def _translated(error: APIError, method: str) -> SheetsApiError:
 
 
 def make_client(
-    settings: SheetsSettings, sleep: Callable[[float], None] = time.sleep
+    settings: SheetsSettings,
+    sleep: Callable[[float], None] = time.sleep,
+    quota: QuotaScheduler | None = None,
 ) -> tuple[ResilientHTTPClient, str]:
-    """(HTTP client, the service account's e-mail) from the key in the settings."""
+    """(HTTP client, the service account's e-mail) from the key in the settings.
+
+    ``quota`` defaults to buckets of SHEETS_QUOTA_PER_MINUTE reads and as many writes a
+    minute, on the real clock.
+    """
     key = settings.require_credentials()
     try:
         credentials = Credentials.from_service_account_file(str(key), scopes=SCOPES)  # type: ignore[no-untyped-call]
@@ -138,7 +125,9 @@ def make_client(
         ) from None
     session = AuthorizedSession(credentials, auth_request=Request(_session(settings)))  # type: ignore[no-untyped-call]
     session.mount("https://", _adapter(settings))
-    client = ResilientHTTPClient(credentials, session, Pacer(settings.quota_per_minute), sleep)
+    if quota is None:
+        quota = QuotaScheduler(per_user=settings.quota_per_minute)
+    client = ResilientHTTPClient(credentials, session, quota, sleep)
     return client, credentials.service_account_email
 
 
@@ -152,4 +141,10 @@ def _session(settings: SheetsSettings) -> Session:
 def _adapter(settings: SheetsSettings) -> HTTPAdapter:
     if settings.api_url is None:
         return HTTPAdapter()
-    return EndpointAdapter({GOOGLE_SHEETS_URL: settings.api_url, GOOGLE_IAM_URL: settings.api_url})
+    return EndpointAdapter(
+        {
+            GOOGLE_SHEETS_URL: settings.api_url,
+            GOOGLE_IAM_URL: settings.api_url,
+            GOOGLE_APIS_URL: settings.api_url,
+        }
+    )

@@ -1,14 +1,18 @@
 """One Google worksheet as a sheet backend.
 
-A read is two calls: ``spreadsheets.get`` with a field mask asking only for what is rare
-(formulas, notes, the tool's column markers) besides the sheets' properties, and the values
-as compact unformatted JSON. A 100k-row sheet is then ~9 MB to parse, not the ~28 MB of a
-grid read with every cell's value. The write is one ``batchUpdate`` (chunked under 2 MB) that
+A read needs the values and the evidence of ownership (formulas, notes, the tool's column
+marks). A worksheet seen for the first time, or a big one, is read in two calls:
+``spreadsheets.get`` with a field mask asking only for what is rare besides the sheets'
+properties, and the values as compact unformatted JSON (a 100k-row sheet is ~9 MB to parse,
+not the ~28 MB of a grid read with every cell's value). A small worksheet whose tab is
+already known (a watched sheet, synced every interval) is read in one grid call: quota, not
+parsing, is what limits the bot. The write is one ``batchUpdate`` (chunked under 2 MB) that
 also marks the columns the tool creates or adopts.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +33,14 @@ _EVIDENCE_FIELDS = (
     "data(columnMetadata.developerMetadata(metadataKey,metadataValue),"
     "rowData.values(userEnteredValue.formulaValue,note)))"
 )
+_GRID_FIELDS = (
+    "properties.locale,"
+    "sheets(properties(sheetId,title,gridProperties),"
+    "data(columnMetadata.developerMetadata(metadataKey,metadataValue),"
+    "rowData.values(effectiveValue,userEnteredValue.formulaValue,note)))"
+)
+# Up to this many grid cells, a known worksheet is read in one grid call (~40 bytes a cell).
+ONE_CALL_MAX_CELLS = 100_000
 _FORMAT_FIELDS = "sheets.data.rowData.values.userEnteredFormat.numberFormat"
 _VALUES: dict[str, str | int | bool | float | list[str] | None] = {
     "valueRenderOption": "UNFORMATTED_VALUE",
@@ -52,15 +64,42 @@ class GoogleSheet:
         return f"{self._properties()['title']} ({self.key})"
 
     def read(self) -> SheetRead:
+        props = self._props
+        if props is not None and _cells(props) <= ONE_CALL_MAX_CELLS:
+            self._last = self._read_grid(props["title"])
+        else:
+            self._last = self._read_values_and_evidence()
+        return self._last
+
+    def _read_values_and_evidence(self) -> SheetRead:
         meta = self.client.fetch_sheet_metadata(self.key, params={"fields": _EVIDENCE_FIELDS})
         sheet = _pick(meta.get("sheets", []), self.gid, self.worksheet, self.key)
         self._props = sheet["properties"]
         title = requests.a1_sheet(self._props["title"])
         answer = self.client.values_batch_get(self.key, [title], params=_VALUES)
         values: Grid = answer["valueRanges"][0].get("values", [])
-        locale = str(meta.get("properties", {}).get("locale", ""))
-        self._last = SheetRead(values, _evidence(sheet, values, locale))
-        return self._last
+        return SheetRead(values, _evidence(sheet, values, _locale(meta)))
+
+    def _read_grid(self, title: str) -> SheetRead:
+        params: dict[str, str | int | bool | float | list[str] | None] = {
+            "ranges": requests.a1_sheet(title),
+            "fields": _GRID_FIELDS,
+        }
+        meta = self.client.fetch_sheet_metadata(self.key, params=params)
+        sheets = meta.get("sheets", [])
+        if not sheets:  # the tab was renamed or deleted since: look it up afresh
+            self._props = None
+            return self._read_values_and_evidence()
+        sheet = sheets[0]
+        self._props = sheet["properties"]
+        data = (sheet.get("data") or [{}])[0]
+        values: Grid = []
+        for row_data in data.get("rowData", ()):
+            row = [_effective(cell.get("effectiveValue")) for cell in row_data.get("values", ())]
+            values.append(row[: _last_used(row)])
+        while values and not values[-1]:
+            values.pop()
+        return SheetRead(values, _evidence(sheet, values, _locale(meta)))
 
     def written(self, plan: Plan) -> bool:
         """Re-read only the four columns that matter, as compact values: if planning them
@@ -141,6 +180,29 @@ class GoogleSheet:
         return self._props
 
 
+def _cells(props: dict[str, Any]) -> int:
+    grid = props["gridProperties"]
+    return int(grid["rowCount"]) * int(grid["columnCount"])
+
+
+def _locale(meta: Mapping[str, Any]) -> str:
+    return str(meta.get("properties", {}).get("locale", ""))
+
+
+def _effective(value: dict[str, Any] | None) -> Cell:
+    """A cell's effectiveValue as values.get would render it unformatted."""
+    if value is None:
+        return None
+    number = value.get("numberValue")
+    if number is not None:
+        return int(number) if type(number) is float and number.is_integer() else number
+    if "stringValue" in value:
+        return str(value["stringValue"])
+    if "boolValue" in value:
+        return bool(value["boolValue"])
+    return "#ERROR!"  # errorValue: a formula that failed; never a count
+
+
 def _evidence(sheet: dict[str, Any], values: Grid, locale: str) -> Evidence:
     """Formulas, how far right anything reaches (notes included) and the tool's markers, from
     the sparse grid data the field mask asked for."""
@@ -149,7 +211,7 @@ def _evidence(sheet: dict[str, Any], values: Grid, locale: str) -> Evidence:
     used = max((_last_used(row) for row in values), default=0)
     for r, row_data in enumerate(data.get("rowData", ())):
         for c, cell in enumerate(row_data.get("values", ())):
-            if cell:  # a formula or a note: both keep a column from being free
+            if len(cell) > ("effectiveValue" in cell):  # a formula or a note: the column is used
                 used = max(used, c + 1)
                 if "userEnteredValue" in cell:
                     formulas.add((r, c))

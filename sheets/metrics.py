@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import Counter
+from prometheus_client import Counter, Gauge
 
 API_CALLS = Counter("ctr_sheets_api_calls", "Requests sent to the Google Sheets API")
 RETRIES = Counter("ctr_sheets_api_retries", "Sheets API requests retried after a 429 or 5xx")
@@ -15,4 +15,14 @@ SYNCS = Counter(
 )
 SYNC_ROWS = Counter(
     "ctr_sheet_sync_rows", "Data rows synced, by what they got (a CTR, or flagged)", ["kind"]
+)
+QUOTA_REQUESTS = Counter(
+    "ctr_sheets_quota_requests", "Requests let through by the quota scheduler", ["kind"]
+)
+QUOTA_WAITING = Gauge(
+    "ctr_sheets_quota_waiting", "Requests waiting for a quota token now", ["kind"]
+)
+SYNC_BACKLOG = Gauge(
+    "ctr_sheets_sync_backlog",
+    "Watched sheets due a sync that the last pass could not reach within its interval",
 )

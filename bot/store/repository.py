@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import ColumnElement, Engine, and_, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.store.schema import deliveries, snapshots, watches
+from bot.store.schema import deliveries, sheet_syncs, snapshots, watches
 from core.ctr import Counts
 from core.schedule import Weekday
 from core.weekly import Snapshot
@@ -27,6 +27,14 @@ class Claim:
 
     attempts: int
     message_ts: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SyncState:
+    """What the last sync of a spreadsheet started from (Drive's modifiedTime) and when."""
+
+    version: str | None
+    synced_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +147,37 @@ class Store:
                 )
                 for row in db.execute(query)
             ]
+
+    # Sheet syncs: what each watched spreadsheet was last synced from ----------------------
+
+    def sync_states(self) -> dict[str, SyncState]:
+        with self._engine.connect() as db:
+            return {
+                row.sheet_key: SyncState(row.version, row.synced_at)
+                for row in db.execute(select(sheet_syncs))
+            }
+
+    def record_sync(self, sheet_key: str, version: str | None, synced_at: datetime) -> None:
+        """A full sync of the sheet ended at ``synced_at``, from ``version`` (None: unknown,
+        the stored one stands)."""
+        values: dict[str, object] = {"synced_at": synced_at}
+        if version is not None:
+            values["version"] = version
+        self._upsert(sheet_key, values)
+
+    def adopt_version(self, sheet_key: str, version: str) -> None:
+        """The sheet's new version is our own write: nothing to read (synced_at stands)."""
+        self._upsert(sheet_key, {"version": version})
+
+    def _upsert(self, sheet_key: str, values: dict[str, object]) -> None:
+        change = update(sheet_syncs).where(sheet_syncs.c.sheet_key == sheet_key).values(values)
+        try:
+            with self._engine.begin() as db:
+                if db.execute(change).rowcount == 0:
+                    db.execute(insert(sheet_syncs).values(sheet_key=sheet_key, **values))
+        except IntegrityError:  # another process inserted the row first: update it instead
+            with self._engine.begin() as db:
+                db.execute(change)
 
     # Deliveries: exactly one summary per (channel, sheet, week) --------------------------
 

@@ -96,3 +96,13 @@ deliveries = Table(
     Column("charted", Boolean, nullable=False, default=False, server_default=false()),
     UniqueConstraint("channel_id", "sheet_key", "week", name="uq_deliveries_channel_sheet_week"),
 )
+
+# Per watched spreadsheet: the Drive version (modifiedTime) its last sync started from and
+# when that sync ended, so a pass reads only sheets that changed or went a day unsynced.
+sheet_syncs = Table(
+    "sheet_syncs",
+    metadata,
+    Column("sheet_key", String(128), primary_key=True),
+    Column("version", String(40), nullable=True),
+    Column("synced_at", UTCDateTime, nullable=True),
+)

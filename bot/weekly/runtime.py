@@ -6,8 +6,8 @@ import logging
 import os
 import socket
 import threading
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
@@ -18,46 +18,139 @@ from bot.store.repository import Clock, Store, utc_now
 from bot.weekly.access import GoogleSheetAccess
 from bot.weekly.commands import WatchCommands
 from bot.weekly.every import run_every
+from bot.weekly.freshness import FULL_RESYNC, PassPlan, plan_pass
+from bot.weekly.lastread import LastRead, LastReads
 from bot.weekly.scheduler import SummaryScheduler
 from bot.weekly.source import SheetReportSource, record_snapshot
 from core.errors import CtrError
+from sheets import metrics
+from sheets.backends import GoogleSheet
+from sheets.changes import DriveChanges, Version
 from sheets.client import make_client
+from sheets.errors import SheetsApiError
 from sheets.sync import sync
 
 log = logging.getLogger(__name__)
+# How often a pass asks Drive what changed: a pass with nothing to read costs one Drive call,
+# so asking every minute keeps an edited sheet's wait well inside SYNC_INTERVAL.
+CHANGE_POLL = 60.0
+# Drive may show a change a little after its modifiedTime, and our clock may differ from
+# Google's: each listing reaches back this far before the last one (seen versions are skipped).
+DRIVE_LAG = timedelta(minutes=5)
 
 
 @dataclass
 class WatchedSheetsSync:
-    """Keeps every watched sheet's CTR columns filled in, and records running-total snapshots."""
+    """Keeps watched sheets' CTR columns filled in, and records running-total snapshots.
+
+    With ``changes`` (Drive), a pass reads only the sheets that changed since they were last
+    synced, plus any not fully synced for a day (bot/weekly/freshness.py); without, every
+    watched sheet every pass. A pass that can't get through its queue within ``interval`` (the
+    quota scheduler makes it wait) says so, and the rest waits for the next pass.
+    """
 
     store: Store
     access: GoogleSheetAccess
     clock: Clock = utc_now
+    changes: DriveChanges | None = None
+    interval: timedelta = timedelta(minutes=15)
+    last_reads: LastReads = field(default_factory=LastReads)
+    backlog: int = 0  # sheets due that the last pass did not reach
+    _since: datetime | None = None  # when the last successful Drive listing was asked for
+    _owed: dict[str, Version] = field(default_factory=dict)  # changes seen, not yet synced
+    _backends: dict[str, GoogleSheet] = field(default_factory=dict)  # by URL: metadata kept
 
     def run_once(self) -> int:
-        """Sync each watched sheet once; returns how many synced. Errors are logged, not fatal."""
-        synced = 0
-        for url, zone in {
-            (w.sheet_url, w.timezone) for w in self.store.watches() if not w.paused_reason
-        }:
-            try:
-                self._sync(url, zone)
-                synced += 1
-            except CtrError as error:  # the per-sheet edge: one sheet never stops the others
-                log.warning("sync of %s failed: %s", url, error)
-            except Exception:
-                log.exception("sync of %s crashed", url)
+        """One pass; returns how many spreadsheets synced. Errors are logged, not fatal."""
+        now = self.clock()
+        targets = self._targets()
+        plan = self._plan(targets, now)
+        for key, ours in plan.adopt.items():
+            self.store.adopt_version(key, ours)
+            self.last_reads.retag(key, ours)
+        self._owed = {key: Version(key, v, "") for key, v in plan.queue if v}
+        deadline, synced = now + self.interval, 0
+        for index, (key, version) in enumerate(plan.queue):
+            if self.clock() >= deadline:
+                self._behind(len(plan.queue) - index, plan)
+                break
+            synced += self._sync_key(key, version, targets[key])
+        else:
+            self.backlog = 0
+            metrics.SYNC_BACKLOG.set(0)
         return synced
 
     def run_forever(self, stop: threading.Event, every: float) -> None:
         run_every(stop, every, self.run_once, "watched-sheet sync pass")
 
-    def _sync(self, url: str, zone: str) -> None:
-        backend = self.access.open(url)
-        result = sync(backend)  # its last read is the sheet as it now stands: no second read
+    def _targets(self) -> dict[str, list[tuple[str, str]]]:
+        """Spreadsheet key -> the (URL, time zone) of each watch of it (a tab each)."""
+        targets: dict[str, list[tuple[str, str]]] = {}
+        for watch in self.store.watches():
+            pair = (watch.sheet_url, watch.timezone)
+            if not watch.paused_reason and pair not in targets.get(watch.sheet_key, []):
+                targets.setdefault(watch.sheet_key, []).append(pair)
+        return targets
+
+    def _plan(self, targets: dict[str, list[tuple[str, str]]], now: datetime) -> PassPlan:
+        if self.changes is None:
+            return PassPlan(queue=[(key, None) for key in targets])
+        since = (self._since or now - FULL_RESYNC) - DRIVE_LAG
+        try:
+            changed = list(self.changes.changed_since(since))
+        except SheetsApiError as error:  # Drive down or not enabled: the stale ones still go
+            log.warning("could not ask Drive which sheets changed: %s", error)
+            changed = []
+        else:
+            self._since = now
+        states = self.store.sync_states()
+        me = self.access.service_account
+        return plan_pass(targets.keys(), states, changed, self._owed, me=me, now=now)
+
+    def _sync_key(self, key: str, version: str | None, targets: list[tuple[str, str]]) -> int:
+        try:
+            wrote = False
+            for url, zone in targets:
+                wrote |= self._sync(key, version, url, zone)
+        except CtrError as error:  # the per-sheet edge: one sheet never stops the others
+            log.warning("sync of %s failed: %s", key, error)
+            return 0
+        except Exception:
+            log.exception("sync of %s crashed", key)
+            return 0
+        if wrote:
+            for url, _ in targets:  # every tab's read is now older than our write's version
+                read = self.last_reads.get(url)
+                if read is not None:
+                    self.last_reads.put(url, replace(read, version=None, own_write=True))
+        self.store.record_sync(key, version, self.clock())
+        self._owed.pop(key, None)
+        return 1
+
+    def _sync(self, key: str, version: str | None, url: str, zone: str) -> bool:
+        backend = self._backends.get(url) or self.access.open(url)
+        try:
+            result = sync(backend)  # its last read is the sheet as it now stands
+        except Exception:
+            self._backends.pop(url, None)  # renamed tab, lost access: look it up afresh
+            raise
+        self._backends[url] = backend
         today = self.clock().astimezone(ZoneInfo(zone)).date()
-        record_snapshot(self.store, backend.key, result.grid, result.layout, today)
+        record_snapshot(self.store, key, result.grid, result.layout, today)
+        read = LastRead(
+            key, version if not result.writes else None, result.grid, result.layout, result.name
+        )
+        self.last_reads.put(url, replace(read, own_write=bool(result.writes)))
+        return bool(result.writes)
+
+    def _behind(self, left: int, plan: PassPlan) -> None:
+        self.backlog = left
+        metrics.SYNC_BACKLOG.set(left)
+        log.warning(
+            "watched-sheet sync is behind: demand exceeds the Sheets quota; %d of %d sheets "
+            "due this pass (%d changed, %d a day unsynced) wait for the next, oldest first",
+            *(left, len(plan.queue), len(plan.queue) - plan.stale, plan.stale),
+        )
 
 
 @dataclass
@@ -94,8 +187,21 @@ def build_weekly(settings: Settings, client: WebClient, clock: Clock = utc_now) 
     sheets_client, service_account = make_client(settings.sheets)
     store = open_store(settings, clock)
     access = GoogleSheetAccess(sheets_client, service_account)
+    changes = DriveChanges(sheets_client)
+    syncer = WatchedSheetsSync(
+        store,
+        access,
+        clock,
+        changes=changes,
+        interval=timedelta(minutes=settings.sync_interval_minutes),
+    )
     source = SheetReportSource(
-        lambda watch: access.open(watch.sheet_url), store, clock, settings.summary_min_impressions
+        lambda watch: access.open(watch.sheet_url),
+        store,
+        clock,
+        settings.summary_min_impressions,
+        last_reads=syncer.last_reads,
+        changes=changes,
     )
     owner = f"{socket.gethostname()}-{os.getpid()}-{datetime.now().timestamp():.0f}"
     return Weekly(
@@ -103,6 +209,6 @@ def build_weekly(settings: Settings, client: WebClient, clock: Clock = utc_now) 
         scheduler=SummaryScheduler(
             store=store, client=client, source=source, owner=owner, clock=clock
         ),
-        syncer=WatchedSheetsSync(store, access, clock),
-        sync_every=settings.sync_interval_minutes * 60,
+        syncer=syncer,
+        sync_every=min(CHANGE_POLL, settings.sync_interval_minutes * 60),
     )

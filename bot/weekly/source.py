@@ -6,6 +6,7 @@ out); recording running-total snapshots is the shell's separate, named step.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -15,13 +16,19 @@ from bot.store.repository import Clock, Store, Watch
 from bot.weekly.blocks import fallback_text, summary_blocks
 from bot.weekly.chart import render_chart
 from bot.weekly.delivery import Rendered
+from bot.weekly.lastread import LastReads
 from bot.weekly.report import FlaggedRow, WeeklyReport
 from bot.weekly.rows import campaign_totals, dated_rows, weekly_layout
 from core.errors import CtrError
 from core.summary import DEFAULT_MIN_IMPRESSIONS, summarize
 from core.weekly import Snapshot, WeekTable, week_start, weeks_from_rows, weeks_from_snapshots
 from sheets.backends import SheetBackend
+from sheets.changes import DriveChanges
+from sheets.errors import SheetsApiError
 from sheets.headers import Cell, Layout, find_layout
+from sheets.quota import urgent
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,20 +127,40 @@ class SheetReportSource:
     store: Store
     clock: Clock
     min_impressions: int = DEFAULT_MIN_IMPRESSIONS
+    last_reads: LastReads | None = None  # the sync's reads, reused while Drive says unchanged
+    changes: DriveChanges | None = None
 
     def __call__(self, watch: Watch, week: date, late_by: str | None) -> Rendered:
-        backend = self.open_backend(watch)
-        grid, evidence = backend.read()
-        layout = find_layout(grid, evidence=evidence)  # formulas and markers tell owned columns
+        with urgent():  # a summary due now goes before routine syncs in the quota's line
+            grid, layout, title = self._read(watch)
         today = self.clock().astimezone(ZoneInfo(watch.timezone)).date()
         stored = record_snapshot(self.store, watch.sheet_key, grid, layout, today)
         inputs = gather(grid, layout, today=today, snapshots=stored)
         return render_report(
             inputs,
             week,
-            title=backend.describe(),
+            title=title,
             url=watch.sheet_url,
             timezone=watch.timezone,
             min_impressions=self.min_impressions,
             late_by=late_by,
         )
+
+    def _read(self, watch: Watch) -> tuple[Sequence[Sequence[Cell]], Layout, str]:
+        """The sync's last read (and the layout it found with that read's formulas and marks)
+        if Drive says the sheet is still that version, else a read."""
+        last = self.last_reads.get(watch.sheet_url) if self.last_reads else None
+        if last is not None and last.version is not None and self.changes is not None:
+            try:
+                current = self.changes.version(watch.sheet_key)
+            except SheetsApiError as error:
+                log.info(
+                    "Drive could not say if %s changed (%s): reading it", watch.sheet_key, error
+                )
+            else:
+                if current.modified == last.version:
+                    return last.grid, last.layout, last.title
+        backend = self.open_backend(watch)
+        grid, evidence = backend.read()
+        # The read's formulas and markers tell the tool's columns from a person's look-alikes.
+        return grid, find_layout(grid, evidence=evidence), backend.describe()

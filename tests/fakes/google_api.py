@@ -4,6 +4,10 @@ In-memory worksheets with values, formulas, notes, formats and developer metadat
 ``spreadsheets.get`` with ranges and grid data; a request log with body sizes; fault injection
 (status codes with Retry-After); and a hook run before a write is applied, to play a person
 editing the sheet between our read and our write.
+
+Google's per-minute quotas are enforced (tests/fakes/google_quota.py) on a virtual clock the
+test moves, and Drive's files.list/files.get (tests/fakes/google_drive.py) show each
+spreadsheet's modifiedTime, moved by every write and by ``touch`` (a person's edit).
 """
 
 from __future__ import annotations
@@ -20,12 +24,15 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from google.auth import jwt
 
+from tests.fakes.google_drive import DriveFile, list_files, rfc3339
+from tests.fakes.google_quota import FakeQuota, Kind, VirtualClock
 from tests.fakes.http import FakeServer, Gate, serving
 
 Value = str | int | float | bool | None
 GOOGLE_TOKEN_AUDIENCE = "https://oauth2.googleapis.com/token"
 RAW = "__raw_json__"  # key of JSON fragments an answer embeds as they are
 ALL_CELL_FIELDS = "effectiveValue,userEnteredValue.formulaValue,note,userEnteredFormat.numberFormat"
+PERSON = "someone@example.com"  # who edits a sheet when a test does
 
 
 @dataclass
@@ -177,9 +184,21 @@ class Worksheet:
         return {"startRow": 0, "startColumn": 0, "rowData": rows, "columnMetadata": columns}
 
 
+class Spreadsheets(dict[str, list[Worksheet]]):
+    """Key -> worksheets; putting a spreadsheet in is an edit (its modifiedTime moves)."""
+
+    def __init__(self, fake: FakeGoogle) -> None:
+        super().__init__()
+        self.fake = fake
+
+    def __setitem__(self, key: str, value: list[Worksheet]) -> None:
+        super().__setitem__(key, value)
+        self.fake.touch(key)
+
+
 @dataclass
 class FakeGoogle:
-    spreadsheets: dict[str, list[Worksheet]] = field(default_factory=dict)
+    spreadsheets: dict[str, list[Worksheet]] = field(init=False)
     public_cert: bytes = b""
     client_email: str = ""
     log: list[tuple[str, str, int]] = field(default_factory=list)  # method, path, body bytes
@@ -187,10 +206,40 @@ class FakeGoogle:
     before_write: Callable[[FakeGoogle, str], None] | None = None
     read_gate: Gate | None = None  # holds the next values read until the test says go
     base_url: str = ""
-    tokens: set[str] = field(default_factory=set)
+    tokens: dict[str, str] = field(default_factory=dict)  # access token -> service account
     locale: str = "en_US"
     next_metadata_id: int = 1000
+    clock: VirtualClock = field(default_factory=VirtualClock)
+    quota: FakeQuota = field(init=False)
+    modified: dict[str, tuple[float, str]] = field(default_factory=dict)  # key -> (when, by)
+    unshared: set[str] = field(default_factory=set)  # exist, but not shared with us
+    latest_change: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self.spreadsheets = Spreadsheets(self)
+        self.quota = FakeQuota(self.clock)
+
+    def touch(self, key: str, by: str = PERSON) -> None:
+        """A change to the spreadsheet now, as Drive records it (tests call it after editing
+        worksheets in place; writes through the API call it themselves)."""
+        # Strictly later than any earlier change, even on a clock that stands still: Drive's
+        # modifiedTime is a version, and two changes never share one.
+        self.latest_change = max(self.clock(), self.latest_change + 0.001)
+        self.modified[key] = (self.latest_change, by)
+
+    def modified_time(self, key: str) -> str:
+        return rfc3339(self.modified[key][0])
+
+    def drive_calls(self) -> list[tuple[str, str, int]]:
+        return [entry for entry in self.log if entry[1].startswith("/drive/")]
+
+    def drive_files(self) -> list[DriveFile]:
+        return [
+            DriveFile(key, f"Spreadsheet {key}", *self.modified[key])
+            for key in self.spreadsheets
+            if key not in self.unshared
+        ]
 
     def hold_next_read(self) -> Gate:
         """Hold the next read of cells (values.batchGet, or spreadsheets.get with ranges: a
@@ -214,7 +263,7 @@ class FakeGoogle:
         if claims["iss"] != self.client_email:
             return 400, {"error": "invalid_grant"}
         token = f"ya29.fake-{len(self.tokens) + 1}"
-        self.tokens.add(token)
+        self.tokens[token] = claims["iss"]
         return 200, {"access_token": token, "expires_in": 3600, "token_type": "Bearer"}
 
     def metadata(self, key: str, query: dict[str, list[str]] | None = None) -> dict[str, Any]:
@@ -286,6 +335,7 @@ class FakeGoogle:
                 cell = sheet.cell(row0 + r, col0 + c)
                 cell.value = _user_entered(value) if isinstance(value, str) else value
                 cell.formula = None
+        self.touch(key, self.client_email)
         return {"spreadsheetId": key, "updatedRange": a1}
 
     def batch_update(self, key: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
@@ -299,6 +349,7 @@ class FakeGoogle:
             if error:
                 return 400, {"error": {"code": 400, "message": error, "status": "INVALID_ARGUMENT"}}
             replies.append({})
+        self.touch(key, self.client_email)
         return 200, {"spreadsheetId": key, "replies": replies}
 
     def _append_dimension(self, key: str, args: dict[str, Any]) -> str | None:
@@ -388,6 +439,15 @@ def _cell_json(cell: Cell, fields: str) -> str:
     return json.dumps(cell.data(fields))
 
 
+def _kind(method: str, path: str) -> Kind:
+    """Which quota a request counts against, as Google classifies it."""
+    if path.startswith("/drive/"):
+        return Kind.DRIVE
+    if method == "GET" or path.endswith((":getByDataFilter", ":batchGetByDataFilter")):
+        return Kind.READ
+    return Kind.WRITE
+
+
 def _extended(value: Value) -> dict[str, Any]:
     """A value as an ExtendedValue."""
     if isinstance(value, bool):
@@ -427,11 +487,32 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(*fake.token({k: v[-1] for k, v in parse_qs(body.decode()).items()}))
         elif path.endswith("/allowedLocations"):  # google-auth's regional access boundary
             self._json(200, {"locations": [], "encodedLocations": "0x0"})
-        elif self.headers.get("Authorization", "").removeprefix("Bearer ") not in fake.tokens:
+        elif (user := fake.tokens.get(self._bearer())) is None:
             message = "Request had invalid authentication credentials."
             self._json(401, _error(401, message, "UNAUTHENTICATED"))
+        elif (retry := fake.quota.admit(user, _kind(self.command, path))) is not None:
+            message = "Quota exceeded for quota metric 'Requests' per minute per user."
+            self._json(429, _error(429, message, "RESOURCE_EXHAUSTED"), {"Retry-After": str(retry)})
+        elif path.startswith("/drive/v3/files"):
+            self._json(*self._drive(fake, path, parse_qs(parts.query)))
         else:
             self._json(*self._api(fake, path, parse_qs(parts.query), body))
+
+    def _bearer(self) -> str:
+        return self.headers.get("Authorization", "").removeprefix("Bearer ")
+
+    def _drive(
+        self, fake: FakeGoogle, path: str, query: dict[str, list[str]]
+    ) -> tuple[int, dict[str, Any]]:
+        with fake._lock:
+            files = fake.drive_files()
+        if path == "/drive/v3/files":
+            return list_files(files, query)
+        wanted = path.removeprefix("/drive/v3/files/")
+        found = next((f for f in files if f.id == wanted), None)
+        if found is None:
+            return 404, _error(404, f"File not found: {wanted}.", "NOT_FOUND")
+        return 200, found.resource()
 
     def _api(
         self, fake: FakeGoogle, path: str, query: dict[str, list[str]], body: bytes

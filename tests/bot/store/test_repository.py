@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine, inspect, text
 
 from bot.store.engine import connect, migrate
-from bot.store.repository import NewWatch, Store
+from bot.store.repository import NewWatch, Store, SyncState
 from core.ctr import Counts
 from core.schedule import Weekday
 from core.weekly import Snapshot
@@ -140,3 +140,20 @@ def test_released_claims_can_be_retried(store: Store) -> None:
     assert claim is not None
     assert claim.attempts == 2  # the failure may have come after Slack stored it: look first
     assert store.posted_message("C1", "s", WEEK) is None
+
+
+def test_sheet_sync_state_keeps_the_version_when_a_daily_sync_does_not_know_it(
+    tmp_path: Path,
+) -> None:
+    engine = connect(f"sqlite:///{tmp_path / 's.sqlite3'}")
+    migrate(engine)
+    store = Store(engine)
+    first = datetime(2026, 11, 16, 9, tzinfo=UTC)
+    later = datetime(2026, 11, 17, 9, tzinfo=UTC)
+    store.record_sync("k", "v1", first)
+    store.adopt_version("k", "v2")
+    assert store.sync_states() == {"k": SyncState("v2", first)}
+    store.record_sync("k", None, later)
+    assert store.sync_states() == {"k": SyncState("v2", later)}
+    store.adopt_version("new", "v9")
+    assert store.sync_states()["new"] == SyncState("v9", None)

@@ -1,0 +1,176 @@
+"""Watched sheets against the quota-enforcing fake Google on virtual time: a pass reads only what
+Drive says changed, a no-op pass costs one Drive call, a day heals a missed change, a pass that
+can't keep up says so, and a summary reuses the sync's read."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.store.engine import connect, migrate
+from bot.store.repository import NewWatch, Store
+from bot.weekly.access import GoogleSheetAccess
+from bot.weekly.runtime import WatchedSheetsSync
+from bot.weekly.source import SheetReportSource
+from core.schedule import Weekday
+from sheets.changes import DriveChanges
+from sheets.client import ResilientHTTPClient, make_client
+from sheets.quota import QuotaScheduler
+from sheets.settings import SheetsSettings
+from tests.fakes.google_api import FakeGoogle
+from tests.sheets.conftest import CLIENT_EMAIL, campaign_sheet
+
+INTERVAL = timedelta(minutes=15)
+
+
+def url(key: str) -> str:
+    return f"https://docs.google.com/spreadsheets/d/{key}/edit#gid=0"
+
+
+@pytest.fixture
+def paced(env: dict[str, str], google: FakeGoogle) -> ResilientHTTPClient:
+    """A client at Google's real quota, waiting in the fake's virtual time."""
+    settings = SheetsSettings.from_env(env | {"SHEETS_QUOTA_PER_MINUTE": "60"})
+    quota = QuotaScheduler(60, clock=google.clock, sleep=google.clock.sleep)
+    client, _ = make_client(settings, sleep=google.clock.sleep, quota=quota)
+    return client
+
+
+@pytest.fixture
+def store(tmp_path: Path, google: FakeGoogle) -> Store:
+    engine = connect(f"sqlite:///{tmp_path / 'state.sqlite3'}")
+    migrate(engine)
+    return Store(engine, clock=google.clock.datetime)
+
+
+def watch(google: FakeGoogle, store: Store, count: int) -> list[str]:
+    keys = [f"1Sheet{index:04d}_abcdefghijklmnop" for index in range(count)]
+    for key in keys:
+        google.spreadsheets[key] = [campaign_sheet([["2026-11-16", "A", 1000, 10, 1.0]])]
+        store.add_watch(NewWatch("T1", "C1", key, url(key), Weekday.MONDAY, time(9), "UTC", "U1"))
+    return keys
+
+
+def syncer(client: ResilientHTTPClient, store: Store, google: FakeGoogle) -> WatchedSheetsSync:
+    return WatchedSheetsSync(
+        store,
+        GoogleSheetAccess(client, CLIENT_EMAIL),
+        google.clock.datetime,
+        changes=DriveChanges(client),
+        interval=INTERVAL,
+    )
+
+
+def next_pass(google: FakeGoogle, loop: WatchedSheetsSync, started: float) -> tuple[int, int]:
+    """Wait for the next interval (virtual), run a pass: (Sheets calls, Drive calls) it made."""
+    google.clock.advance(started + INTERVAL.total_seconds() - google.clock())
+    google.log.clear()
+    loop.run_once()
+    return len(google.api_calls()), len(google.drive_calls())
+
+
+def test_an_unchanged_interval_costs_one_drive_call_and_no_sheets_call(
+    paced: ResilientHTTPClient, google: FakeGoogle, store: Store
+) -> None:
+    keys = watch(google, store, 30)
+    loop = syncer(paced, store, google)
+    started = google.clock()
+    assert loop.run_once() == 30  # never synced: all of them (each first sync writes)
+    assert google.spreadsheets[keys[7]][0].rows[1][5].value == 0.01
+    started = google.clock()
+    assert next_pass(google, loop, started) == (0, 1)  # our own writes: adopted, unread
+    started = google.clock()
+    assert next_pass(google, loop, started) == (0, 1)
+    assert google.quota.refusals() == 0
+
+
+def test_a_persons_edit_is_synced_in_the_next_pass_and_only_that_sheet_is_read(
+    paced: ResilientHTTPClient, google: FakeGoogle, store: Store
+) -> None:
+    keys = watch(google, store, 10)
+    loop = syncer(paced, store, google)
+    loop.run_once()
+    next_pass(google, loop, google.clock())
+    sheet = google.spreadsheets[keys[3]][0]
+    sheet.cell(1, 3).value = 50  # a person types new clicks
+    google.touch(keys[3])
+    assert next_pass(google, loop, google.clock()) == (3, 1)  # read, write, verify read
+    assert sheet.rows[1][5].value == 0.05
+    assert store.sync_states()[keys[3]].synced_at == google.clock.datetime()
+
+
+def test_a_change_drive_never_reported_is_healed_within_a_day(
+    paced: ResilientHTTPClient, google: FakeGoogle, store: Store
+) -> None:
+    keys = watch(google, store, 3)
+    loop = syncer(paced, store, google)
+    loop.run_once()
+    next_pass(google, loop, google.clock())
+    google.spreadsheets[keys[0]][0].cell(1, 3).value = 20  # edited, but Drive never says so
+    # Passes 2..95 (the first sync was pass 0): just under a day since the first sync.
+    calls = [next_pass(google, loop, google.clock()) for _ in range(94)]
+    assert set(calls) == {(0, 1)}
+    assert google.spreadsheets[keys[0]][0].rows[1][5].value == 0.01
+    sheets_calls, _ = next_pass(google, loop, google.clock())  # 24 h since the first sync
+    assert sheets_calls >= 3
+    assert google.spreadsheets[keys[0]][0].rows[1][5].value == 0.02
+
+
+def test_a_pass_that_cannot_keep_up_says_so_and_the_rest_go_next_oldest_first(
+    paced: ResilientHTTPClient, google: FakeGoogle, store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    keys = watch(google, store, 400)  # ~4 requests each first time: far over 15 min of quota
+    loop = syncer(paced, store, google)
+    with caplog.at_level(logging.WARNING):
+        synced = loop.run_once()
+    assert 0 < synced < 400
+    assert loop.backlog == 400 - synced
+    assert f"{400 - synced} of 400 sheets" in caplog.text
+    assert "demand exceeds the Sheets quota" in caplog.text
+    assert google.quota.refusals() == 0
+    done = set(store.sync_states())
+    assert done == set(keys[:synced])  # in the order they were watched: none synced before
+    loop.run_once()
+    assert set(store.sync_states()) > done
+
+
+def test_a_summary_reuses_the_syncs_read_until_the_sheet_changes(
+    paced: ResilientHTTPClient, google: FakeGoogle, store: Store
+) -> None:
+    (key,) = watch(google, store, 1)
+    loop = syncer(paced, store, google)
+    loop.run_once()
+    next_pass(google, loop, google.clock())  # learns our write's version from Drive
+    source = SheetReportSource(
+        lambda w: loop.access.open(w.sheet_url),
+        store,
+        google.clock.datetime,
+        last_reads=loop.last_reads,
+        changes=DriveChanges(paced),
+    )
+    (the_watch,) = store.watches()
+    google.log.clear()
+    rendered = source(the_watch, date(2026, 11, 16), None)
+    assert "16 Nov" in rendered.text
+    assert (len(google.api_calls()), len(google.drive_calls())) == (0, 1)
+    google.spreadsheets[key][0].cell(1, 3).value = 30
+    google.touch(key)
+    google.log.clear()
+    source(the_watch, date(2026, 11, 16), None)
+    assert len(google.api_calls()) == 2  # changed: read again (metadata, values)
+
+
+def test_the_store_remembers_versions_across_a_restart(
+    paced: ResilientHTTPClient, google: FakeGoogle, store: Store
+) -> None:
+    watch(google, store, 5)
+    syncer(paced, store, google).run_once()
+    google.clock.advance(INTERVAL.total_seconds())
+    restarted = syncer(paced, store, google)
+    google.log.clear()
+    restarted.run_once()
+    assert len(google.api_calls()) == 0  # synced within the day, unchanged since: not read
+    assert isinstance(store.sync_states()["1Sheet0000_abcdefghijklmnop"].synced_at, datetime)
