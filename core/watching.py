@@ -1,4 +1,4 @@
-"""`/ctr watch|unwatch|watching`: the words that manage a channel's weekly summaries."""
+"""`/ctr watch|unwatch|watching|status`: the words that manage weekly summaries."""
 
 from __future__ import annotations
 
@@ -43,10 +43,15 @@ class WatchingRequest:
     """List this channel's watches."""
 
 
-WatchCommand = WatchRequest | UnwatchRequest | WatchingRequest
+@dataclass(frozen=True, slots=True)
+class StatusRequest:
+    """For admins: watched sheets, their last sync, the sync backlog and quota use."""
 
 
-WATCH_VERBS = frozenset({"watch", "unwatch", "watching"})
+WatchCommand = WatchRequest | UnwatchRequest | WatchingRequest | StatusRequest
+
+
+WATCH_VERBS = frozenset({"watch", "unwatch", "watching", "status"})
 
 
 def is_watch_command(text: str) -> bool:
@@ -66,10 +71,10 @@ def parse_watch_command(text: str) -> WatchCommand:
     # A Slack link's label may hold spaces: keep <...> together as the first argument.
     link = re.match(r"<[^<>]*>", rest)
     args = [link[0], *rest[link.end() :].split()] if link else rest.split()
-    if verb == "watching":
+    if verb in ("watching", "status"):
         if args:
-            raise InputError("`watching` takes nothing after it.", example="watching")
-        return WatchingRequest()
+            raise InputError(f"`{verb}` takes nothing after it.", example=verb)
+        return WatchingRequest() if verb == "watching" else StatusRequest()
     if not args:
         raise InputError(f"Give the sheet's URL after `{verb}`.", example=WATCH_EXAMPLE)
     url = _sheet_url(args[0])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Set
+from collections.abc import Callable, Set
 from dataclasses import dataclass
 from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -10,9 +10,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from slack_sdk import WebClient
 
 from bot.blocks import MAX_TEXT, escape
-from bot.store.repository import NewWatch, Store
+from bot.store.repository import Clock, NewWatch, Store, utc_now
+from bot.weekly.status import Operations, status_text
 from core.errors import CtrError, InputError
-from core.watching import UnwatchRequest, WatchCommand, WatchingRequest, WatchRequest
+from core.watching import (
+    StatusRequest,
+    UnwatchRequest,
+    WatchCommand,
+    WatchingRequest,
+    WatchRequest,
+)
 
 # Slack's limit for a section's text, less room for the "…and N more" line.
 MAX_LISTING = MAX_TEXT - 100
@@ -65,12 +72,17 @@ class WatchCommands:
     store: Store
     access: SheetAccess
     admins: Set[str]
+    # The running sync loop's backlog and quota use (None where no loop runs here).
+    operations: Callable[[], Operations] | None = None
+    clock: Clock = utc_now
 
     def run(self, command: WatchCommand, who: Invocation) -> str:
         """The mrkdwn reply for ``command``; raises CtrError for a person-readable refusal."""
         if isinstance(command, WatchingRequest):
             return self._watching(who)
         self._require_admin(who.user_id)
+        if isinstance(command, StatusRequest):
+            return self._status()
         if isinstance(command, UnwatchRequest):
             return self._unwatch(command, who)
         return self._watch(command, who)
@@ -114,6 +126,13 @@ class WatchCommands:
             for w in watches
         ]
         return listing("*Weekly summaries in this channel*", lines)
+
+    def _status(self) -> str:
+        operations = self.operations() if self.operations is not None else None
+        head, lines = status_text(
+            self.store.watches(), self.store.sync_states(), operations, self.clock()
+        )
+        return listing(head, lines)
 
     def _require_admin(self, user_id: str) -> None:
         if user_id in self.admins:

@@ -22,6 +22,7 @@ from bot.weekly.freshness import FULL_RESYNC, PassPlan, plan_pass
 from bot.weekly.lastread import LastRead, LastReads
 from bot.weekly.scheduler import SummaryScheduler
 from bot.weekly.source import SheetReportSource, record_snapshot
+from bot.weekly.status import Operations
 from core.errors import CtrError
 from sheets import metrics
 from sheets.backends import GoogleSheet
@@ -33,7 +34,7 @@ from sheets.sync import sync
 log = logging.getLogger(__name__)
 # How often a pass asks Drive what changed: a pass with nothing to read costs one Drive call,
 # so asking every minute keeps an edited sheet's wait well inside SYNC_INTERVAL.
-CHANGE_POLL = 60.0
+CHANGE_POLL = 180.0
 # Drive may show a change a little after its modifiedTime, and our clock may differ from
 # Google's: each listing reaches back this far before the last one (seen versions are skipped).
 DRIVE_LAG = timedelta(minutes=5)
@@ -205,7 +206,14 @@ def build_weekly(settings: Settings, client: WebClient, clock: Clock = utc_now) 
     )
     owner = f"{socket.gethostname()}-{os.getpid()}-{datetime.now().timestamp():.0f}"
     return Weekly(
-        commands=WatchCommands(client, store, access, settings.ctr_admins),
+        commands=WatchCommands(
+            client,
+            store,
+            access,
+            settings.ctr_admins,
+            operations=lambda: Operations(syncer.backlog, sheets_client.quota.usage()),
+            clock=clock,
+        ),
         scheduler=SummaryScheduler(
             store=store, client=client, source=source, owner=owner, clock=clock
         ),

@@ -10,6 +10,7 @@ from core.errors import InputError
 from core.grammar import parse_command
 from core.schedule import Weekday
 from core.watching import (
+    StatusRequest,
     UnwatchRequest,
     WatchingRequest,
     WatchRequest,
@@ -38,6 +39,8 @@ URL = "https://docs.google.com/spreadsheets/d/1AbC_dEf-123/edit#gid=0"
         (f"unwatch {URL}", UnwatchRequest(URL)),
         (f"unwatch <{URL}>", UnwatchRequest(URL)),
         ("watching", WatchingRequest()),
+        ("status", StatusRequest()),
+        ("STATUS", StatusRequest()),
     ],
 )
 def test_watch_commands(text: str, expected: object) -> None:

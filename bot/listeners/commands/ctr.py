@@ -19,7 +19,13 @@ from bot.blocks import answer_message, error_message, help_message, notice_messa
 from bot.weekly.commands import Invocation, WatchCommands
 from core.errors import CtrError, InputError
 from core.grammar import Command, Compare, Help, Single, parse_command
-from core.watching import UnwatchRequest, WatchCommand, WatchingRequest, WatchRequest
+from core.watching import (
+    StatusRequest,
+    UnwatchRequest,
+    WatchCommand,
+    WatchingRequest,
+    WatchRequest,
+)
 from sheets.errors import SheetAccessError, SheetsApiError
 
 log = logging.getLogger(__name__)
@@ -41,7 +47,7 @@ INTERNAL = (
     "please try again, and tell the bot's operator if it keeps happening."
 )
 _PARSED = "ctr_parsed"  # context key: what the text parsed to, or the InputError it raised
-WATCH_TYPES = (WatchRequest, UnwatchRequest, WatchingRequest)
+WATCH_TYPES = (WatchRequest, UnwatchRequest, WatchingRequest, StatusRequest)
 
 
 def parsed(context: BoltContext, command: dict[str, Any]) -> Command | InputError:

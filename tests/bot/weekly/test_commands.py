@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from slack_sdk import WebClient
@@ -10,9 +10,11 @@ from slack_sdk import WebClient
 from bot.blocks import MAX_TEXT
 from bot.store.repository import NewWatch, Store
 from bot.weekly.commands import Invocation, NotAllowed, SheetInfo, WatchCommands
+from bot.weekly.status import Operations
 from core.errors import CtrError, InputError
 from core.grammar import parse_command
 from core.schedule import Weekday
+from sheets.quota import Kind, Usage
 from tests.fakes.slack_api import FakeSlack
 
 URL = "https://docs.google.com/spreadsheets/d/sheet-1/edit"
@@ -116,3 +118,46 @@ def test_a_long_watching_list_says_how_many_more_there_are(
     shown = listing.count("• ")
     assert 0 < shown < 60
     assert f"…and {60 - shown} more (60 in all)" in listing
+
+
+def test_status_is_for_admins_and_shows_syncs_backlog_and_quota(
+    client: WebClient, store: Store, slack: FakeSlack
+) -> None:
+    slack.users.update(
+        {"U_ADMIN": {"id": "U_ADMIN", "is_admin": True}, "U_MEMBER": {"id": "U_MEMBER"}}
+    )
+    sheets = Sheets({URL: SheetInfo(key="sheet-1", title="Plan")})
+    now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    operations = Operations(
+        backlog=7,
+        usage=Usage(
+            last_minute={Kind.READ: 42, Kind.WRITE: 3, Kind.DRIVE: 1},
+            limits={Kind.READ: 60, Kind.WRITE: 60, Kind.DRIVE: 1000},
+            waiting=2,
+            waits=5,
+            waited_seconds=1.5,
+        ),
+    )
+    commands = WatchCommands(
+        client=client,
+        store=store,
+        access=sheets,
+        admins=set(),
+        operations=lambda: operations,
+        clock=lambda: now,
+    )
+    store.add_watch(NewWatch("T1", "C1", "sheet-1", URL, Weekday.MONDAY, time(9), "UTC", "U_ADMIN"))
+    store.add_watch(
+        NewWatch("T1", "C2", "sheet-2", URL + "2", Weekday.MONDAY, time(9), "UTC", "U_ADMIN")
+    )
+    store.record_sync("sheet-1", "v1", now - timedelta(minutes=12))
+    with pytest.raises(NotAllowed):
+        run(commands, "status", user="U_MEMBER")
+    reply = run(commands, "status")
+    assert "2 watched sheet(s)" in reply
+    assert "backlog: 7" in reply
+    assert "reads 42/60" in reply
+    assert "writes 3/60" in reply
+    assert "2 waiting" in reply
+    assert "12 min ago" in reply
+    assert "never synced" in reply  # sheet-2

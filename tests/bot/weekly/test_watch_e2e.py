@@ -133,3 +133,14 @@ def test_when_google_fails_the_person_gets_an_apology_saying_what_to_try(
     assert "Google Sheets" in text
     assert "try again" in text
     assert Store(connect(bot.database)).watches() == []
+
+
+def test_status_shows_admins_the_watched_sheets_and_the_quota(bot: Bot) -> None:
+    bot.command(f"watch {URL} weekly friday 16:30", user="U_ADMIN")
+    _, refused = bot.command("status", user="U_MEMBER")
+    assert "Only workspace admins" in message_text(refused)
+    _, status = bot.command("status", user="U_ADMIN")
+    text = message_text(status)
+    assert "1 watched sheet(s)" in text
+    assert "quota in the last minute: reads" in text
+    assert URL in text

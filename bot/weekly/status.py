@@ -1,0 +1,67 @@
+"""`/ctr status` for admins: watched sheets, their last sync, the backlog and quota use (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from bot.blocks import escape
+from bot.store.repository import SyncState, Watch
+from sheets.quota import Kind, Usage
+
+
+@dataclass(frozen=True, slots=True)
+class Operations:
+    """What the running sync loop knows right now."""
+
+    backlog: int  # sheets due that the last pass could not reach
+    usage: Usage
+
+
+def status_text(
+    watches: Sequence[Watch],
+    syncs: Mapping[str, SyncState],
+    operations: Operations | None,
+    now: datetime,
+) -> tuple[str, list[str]]:
+    """(the summary line, one line per watched sheet, stalest first)."""
+    sheets = {w.sheet_key: w for w in watches}
+    paused = sum(1 for w in watches if w.paused_reason)
+    head = f"*Weekly CTR status*: {len(sheets)} watched sheet(s) in {len(watches)} watch(es)"
+    head += f", {paused} paused" if paused else ""
+    if operations is not None:
+        usage = operations.usage
+        used = ", ".join(
+            f"{kind.value}s {usage.last_minute.get(kind, 0)}/{usage.limits.get(kind, 0)}"
+            for kind in (Kind.READ, Kind.WRITE, Kind.DRIVE)
+        )
+        head += (
+            f"\nSync backlog: {operations.backlog} · quota in the last minute: {used} · "
+            f"{usage.waiting} waiting now, {usage.waits} waited since start "
+            f"({usage.waited_seconds:.0f} s)"
+        )
+    never = datetime.min.replace(tzinfo=UTC)  # never-synced sheets first: the stalest
+    ordered = sorted(sheets.values(), key=lambda w: _synced_at(syncs, w.sheet_key) or never)
+    lines = [f"• {escape(w.sheet_url)}: {_ago(syncs, w.sheet_key, now)}" for w in ordered]
+    return head, lines
+
+
+def _synced_at(syncs: Mapping[str, SyncState], key: str) -> datetime | None:
+    state = syncs.get(key)
+    return None if state is None or state.synced_at is None else _aware(state.synced_at)
+
+
+def _ago(syncs: Mapping[str, SyncState], key: str, now: datetime) -> str:
+    synced = _synced_at(syncs, key)
+    if synced is None:
+        return "never synced"
+    minutes = int((now - synced).total_seconds() // 60)
+    if minutes < 120:
+        return f"synced {minutes} min ago"
+    return f"synced {minutes // 60} h ago"
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands datetimes back without their zone; the store writes UTC.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
