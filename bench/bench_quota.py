@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import heapq
-import json
 import random
 import statistics
 import sys
@@ -42,7 +41,15 @@ from sheets.changes import DriveChanges
 from sheets.client import make_client
 from sheets.quota import QuotaScheduler
 from sheets.settings import SheetsSettings
-from tests.fakes.google_api import PERSON, Cell, FakeGoogle, Marker, Worksheet, running_fake_google
+from tests.fakes.google_api import (
+    PERSON,
+    Cell,
+    FakeGoogle,
+    Marker,
+    Worksheet,
+    running_fake_google,
+    write_service_account_key,
+)
 from tests.fakes.google_quota import Kind
 
 EMAIL = "bench@bench-project.iam.gserviceaccount.com"
@@ -88,17 +95,8 @@ def run(name: str, smart: bool, args: argparse.Namespace, key_pem: bytes, public
         def sleep(seconds: float) -> None:  # the only place virtual time moves
             edits.advance(seconds)
 
-        key_file = Path(tmp) / "key.json"
-        key_file.write_text(
-            json.dumps(
-                {
-                    "type": "service_account",
-                    "private_key": key_pem.decode(),
-                    "client_email": EMAIL,
-                    "private_key_id": "k",
-                    "token_uri": google.base_url + "token",
-                }
-            )
+        key_file = write_service_account_key(
+            Path(tmp) / "key.json", key_pem.decode(), EMAIL, google.base_url
         )
         settings = SheetsSettings(key_file, google.base_url.rstrip("/"), quota_per_minute=60)
         quota = QuotaScheduler(60, clock=clock, sleep=sleep)

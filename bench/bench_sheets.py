@@ -8,7 +8,6 @@ row, 1k rows only) and a full rewrite of every column with one values.update.
 
 from __future__ import annotations
 
-import json
 import random
 import sys
 import tempfile
@@ -27,7 +26,12 @@ from sheets.backends import GoogleSheet
 from sheets.client import make_client
 from sheets.settings import SheetsSettings
 from sheets.sync import sync
-from tests.fakes.google_api import FakeGoogle, Worksheet, running_fake_google
+from tests.fakes.google_api import (
+    FakeGoogle,
+    Worksheet,
+    running_fake_google,
+    write_service_account_key,
+)
 
 EMAIL = "bench@bench-project.iam.gserviceaccount.com"
 HEADER = ["Date", "Campaign", "Channel", "Impressions", "Clicks", "Cost"]
@@ -67,17 +71,8 @@ def main() -> None:
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
     with running_fake_google(public, EMAIL) as google, tempfile.TemporaryDirectory() as tmp:
-        key_file = Path(tmp) / "key.json"
-        key_file.write_text(
-            json.dumps(
-                {
-                    "type": "service_account",
-                    "private_key": pem.decode(),
-                    "client_email": EMAIL,
-                    "private_key_id": "k",
-                    "token_uri": google.base_url + "token",
-                }
-            )
+        key_file = write_service_account_key(
+            Path(tmp) / "key.json", pem.decode(), EMAIL, google.base_url
         )
         settings = SheetsSettings(key_file, google.base_url.rstrip("/"), quota_per_minute=60_000)
         client, _ = make_client(settings)

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -561,6 +562,23 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+
+def write_service_account_key(
+    path: Path, private_pem: str, client_email: str, fake_url: str
+) -> Path:
+    """A service-account key file shaped like Google's, whose token_uri is the fake's."""
+    key = {
+        "type": "service_account",
+        "project_id": "test-project",
+        "private_key_id": "k1",
+        "private_key": private_pem,
+        "client_email": client_email,
+        "client_id": "1",
+        "token_uri": fake_url + "token",
+    }
+    path.write_text(json.dumps(key))
+    return path
 
 
 @contextmanager

@@ -3,7 +3,6 @@ the settings that point real clients at them, and a client that records its back
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +12,13 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from sheets.client import ResilientHTTPClient, make_client
 from sheets.settings import SheetsSettings
-from tests.fakes.google_api import FakeGoogle, Value, Worksheet, running_fake_google
+from tests.fakes.google_api import (
+    FakeGoogle,
+    Value,
+    Worksheet,
+    running_fake_google,
+    write_service_account_key,
+)
 
 CLIENT_EMAIL = "ctr-sync@test-project.iam.gserviceaccount.com"
 KEY = "1TestSpreadsheetKey_abcdefghij"
@@ -40,21 +45,9 @@ def key_file(tmp_path: Path, rsa_key: rsa.RSAPrivateKey, google: FakeGoogle) -> 
     pem = rsa_key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ).decode()
-    path = tmp_path / "service-account.json"
-    path.write_text(
-        json.dumps(
-            {
-                "type": "service_account",
-                "project_id": "test-project",
-                "private_key_id": "k1",
-                "private_key": pem,
-                "client_email": CLIENT_EMAIL,
-                "client_id": "1",
-                "token_uri": google.base_url + "token",
-            }
-        )
+    return write_service_account_key(
+        tmp_path / "service-account.json", pem, CLIENT_EMAIL, google.base_url
     )
-    return path
 
 
 @pytest.fixture
