@@ -58,7 +58,9 @@ class GoogleSheet:
     gid: int | None = None
     worksheet: str | None = None
     _props: dict[str, Any] | None = field(default=None, repr=False)
-    _last: SheetRead | None = field(default=None, repr=False)
+    # Only the evidence of the last read is kept (for written()): a bot keeps one of these per
+    # watched sheet, and holding every grid would grow with all of them.
+    _evidence: Evidence | None = field(default=None, repr=False)
 
     def describe(self) -> str:
         return f"{self._properties()['title']} ({self.key})"
@@ -66,10 +68,11 @@ class GoogleSheet:
     def read(self) -> SheetRead:
         props = self._props
         if props is not None and _cells(props) <= ONE_CALL_MAX_CELLS:
-            self._last = self._read_grid(props["title"])
+            read = self._read_grid(props["title"])
         else:
-            self._last = self._read_values_and_evidence()
-        return self._last
+            read = self._read_values_and_evidence()
+        self._evidence = read.evidence
+        return read
 
     def _read_values_and_evidence(self) -> SheetRead:
         meta = self.client.fetch_sheet_metadata(self.key, params={"fields": _EVIDENCE_FIELDS})
@@ -105,7 +108,7 @@ class GoogleSheet:
         """Re-read only the four columns that matter, as compact values: if planning them
         again changes nothing, no rows moved under our write. Formulas and markers are taken
         from the read before the write."""
-        assert self._last is not None, "written() before read()"
+        assert self._evidence is not None, "written() before read()"
         layout = plan.layout
         columns = sorted({layout.impressions, layout.clicks, layout.ctr, layout.status})
         title = requests.a1_sheet(self._properties()["title"])
@@ -118,7 +121,7 @@ class GoogleSheet:
                 row = grid[index]
                 row.extend([None] * (col + 1 - len(row)))
                 row[col] = cells[0] if cells else None
-        before = self._last.evidence
+        before = self._evidence
         evidence = Evidence(
             column_count=layout.width,
             used_width=before.used_width,
