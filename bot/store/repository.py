@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement, Engine, and_, delete, insert, select, update
+from sqlalchemy import ColumnElement, Engine, and_, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.store.schema import deliveries, sheet_syncs, snapshots, watches
@@ -164,6 +164,36 @@ class Store:
         if version is not None:
             values["version"] = version
         self._upsert(sheet_key, values)
+
+    def claim_sheet(self, sheet_key: str, owner: str, until: datetime) -> bool:
+        """Take the sheet's syncing until ``until`` unless another replica holds it now: one
+        conditional UPDATE (or the first INSERT), so two replicas never both get it."""
+        now = self._clock()
+        free = or_(
+            sheet_syncs.c.claimed_until.is_(None),
+            sheet_syncs.c.claimed_until < now,
+            sheet_syncs.c.claimed_by == owner,
+        )
+        take = (
+            update(sheet_syncs)
+            .where(sheet_syncs.c.sheet_key == sheet_key, free)
+            .values(claimed_by=owner, claimed_until=until)
+        )
+        try:
+            with self._engine.begin() as db:
+                if db.execute(take).rowcount == 1:
+                    return True
+                held = select(sheet_syncs.c.sheet_key).where(sheet_syncs.c.sheet_key == sheet_key)
+                if db.execute(held).first() is not None:
+                    return False
+                db.execute(
+                    insert(sheet_syncs).values(
+                        sheet_key=sheet_key, claimed_by=owner, claimed_until=until
+                    )
+                )
+                return True
+        except IntegrityError:  # another replica inserted the row, and so the claim, first
+            return False
 
     def adopt_version(self, sheet_key: str, version: str) -> None:
         """The sheet's new version is our own write: nothing to read (synced_at stands)."""

@@ -105,4 +105,7 @@ sheet_syncs = Table(
     Column("sheet_key", String(128), primary_key=True),
     Column("version", String(40), nullable=True),
     Column("synced_at", UTCDateTime, nullable=True),
+    # The replica syncing this sheet in the current interval, and until when (migration 0004).
+    Column("claimed_by", String(200), nullable=True),
+    Column("claimed_until", UTCDateTime, nullable=True),
 )

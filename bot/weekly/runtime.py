@@ -59,6 +59,8 @@ class WatchedSheetsSync:
     interval: timedelta = timedelta(minutes=15)
     last_reads: LastReads = field(default_factory=LastReads)
     backlog: int = 0  # sheets due that the last pass did not reach
+    # This replica's name in sheet claims: replicas split the sheets, one per sheet and interval.
+    owner: str = field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}")
     _since: datetime | None = None  # when the last successful Drive listing was asked for
     _owed: dict[str, Version] = field(default_factory=dict)  # changes seen, not yet synced
     _backends: dict[str, GoogleSheet] = field(default_factory=dict)  # by URL: metadata kept
@@ -77,6 +79,8 @@ class WatchedSheetsSync:
             if self.clock() >= deadline:
                 self._behind(len(plan.queue) - index, plan)
                 break
+            if not self.store.claim_sheet(key, self.owner, now + self.interval):
+                continue  # another replica syncs it this interval; it stays owed here
             synced += self._sync_key(key, version, targets[key])
         else:
             self.backlog = 0
@@ -191,12 +195,14 @@ def build_weekly(settings: Settings, client: WebClient, clock: Clock = utc_now) 
     store = open_store(settings, clock)
     access = GoogleSheetAccess(sheets_client, service_account)
     changes = DriveChanges(sheets_client)
+    owner = f"{socket.gethostname()}-{os.getpid()}-{datetime.now().timestamp():.0f}"
     syncer = WatchedSheetsSync(
         store,
         access,
         clock,
         changes=changes,
         interval=timedelta(minutes=settings.sync_interval_minutes),
+        owner=owner,
     )
     source = SheetReportSource(
         lambda watch: access.open(watch.sheet_url),
@@ -206,7 +212,6 @@ def build_weekly(settings: Settings, client: WebClient, clock: Clock = utc_now) 
         last_reads=syncer.last_reads,
         changes=changes,
     )
-    owner = f"{socket.gethostname()}-{os.getpid()}-{datetime.now().timestamp():.0f}"
     return Weekly(
         commands=WatchCommands(
             client,

@@ -174,3 +174,36 @@ def test_the_store_remembers_versions_across_a_restart(
     restarted.run_once()
     assert len(google.api_calls()) == 0  # synced within the day, unchanged since: not read
     assert isinstance(store.sync_states()["1Sheet0000_abcdefghijklmnop"].synced_at, datetime)
+
+
+def replica(
+    client: ResilientHTTPClient, store: Store, google: FakeGoogle, owner: str
+) -> WatchedSheetsSync:
+    loop = syncer(client, store, google)
+    loop.owner = owner
+    return loop
+
+
+def test_replicas_never_sync_the_same_sheet_in_one_interval_and_take_over_a_dead_ones(
+    paced: ResilientHTTPClient, google: FakeGoogle, store: Store
+) -> None:
+    keys = watch(google, store, 6)
+    first, second = (replica(paced, store, google, name) for name in ("r1", "r2"))
+    assert first.run_once() == 6
+    assert second.run_once() == 0  # r1 holds every sheet for this interval
+    sheet = google.spreadsheets[keys[2]][0]
+    sheet.cell(1, 3).value = 50  # a person edits within the interval
+    google.touch(keys[2])
+    google.clock.advance(60)
+    google.log.clear()
+    assert second.run_once() == 0  # still r1's this interval: r2 reads nothing
+    assert google.api_calls() == []
+    last_claim = google.clock()
+    assert first.run_once() == 1  # the holder picks the edit up (and holds it an interval)
+    assert sheet.rows[1][5].value == 0.05
+    sheet.cell(1, 3).value = 20  # r1 dies; another edit
+    google.touch(keys[2])
+    google.clock.advance(last_claim + INTERVAL.total_seconds() + 1 - google.clock())
+    assert second.run_once() >= 1  # its claim ran out: r2 takes the sheet over
+    assert sheet.rows[1][5].value == 0.02
+    assert google.quota.refusals() == 0

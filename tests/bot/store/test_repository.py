@@ -157,3 +157,18 @@ def test_sheet_sync_state_keeps_the_version_when_a_daily_sync_does_not_know_it(
     assert store.sync_states() == {"k": SyncState("v2", later)}
     store.adopt_version("new", "v9")
     assert store.sync_states()["new"] == SyncState("v9", None)
+
+
+def test_a_sheet_claim_goes_to_one_replica_until_it_runs_out(
+    store: Store, clock: FakeClock
+) -> None:
+    until = clock.now + timedelta(minutes=15)
+    assert store.claim_sheet("sheet-1", "r1", until)  # first sight: the row is created
+    assert not store.claim_sheet("sheet-1", "r2", until)
+    assert store.claim_sheet("sheet-1", "r1", until + timedelta(minutes=1))  # its own: renewed
+    store.record_sync("sheet-1", "v1", clock.now)  # a sync record keeps the claim
+    assert not store.claim_sheet("sheet-1", "r2", until)
+    clock.now = until + timedelta(minutes=2)
+    assert store.claim_sheet("sheet-1", "r2", clock.now + timedelta(minutes=15))
+    assert not store.claim_sheet("sheet-1", "r1", clock.now)
+    assert store.sync_states()["sheet-1"].version == "v1"
