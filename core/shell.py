@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import io
 import logging
-import os
 import sys
 from collections.abc import Callable
 from typing import NoReturn
@@ -39,8 +39,11 @@ def guarded(prog: str, body: Callable[[], int]) -> int:
         _say(prog, error.render(prog))
         return error.exit_code
     except BrokenPipeError:
-        # Point stdout at /dev/null so the interpreter's final flush doesn't complain again.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        # Whatever is still buffered can never be written: drop stdout with it, so the
+        # interpreter's final flush doesn't complain again (and core needs no os module).
+        if isinstance(sys.stdout, io.TextIOWrapper):
+            sys.stdout.detach()
+        sys.stdout = None
         return EXIT_CLOSED_PIPE
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
