@@ -113,7 +113,8 @@ def make_client(
     """(HTTP client, the service account's e-mail) from the key in the settings.
 
     ``quota`` defaults to buckets of SHEETS_QUOTA_PER_MINUTE reads and as many writes a
-    minute, on the real clock.
+    minute, in this process, on the real clock. Its buckets are named after the key's account
+    and project, so replicas sharing a ledger share that account's quota.
     """
     key = settings.require_credentials()
     try:
@@ -127,8 +128,10 @@ def make_client(
     session.mount("https://", _adapter(settings))
     if quota is None:
         quota = QuotaScheduler(per_user=settings.quota_per_minute)
+    account = credentials.service_account_email
+    quota.name_buckets(account, credentials.project_id or account.partition("@")[2])
     client = ResilientHTTPClient(credentials, session, quota, sleep)
-    return client, credentials.service_account_email
+    return client, account
 
 
 def _session(settings: SheetsSettings) -> Session:

@@ -14,11 +14,12 @@ import itertools
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
+from typing import Protocol
 
 from sheets import metrics
 
@@ -108,6 +109,57 @@ class TokenBucket:
 
 
 @dataclass(frozen=True, slots=True)
+class Bucket:
+    """One quota as a ledger keeps it: a name every sharer agrees on, and its size."""
+
+    name: str
+    per_minute: int
+
+    @property
+    def burst(self) -> int:
+        # A tenth of a minute's worth saved up: short bursts go at once, the rest is spread.
+        return max(1, min(self.per_minute // 10, self.per_minute))
+
+    @property
+    def rate(self) -> float:
+        """Tokens a second: (per_minute - burst) a minute, so no 60 s exceed per_minute."""
+        return max(self.per_minute - self.burst, 1) / WINDOW
+
+
+class Ledger(Protocol):
+    """Where the buckets' tokens are kept: in this process, or in a store replicas share."""
+
+    def take(self, buckets: Sequence[Bucket], priority: Priority, now: float) -> float:
+        """Take one token from every bucket and return 0, or take none and return the
+        seconds until all may have one (another sharer may get there first)."""
+        ...
+
+
+class LocalLedger:
+    """Buckets in this process's memory: one process is the only user of the account.
+
+    Priority is the scheduler's line's business here, so ``priority`` is ignored.
+    """
+
+    def __init__(self) -> None:
+        self._buckets: dict[str, TokenBucket] = {}
+
+    def take(self, buckets: Sequence[Bucket], priority: Priority, now: float) -> float:
+        held = [self._bucket(spec) for spec in buckets]
+        delay = max(bucket.delay(now) for bucket in held)
+        if delay <= 0:
+            for bucket in held:
+                bucket.take(now)
+        return delay
+
+    def _bucket(self, spec: Bucket) -> TokenBucket:
+        bucket = self._buckets.get(spec.name)
+        if bucket is None:
+            bucket = self._buckets[spec.name] = TokenBucket(spec.per_minute, spec.burst)
+        return bucket
+
+
+@dataclass(frozen=True, slots=True)
 class Usage:
     """What the scheduler has seen: for logs, /metrics and `/ctr status`."""
 
@@ -119,29 +171,45 @@ class Usage:
 
 
 class QuotaScheduler:
-    """Token buckets per (user, kind) and per (project, kind), shared across threads."""
+    """Token buckets per (user, kind) and per (project, kind), shared across threads.
+
+    Threads queue by priority in this process; the tokens live in ``ledger``: this process's
+    memory by default, or a store every replica of the bot shares (bot/store/quota.py).
+    """
 
     def __init__(
         self,
         per_user: int = 60,
         per_project: int = PROJECT_PER_MINUTE,
         drive_per_minute: int = DRIVE_PER_MINUTE,
+        *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        ledger: Ledger | None = None,
     ) -> None:
-        per_project = max(per_project, per_user)  # a project never allows its user less
+        self.per_project = max(per_project, per_user)  # a project never allows its user less
         self.limits = {Kind.READ: per_user, Kind.WRITE: per_user, Kind.DRIVE: drive_per_minute}
-        self._buckets = {
-            Kind.READ: [_bucket(per_user), _bucket(per_project)],
-            Kind.WRITE: [_bucket(per_user), _bucket(per_project)],
-            Kind.DRIVE: [_bucket(drive_per_minute)],
-        }
+        self.ledger: Ledger = ledger or LocalLedger()
+        self.name_buckets("user", "project")
         self.clock, self.sleep = clock, sleep
         self._cond = threading.Condition()
         self._queues: dict[Kind, list[tuple[Priority, int]]] = {kind: [] for kind in Kind}
         self._tickets = itertools.count()
         self._sent: dict[Kind, deque[float]] = {kind: deque() for kind in Kind}
         self.waits, self.waited_seconds = 0, 0.0
+
+    def name_buckets(self, account: str, project: str) -> None:
+        """Name the buckets after the service account and its project, as Google counts:
+        replicas sharing a ledger then share the quota of the account they share."""
+        user, per_project = self.limits[Kind.READ], self.per_project
+        self._buckets = {
+            kind: [
+                Bucket(f"sheets-{kind}/user/{account}", user),
+                Bucket(f"sheets-{kind}/project/{project}", per_project),
+            ]
+            for kind in (Kind.READ, Kind.WRITE)
+        }
+        self._buckets[Kind.DRIVE] = [Bucket(f"drive/user/{account}", self.limits[Kind.DRIVE])]
 
     def acquire(self, kind: Kind) -> None:
         """Block until a request of ``kind`` may go: first in line (by priority) with a token."""
@@ -170,19 +238,16 @@ class QuotaScheduler:
             )
 
     def _wait_for_turn(self, kind: Kind, ticket: tuple[Priority, int]) -> None:
-        queue, waited, slept = self._queues[kind], 0.0, False
+        queue, waited = self._queues[kind], 0.0
         while True:
             if queue[0] != ticket:
                 self._cond.wait()  # whoever is ahead notifies when it leaves the line
-                slept = False
                 continue
             now = self.clock()
-            delay = max(bucket.delay(now) for bucket in self._buckets[kind])
-            # Only the head of a kind's line takes that kind's tokens, so a head that slept
-            # its delay has them (a float clock may leave a hair missing: not worth a loop).
-            if delay <= 0 or slept:
-                for bucket in self._buckets[kind]:
-                    bucket.take(now)
+            # Only the head of a kind's line asks for that kind's tokens; with a shared
+            # ledger another replica may still take them first, so a head that slept asks again.
+            delay = self.ledger.take(self._buckets[kind], ticket[0], now)
+            if delay <= 0:
                 self._recent(kind, now).append(now)
                 break
             # Sleep without the lock, so a more urgent request can join the line meanwhile.
@@ -192,7 +257,7 @@ class QuotaScheduler:
                 self.sleep(delay)
             finally:
                 self._cond.acquire()
-            waited, slept = waited + delay, True
+            waited += delay
         if waited:
             self.waits += 1
             self.waited_seconds += waited
@@ -205,8 +270,3 @@ class QuotaScheduler:
         while sent and sent[0] <= now - WINDOW:
             sent.popleft()
         return sent
-
-
-def _bucket(per_minute: int) -> TokenBucket:
-    # A tenth of a minute's worth saved up: short bursts go at once, the rest is spread.
-    return TokenBucket(per_minute, burst=per_minute // 10)

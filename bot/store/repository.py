@@ -6,10 +6,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement, Engine, and_, delete, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, and_, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.store.schema import deliveries, sheet_syncs, snapshots, watches
+from bot.store.quota import StoreLedger
+from bot.store.schema import change_polls, deliveries, sheet_syncs, snapshots, watches
 from core.ctr import Counts
 from core.schedule import Weekday
 from core.weekly import Snapshot
@@ -35,6 +36,19 @@ class SyncState:
 
     version: str | None
     synced_at: datetime | None
+    reported: str | None = None  # a newer version Drive listed, not yet synced from
+
+    @property
+    def due(self) -> bool:
+        """Drive reported a version no sync has started from yet."""
+        return self.reported is not None and self.reported != self.version
+
+
+@dataclass(frozen=True, slots=True)
+class ChangePoll:
+    """The right to list Drive's changes for every replica this time, and where to start."""
+
+    listed_at: datetime | None  # when the last successful listing was asked for
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +80,10 @@ class Store:
     def __init__(self, engine: Engine, clock: Clock = utc_now) -> None:
         self._engine = engine
         self._clock = clock
+
+    def quota_ledger(self) -> StoreLedger:
+        """Google's quota buckets in this store, shared with every replica using it."""
+        return StoreLedger(self._engine)
 
     # Watches -----------------------------------------------------------------------------
 
@@ -153,7 +171,7 @@ class Store:
     def sync_states(self) -> dict[str, SyncState]:
         with self._engine.connect() as db:
             return {
-                row.sheet_key: SyncState(row.version, row.synced_at)
+                row.sheet_key: SyncState(row.version, row.synced_at, row.reported_version)
                 for row in db.execute(select(sheet_syncs))
             }
 
@@ -195,19 +213,58 @@ class Store:
         except IntegrityError:  # another replica inserted the row, and so the claim, first
             return False
 
-    def adopt_version(self, sheet_key: str, version: str) -> None:
-        """The sheet's new version is our own write: nothing to read (synced_at stands)."""
-        self._upsert(sheet_key, {"version": version})
-
-    def _upsert(self, sheet_key: str, values: dict[str, object]) -> None:
-        change = update(sheet_syncs).where(sheet_syncs.c.sheet_key == sheet_key).values(values)
+    def claim_change_poll(self, account: str, owner: str, until: datetime) -> ChangePoll | None:
+        """Take the listing of ``account``'s Drive changes until ``until``, unless another
+        replica holds it now (None): one listing serves every replica."""
+        now = self._clock()
+        free = or_(change_polls.c.claimed_until.is_(None), change_polls.c.claimed_until <= now)
+        take = (
+            update(change_polls)
+            .where(change_polls.c.account == account, free)
+            .values(claimed_by=owner, claimed_until=until)
+            .returning(change_polls.c.listed_at)
+        )
         try:
             with self._engine.begin() as db:
-                if db.execute(change).rowcount == 0:
-                    db.execute(insert(sheet_syncs).values(sheet_key=sheet_key, **values))
+                row = db.execute(take).first()
+                if row is not None:
+                    return ChangePoll(row.listed_at)
+                held = select(change_polls.c.account).where(change_polls.c.account == account)
+                if db.execute(held).first() is not None:
+                    return None
+                first = {"account": account, "claimed_by": owner, "claimed_until": until}
+                db.execute(insert(change_polls).values(first))
+                return ChangePoll(None)
+        except IntegrityError:  # another replica inserted the row, and so the claim, first
+            return None
+
+    def record_listing(
+        self, account: str, listed_at: datetime, adopt: dict[str, str], report: dict[str, str]
+    ) -> None:
+        """What a Drive listing asked for at ``listed_at`` found: versions that are our own
+        writes (nothing to read) and versions someone else made (to sync), in one transaction."""
+        later = or_(change_polls.c.listed_at.is_(None), change_polls.c.listed_at < listed_at)
+        done = update(change_polls).where(change_polls.c.account == account, later)
+        for attempt in (1, 2):
+            try:
+                with self._engine.begin() as db:
+                    for key, version in adopt.items():
+                        _upsert_in(db, key, {"version": version, "reported_version": None})
+                    for key, version in report.items():
+                        _upsert_in(db, key, {"reported_version": version})
+                    db.execute(done.values(listed_at=listed_at))
+                return
+            except IntegrityError:  # a replica added one of the rows meanwhile: all again
+                if attempt == 2:
+                    raise
+
+    def _upsert(self, sheet_key: str, values: dict[str, object]) -> None:
+        try:
+            with self._engine.begin() as db:
+                _upsert_in(db, sheet_key, values)
         except IntegrityError:  # another process inserted the row first: update it instead
             with self._engine.begin() as db:
-                db.execute(change)
+                _upsert_in(db, sheet_key, values)
 
     # Deliveries: exactly one summary per (channel, sheet, week) --------------------------
 
@@ -324,6 +381,12 @@ class Store:
         query = select(deliveries.c.charted).where(_delivery_key(channel_id, sheet_key, week))
         with self._engine.connect() as db:
             return bool(db.execute(query).scalar_one_or_none())
+
+
+def _upsert_in(db: Connection, sheet_key: str, values: dict[str, object]) -> None:
+    change = update(sheet_syncs).where(sheet_syncs.c.sheet_key == sheet_key).values(values)
+    if db.execute(change).rowcount == 0:
+        db.execute(insert(sheet_syncs).values(sheet_key=sheet_key, **values))
 
 
 def _delivery_key(channel_id: str, sheet_key: str, week: date) -> ColumnElement[bool]:

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Dialect,
+    Float,
     Integer,
     MetaData,
     String,
@@ -108,4 +109,29 @@ sheet_syncs = Table(
     # The replica syncing this sheet in the current interval, and until when (migration 0004).
     Column("claimed_by", String(200), nullable=True),
     Column("claimed_until", UTCDateTime, nullable=True),
+    # The newest version Drive reported and no sync has started from yet (migration 0005):
+    # whichever replica listed the change, any replica may sync it.
+    Column("reported_version", String(40), nullable=True),
+)
+
+# One row per Drive account whose changes the replicas list: who lists them now (a lease, so
+# one listing serves every replica) and from when the next listing starts (migration 0005).
+change_polls = Table(
+    "change_polls",
+    metadata,
+    Column("account", String(200), primary_key=True),
+    Column("claimed_by", String(200), nullable=True),
+    Column("claimed_until", UTCDateTime, nullable=True),
+    Column("listed_at", UTCDateTime, nullable=True),
+)
+
+# Google's per-minute quotas as token buckets every replica takes from (migration 0005): the
+# service account is one user to Google, however many processes use it. ``updated`` is epoch
+# seconds from the replicas' clocks (NTP-close is enough: a skew only delays a refill).
+quota_buckets = Table(
+    "quota_buckets",
+    metadata,
+    Column("name", String(300), primary_key=True),
+    Column("tokens", Float(53), nullable=False),
+    Column("updated", Float(53), nullable=False),
 )

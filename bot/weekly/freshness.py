@@ -1,9 +1,11 @@
 """Which watched sheets a sync pass reads, and in what order (pure: the loop is runtime.py).
 
-Only sheets Drive says changed since they were last synced, plus any not fully synced for a
-day (a change Drive never reported heals itself). Changed sheets go first, oldest change
-first; then the stalest. A change whose last author is our own service account is our write:
-its final verify read already saw everything before it, so the new version is adopted unread.
+One replica at a time lists Drive's changes for all of them (`plan_listing`): versions some
+person made are *reported* in the store, versions our own service account made are adopted
+unread, since that write's final verify read already saw everything before it. Every replica
+then reads only the sheets whose reported version no sync has started from, plus any not fully
+synced for a day (a change Drive never reported heals itself): changed ones first, oldest
+change first; then the stalest (`plan_pass`).
 """
 
 from __future__ import annotations
@@ -19,47 +21,53 @@ FULL_RESYNC = timedelta(hours=24)
 
 
 @dataclass(frozen=True, slots=True)
-class PassPlan:
+class Listing:
+    """What one Drive listing means for the store."""
+
     adopt: dict[str, str] = field(default_factory=dict)  # key -> our own write's version
+    report: dict[str, str] = field(default_factory=dict)  # key -> someone else's, to sync
+
+
+@dataclass(frozen=True, slots=True)
+class PassPlan:
     queue: list[tuple[str, str | None]] = field(default_factory=list)  # (key, version) to sync
     stale: int = 0  # how many of ``queue`` are there for the daily full sync
 
 
-def plan_pass(
+def plan_listing(
     watched: Collection[str],
     states: Mapping[str, SyncState],
     changed: Iterable[Version],
-    owed: Mapping[str, Version],
     *,
     me: str,
-    now: datetime,
-) -> PassPlan:
-    """``owed``: changes a past pass saw but did not sync (it failed, or ran out of time)."""
-    due: dict[str, Version] = dict(owed)
+) -> Listing:
+    """``changed``: Drive's listing, oldest first. A sheet already due stays due even if we
+    wrote to it since: our write came after a change nobody has read."""
     adopt: dict[str, str] = {}
+    report: dict[str, str] = {}
     for version in changed:
-        key = version.key
-        if key not in watched or version.modified == _stored(states, key):
+        key, state = version.key, states.get(version.key)
+        if key not in watched or (state and version.modified in (state.version, state.reported)):
             continue
-        if version.by == me and key not in due:
+        due = key in report or (state is not None and state.due)
+        if version.by == me and not due:
             adopt[key] = version.modified
         else:
-            due[key] = version
-    queue: list[tuple[str, str | None]] = [
-        (v.key, v.modified) for v in sorted(due.values(), key=lambda v: v.modified)
-    ]
+            report[key] = version.modified
+            adopt.pop(key, None)
+    return Listing(adopt, report)
+
+
+def plan_pass(watched: Collection[str], states: Mapping[str, SyncState], now: datetime) -> PassPlan:
+    due = {key: state.reported for key in watched if (state := states.get(key)) and state.due}
     never = datetime.min.replace(tzinfo=now.tzinfo)
     stale = sorted(
         (key for key in watched if key not in due and _stale(states.get(key), now)),
         key=lambda key: (states[key].synced_at or never) if key in states else never,
     )
+    queue = sorted(due.items(), key=lambda pair: pair[1] or "")
     queue += [(key, None) for key in stale]
-    return PassPlan(adopt, queue, len(stale))
-
-
-def _stored(states: Mapping[str, SyncState], key: str) -> str | None:
-    state = states.get(key)
-    return state.version if state else None
+    return PassPlan(queue, len(stale))
 
 
 def _stale(state: SyncState | None, now: datetime) -> bool:

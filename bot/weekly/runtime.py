@@ -6,6 +6,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -18,7 +19,7 @@ from bot.store.repository import Clock, Store, utc_now
 from bot.weekly.access import GoogleSheetAccess
 from bot.weekly.commands import WatchCommands
 from bot.weekly.every import run_every
-from bot.weekly.freshness import FULL_RESYNC, PassPlan, plan_pass
+from bot.weekly.freshness import FULL_RESYNC, PassPlan, plan_listing, plan_pass
 from bot.weekly.lastread import LastRead, LastReads
 from bot.weekly.scheduler import SummaryScheduler
 from bot.weekly.source import SheetReportSource, record_snapshot
@@ -26,9 +27,10 @@ from bot.weekly.status import Operations
 from core.errors import CtrError
 from sheets import metrics
 from sheets.backends import GoogleSheet
-from sheets.changes import DriveChanges, Version
+from sheets.changes import DriveChanges
 from sheets.client import make_client
 from sheets.errors import SheetsApiError
+from sheets.quota import QuotaScheduler
 from sheets.sync import sync
 
 log = logging.getLogger(__name__)
@@ -46,10 +48,13 @@ DRIVE_LAG = timedelta(minutes=5)
 class WatchedSheetsSync:
     """Keeps watched sheets' CTR columns filled in, and records running-total snapshots.
 
-    With ``changes`` (Drive), a pass reads only the sheets that changed since they were last
-    synced, plus any not fully synced for a day (bot/weekly/freshness.py); without, every
-    watched sheet every pass. A pass that can't get through its queue within ``interval`` (the
-    quota scheduler makes it wait) says so, and the rest waits for the next pass.
+    With ``changes`` (Drive), one replica at a time lists what changed for all of them (a
+    lease in the store, at most once per ``poll_every``) and each pass reads only the sheets
+    reported changed since they were last synced, plus any not fully synced for a day
+    (bot/weekly/freshness.py); without, every watched sheet every pass. Replicas split the
+    reads: a sheet is claimed for one ``interval`` before it is synced. A pass that can't get
+    through its queue within ``interval`` (the quota scheduler makes it wait) says so, and the
+    rest waits for the next pass.
     """
 
     store: Store
@@ -57,30 +62,29 @@ class WatchedSheetsSync:
     clock: Clock = utc_now
     changes: DriveChanges | None = None
     interval: timedelta = timedelta(minutes=15)
+    poll_every: timedelta = timedelta(seconds=CHANGE_POLL)
     last_reads: LastReads = field(default_factory=LastReads)
     backlog: int = 0  # sheets due that the last pass did not reach
     # This replica's name in sheet claims: replicas split the sheets, one per sheet and interval.
     owner: str = field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}")
-    _since: datetime | None = None  # when the last successful Drive listing was asked for
-    _owed: dict[str, Version] = field(default_factory=dict)  # changes seen, not yet synced
     _backends: dict[str, GoogleSheet] = field(default_factory=dict)  # by URL: metadata kept
 
     def run_once(self) -> int:
         """One pass; returns how many spreadsheets synced. Errors are logged, not fatal."""
         now = self.clock()
         targets = self._targets()
-        plan = self._plan(targets, now)
-        for key, ours in plan.adopt.items():
-            self.store.adopt_version(key, ours)
-            self.last_reads.retag(key, ours)
-        self._owed = {key: Version(key, v, "") for key, v in plan.queue if v}
+        if self.changes is None:
+            plan = PassPlan(queue=[(key, None) for key in targets])
+        else:
+            self._list_changes(self.changes, targets, now)
+            plan = plan_pass(targets.keys(), self.store.sync_states(), now)
         deadline, synced = now + self.interval, 0
         for index, (key, version) in enumerate(plan.queue):
             if self.clock() >= deadline:
                 self._behind(len(plan.queue) - index, plan)
                 break
             if not self.store.claim_sheet(key, self.owner, now + self.interval):
-                continue  # another replica syncs it this interval; it stays owed here
+                continue  # another replica syncs it this interval; it stays due for later
             synced += self._sync_key(key, version, targets[key])
         else:
             self.backlog = 0
@@ -99,20 +103,24 @@ class WatchedSheetsSync:
                 targets.setdefault(watch.sheet_key, []).append(pair)
         return targets
 
-    def _plan(self, targets: dict[str, list[tuple[str, str]]], now: datetime) -> PassPlan:
-        if self.changes is None:
-            return PassPlan(queue=[(key, None) for key in targets])
-        since = (self._since or now - FULL_RESYNC) - DRIVE_LAG
+    def _list_changes(
+        self, changes: DriveChanges, targets: dict[str, list[tuple[str, str]]], now: datetime
+    ) -> None:
+        """If no other replica has this turn, ask Drive what changed and record it for all."""
+        me = self.access.service_account
+        poll = self.store.claim_change_poll(me, self.owner, now + self.poll_every)
+        if poll is None:
+            return  # another replica lists Drive this time; its findings are in the store
+        since = (poll.listed_at or now - FULL_RESYNC) - DRIVE_LAG
         try:
-            changed = list(self.changes.changed_since(since))
+            changed = list(changes.changed_since(since))
         except SheetsApiError as error:  # Drive down or not enabled: the stale ones still go
             log.warning("could not ask Drive which sheets changed: %s", error)
-            changed = []
-        else:
-            self._since = now
-        states = self.store.sync_states()
-        me = self.access.service_account
-        return plan_pass(targets.keys(), states, changed, self._owed, me=me, now=now)
+            return
+        listing = plan_listing(targets.keys(), self.store.sync_states(), changed, me=me)
+        self.store.record_listing(me, now, listing.adopt, listing.report)
+        for key, ours in listing.adopt.items():
+            self.last_reads.retag(key, ours)
 
     def _sync_key(self, key: str, version: str | None, targets: list[tuple[str, str]]) -> int:
         try:
@@ -131,7 +139,6 @@ class WatchedSheetsSync:
                 if read is not None:
                     self.last_reads.put(url, replace(read, version=None, own_write=True))
         self.store.record_sync(key, version, self.clock())
-        self._owed.pop(key, None)
         return 1
 
     def _sync(self, key: str, version: str | None, url: str, zone: str) -> bool:
@@ -191,8 +198,12 @@ def build_weekly(settings: Settings, client: WebClient, clock: Clock = utc_now) 
     """None when Google isn't configured: /ctr still works, watch commands explain why not."""
     if settings.sheets.credentials is None:
         return None
-    sheets_client, service_account = make_client(settings.sheets)
     store = open_store(settings, clock)
+    # Epoch seconds, not a monotonic clock: the buckets are shared with other processes.
+    quota = QuotaScheduler(
+        per_user=settings.sheets.quota_per_minute, clock=time.time, ledger=store.quota_ledger()
+    )
+    sheets_client, service_account = make_client(settings.sheets, quota=quota)
     access = GoogleSheetAccess(sheets_client, service_account)
     changes = DriveChanges(sheets_client)
     owner = f"{socket.gethostname()}-{os.getpid()}-{datetime.now().timestamp():.0f}"

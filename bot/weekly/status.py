@@ -37,7 +37,8 @@ def status_text(
             for kind in (Kind.READ, Kind.WRITE, Kind.DRIVE)
         )
         head += (
-            f"\nSync backlog: {operations.backlog} · quota in the last minute: {used} · "
+            f"\nSync backlog: {operations.backlog} · "
+            f"this replica's quota use in the last minute: {used} · "
             f"{usage.waiting} waiting now, {usage.waits} waited since start "
             f"({usage.waited_seconds:.0f} s)"
         )

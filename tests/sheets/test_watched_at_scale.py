@@ -13,7 +13,7 @@ import pytest
 from bot.store.engine import connect, migrate
 from bot.store.repository import NewWatch, Store
 from bot.weekly.access import GoogleSheetAccess
-from bot.weekly.runtime import WatchedSheetsSync
+from bot.weekly.runtime import CHANGE_POLL, WatchedSheetsSync
 from bot.weekly.source import SheetReportSource
 from core.schedule import Weekday
 from sheets.changes import DriveChanges
@@ -119,6 +119,10 @@ def test_a_change_drive_never_reported_is_healed_within_a_day(
     assert google.spreadsheets[keys[0]][0].rows[1][5].value == 0.02
 
 
+def synced_keys(store: Store) -> set[str]:
+    return {key for key, state in store.sync_states().items() if state.synced_at is not None}
+
+
 def test_a_pass_that_cannot_keep_up_says_so_and_the_rest_go_next_oldest_first(
     paced: ResilientHTTPClient, google: FakeGoogle, store: Store, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -131,10 +135,10 @@ def test_a_pass_that_cannot_keep_up_says_so_and_the_rest_go_next_oldest_first(
     assert f"{400 - synced} of 400 sheets" in caplog.text
     assert "demand exceeds the Sheets quota" in caplog.text
     assert google.quota.refusals() == 0
-    done = set(store.sync_states())
+    done = synced_keys(store)
     assert done == set(keys[:synced])  # in the order they were watched: none synced before
     loop.run_once()
-    assert set(store.sync_states()) > done
+    assert synced_keys(store) > done
 
 
 def test_a_summary_reuses_the_syncs_read_until_the_sheet_changes(
@@ -194,16 +198,35 @@ def test_replicas_never_sync_the_same_sheet_in_one_interval_and_take_over_a_dead
     sheet = google.spreadsheets[keys[2]][0]
     sheet.cell(1, 3).value = 50  # a person edits within the interval
     google.touch(keys[2])
-    google.clock.advance(60)
+    google.clock.advance(CHANGE_POLL)
     google.log.clear()
     assert second.run_once() == 0  # still r1's this interval: r2 reads nothing
     assert google.api_calls() == []
     last_claim = google.clock()
     assert first.run_once() == 1  # the holder picks the edit up (and holds it an interval)
     assert sheet.rows[1][5].value == 0.05
+    assert len(google.drive_calls()) == 1  # r2 asked Drive; r1 found the change in the store
     sheet.cell(1, 3).value = 20  # r1 dies; another edit
     google.touch(keys[2])
     google.clock.advance(last_claim + INTERVAL.total_seconds() + 1 - google.clock())
     assert second.run_once() >= 1  # its claim ran out: r2 takes the sheet over
     assert sheet.rows[1][5].value == 0.02
     assert google.quota.refusals() == 0
+
+
+def test_three_replicas_share_one_drive_listing_per_turn(
+    paced: ResilientHTTPClient, google: FakeGoogle, store: Store
+) -> None:
+    """A no-op interval costs the replicas together what it costs one: each passes every
+    CHANGE_POLL, a minute apart, and one listing per turn serves all three."""
+    watch(google, store, 9)
+    replicas = [replica(paced, store, google, f"r{index}") for index in range(3)]
+    replicas[0].run_once()
+    next_pass(google, replicas[0], google.clock())  # our first writes adopted: all quiet now
+    google.log.clear()
+    start = google.clock()
+    for minute in range(15):  # each replica passes every 3 minutes, a minute after the last
+        google.clock.advance(start + minute * 60 - google.clock())
+        replicas[minute % 3].run_once()
+    assert google.api_calls() == []
+    assert len(google.drive_calls()) <= INTERVAL.total_seconds() / CHANGE_POLL

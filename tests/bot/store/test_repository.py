@@ -2,53 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 
-import pytest
-from sqlalchemy import Engine, inspect, text
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Engine, inspect
 
-from bot.store.engine import connect, migrate
+from bot.store.engine import migrate
 from bot.store.repository import NewWatch, Store, SyncState
+from bot.store.schema import metadata
 from core.ctr import Counts
 from core.schedule import Weekday
 from core.weekly import Snapshot
+from tests.bot.store.conftest import FakeClock
 
 WEEK = date(2026, 11, 16)
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'state.sqlite3'}"
-    else:
-        url = request.getfixturevalue("postgres_url")
-    engine = connect(url)
-    if request.param == "postgresql":
-        with engine.begin() as db:  # each test starts from an empty database
-            db.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    migrate(engine)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def store(engine: Engine, clock: FakeClock) -> Store:
-    return Store(engine, clock)
 
 
 def new_watch(channel: str = "C1", sheet: str = "sheet-1") -> NewWatch:
@@ -68,6 +36,13 @@ def test_migrations_create_the_schema_and_are_idempotent(engine: Engine) -> None
     migrate(engine)
     tables = set(inspect(engine).get_table_names())
     assert {"watches", "snapshots", "deliveries", "alembic_version"} <= tables
+
+
+def test_the_migrations_build_exactly_the_schema_the_code_uses(engine: Engine) -> None:
+    """A hand-written migration that forgets a column (or types it differently) fails here."""
+    with engine.connect() as db:
+        differences = compare_metadata(MigrationContext.configure(db), metadata)
+    assert differences == []
 
 
 def test_watch_round_trip_replace_pause_remove(store: Store) -> None:
@@ -143,20 +118,54 @@ def test_released_claims_can_be_retried(store: Store) -> None:
 
 
 def test_sheet_sync_state_keeps_the_version_when_a_daily_sync_does_not_know_it(
-    tmp_path: Path,
+    store: Store, clock: FakeClock
 ) -> None:
-    engine = connect(f"sqlite:///{tmp_path / 's.sqlite3'}")
-    migrate(engine)
-    store = Store(engine)
     first = datetime(2026, 11, 16, 9, tzinfo=UTC)
     later = datetime(2026, 11, 17, 9, tzinfo=UTC)
     store.record_sync("k", "v1", first)
-    store.adopt_version("k", "v2")
-    assert store.sync_states() == {"k": SyncState("v2", first)}
+    store.record_listing("acct", clock.now, adopt={"k": "v2", "new": "v9"}, report={})
+    assert store.sync_states()["k"] == SyncState("v2", first)
     store.record_sync("k", None, later)
-    assert store.sync_states() == {"k": SyncState("v2", later)}
-    store.adopt_version("new", "v9")
+    assert store.sync_states()["k"] == SyncState("v2", later)
     assert store.sync_states()["new"] == SyncState("v9", None)
+
+
+def test_a_reported_change_stays_due_until_a_sync_starts_from_it(
+    store: Store, clock: FakeClock
+) -> None:
+    store.record_sync("k", "v1", clock.now)
+    store.record_listing("acct", clock.now, adopt={}, report={"k": "v2", "new": "v5"})
+    states = store.sync_states()
+    assert states["k"] == SyncState("v1", clock.now, reported="v2")
+    assert states["k"].due
+    assert states["new"].due
+    store.record_sync("k", "v2", clock.now)
+    assert not store.sync_states()["k"].due
+    store.record_listing("acct", clock.now, adopt={"k": "v3"}, report={})  # then our write
+    assert store.sync_states()["k"] == SyncState("v3", clock.now)
+
+
+def test_one_replica_lists_drive_per_turn_and_the_next_starts_where_it_ended(
+    store: Store, clock: FakeClock
+) -> None:
+    turn = timedelta(minutes=3)
+    poll = store.claim_change_poll("acct", "r1", clock.now + turn)
+    assert poll is not None
+    assert poll.listed_at is None  # never listed: the caller starts a day back
+    assert store.claim_change_poll("acct", "r2", clock.now + turn) is None
+    assert store.claim_change_poll("acct", "r1", clock.now + turn) is None  # its own turn too
+    assert store.claim_change_poll("other@acct", "r2", clock.now + turn) is not None
+    store.record_listing("acct", clock.now, adopt={}, report={})
+    listed = clock.now
+    clock.now += turn
+    poll = store.claim_change_poll("acct", "r2", clock.now + turn)
+    assert poll is not None
+    assert poll.listed_at == listed
+    store.record_listing("acct", listed - turn, adopt={}, report={})  # a slow, older listing
+    clock.now += turn
+    again = store.claim_change_poll("acct", "r1", clock.now + turn)
+    assert again is not None
+    assert again.listed_at == listed  # never moves back: nothing Drive said is skipped
 
 
 def test_a_sheet_claim_goes_to_one_replica_until_it_runs_out(

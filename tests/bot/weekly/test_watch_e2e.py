@@ -142,5 +142,5 @@ def test_status_shows_admins_the_watched_sheets_and_the_quota(bot: Bot) -> None:
     _, status = bot.command("status", user="U_ADMIN")
     text = message_text(status)
     assert "1 watched sheet(s)" in text
-    assert "quota in the last minute: reads" in text
+    assert "this replica's quota use in the last minute: reads" in text
     assert URL in text

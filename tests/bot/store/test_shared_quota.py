@@ -1,0 +1,129 @@
+"""Google's quota shared by replicas through the store: one account's 60 a minute is 60 for
+all of them together, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import Engine
+
+from bot.store.engine import connect
+from bot.store.quota import StoreLedger
+from sheets.quota import Bucket, Kind, Ledger, LocalLedger, Priority, QuotaScheduler, urgent
+
+ACCOUNT = "ctr@team.iam.gserviceaccount.com"
+
+
+class Clock:
+    """One virtual clock every replica reads; a replica's sleep moves it."""
+
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0  # epoch seconds, as replicas' wall clocks give
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def replica(ledger: Ledger, clock: Clock, account: str = ACCOUNT) -> QuotaScheduler:
+    scheduler = QuotaScheduler(per_user=60, clock=clock, sleep=clock.sleep, ledger=ledger)
+    scheduler.name_buckets(account, "team")
+    return scheduler
+
+
+def busiest_minute(times: list[float]) -> int:
+    return max(sum(1 for t in times if start - 60 < t <= start) for start in times)
+
+
+def take_turns(replicas: list[QuotaScheduler], clock: Clock, requests: int) -> list[float]:
+    sent = []
+    for index in range(requests):
+        replicas[index % len(replicas)].acquire(Kind.READ)
+        sent.append(clock())
+    return sent
+
+
+def second_engine(engine: Engine) -> Engine:
+    """Another replica's own connection pool to the same database."""
+    return connect(engine.url.render_as_string(hide_password=False))
+
+
+def test_two_replicas_on_one_store_send_one_accounts_quota_together(engine: Engine) -> None:
+    clock = Clock()
+    other = second_engine(engine)
+    replicas = [replica(StoreLedger(engine), clock), replica(StoreLedger(other), clock)]
+    sent = take_turns(replicas, clock, 240)
+    other.dispose()
+    assert busiest_minute(sent) <= 60
+    minutes = (sent[-1] - sent[0]) / 60
+    assert minutes > 3.5  # 240 requests at 54 a minute after the burst: nearly 4.3 minutes
+
+
+def test_replicas_keeping_buckets_in_memory_would_send_double() -> None:
+    """The defect the store's ledger fixes: each replica's own 60 adds up."""
+    clock = Clock()
+    replicas = [replica(LocalLedger(), clock), replica(LocalLedger(), clock)]
+    assert busiest_minute(take_turns(replicas, clock, 240)) > 60
+
+
+def test_other_accounts_and_kinds_have_their_own_buckets(engine: Engine) -> None:
+    clock = Clock()
+    mine, theirs = replica(StoreLedger(engine), clock), replica(StoreLedger(engine), clock, "b@x")
+    for _ in range(5):
+        mine.acquire(Kind.READ)
+        theirs.acquire(Kind.READ)
+        mine.acquire(Kind.WRITE)
+    assert clock() == 1_800_000_000.0  # nobody waited: five each from a burst of six
+
+
+def test_a_routine_request_leaves_the_last_token_to_an_urgent_one_elsewhere(
+    engine: Engine,
+) -> None:
+    clock = Clock()
+    ledger = StoreLedger(engine)
+    user = [Bucket(f"sheets-read/user/{ACCOUNT}", 60)]
+    taken = [ledger.take(user, Priority.ROUTINE, clock()) for _ in range(6)]
+    assert taken[:5] == [0.0] * 5
+    assert taken[5] == pytest.approx(60 / 54)  # one token left: routine waits for a second
+    other = StoreLedger(second_engine(engine))
+    assert other.take(user, Priority.URGENT, clock()) == 0.0  # a due summary gets it now
+    assert other.take(user, Priority.URGENT, clock()) > 0
+
+
+def test_an_urgent_request_on_a_replica_goes_first(engine: Engine) -> None:
+    clock = Clock()
+    busy, summaries = replica(StoreLedger(engine), clock), replica(StoreLedger(engine), clock)
+    for _ in range(5):
+        busy.acquire(Kind.READ)
+    with urgent():
+        summaries.acquire(Kind.READ)
+    assert clock() == 1_800_000_000.0
+
+
+def test_racing_replicas_never_take_more_tokens_than_there_are(engine: Engine) -> None:
+    """Eight threads on two pools at one frozen instant: exactly the burst less the reserve
+    goes, however the database interleaves them (a read-then-write would let more through)."""
+    clock = Clock()
+    engines = [engine, second_engine(engine)]
+    ledgers = [StoreLedger(engines[index % 2]) for index in range(8)]
+    bucket = [Bucket("sheets-write/user/race", 60)]
+    ledgers[0].take(bucket, Priority.URGENT, clock())  # the row exists: 5 tokens left
+    start, granted, lock = threading.Barrier(8), [], threading.Lock()
+
+    def hammer(ledger: StoreLedger) -> None:
+        start.wait()
+        for _ in range(10):
+            if ledger.take(bucket, Priority.URGENT, clock()) == 0.0:
+                with lock:
+                    granted.append(1)
+
+    threads = [threading.Thread(target=hammer, args=(ledger,)) for ledger in ledgers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    engines[1].dispose()
+    assert len(granted) == 5
