@@ -9,15 +9,18 @@ from typing import Any
 
 import pytest
 import requests
+from sqlalchemy import select
 
 from bot.app import create_app, make_client
 from bot.server import wsgi_app
 from bot.settings import Settings
 from bot.store.engine import connect
 from bot.store.repository import Store
+from bot.store.schema import quota_buckets
 from bot.weekly.runtime import build_weekly
 from core.schedule import Weekday
 from sheets.client import MAX_TRIES
+from sheets.quota import Bucket
 from tests.bot.conftest import SIGNING_SECRET, command_body, message_text, signed
 from tests.fakes.google_api import FakeGoogle
 from tests.fakes.google_fixtures import CLIENT_EMAIL, KEY, campaign_sheet
@@ -28,8 +31,9 @@ URL = f"https://docs.google.com/spreadsheets/d/{KEY}/edit#gid=0"
 
 
 class Bot:
-    def __init__(self, url: str, slack: FakeSlack, database: str) -> None:
+    def __init__(self, url: str, slack: FakeSlack, database: str, quota: int) -> None:
         self.url, self.slack, self.database = url, slack, database
+        self.quota = quota  # SHEETS_QUOTA_PER_MINUTE
 
     def ack(self, text: str, user: str) -> dict[str, Any]:
         body, headers = signed(command_body(text, self.slack.response_url, user=user))
@@ -76,7 +80,7 @@ def bot(env: dict[str, str], google: FakeGoogle, tmp_path: Path) -> Iterator[Bot
         weekly = build_weekly(settings, client)
         assert weekly is not None
         with running_waitress(wsgi_app(create_app(settings, client, weekly.commands))) as url:
-            yield Bot(url, slack, database)
+            yield Bot(url, slack, database, settings.sheets.quota_per_minute)
 
 
 def test_admin_watches_a_sheet(bot: Bot) -> None:
@@ -88,6 +92,9 @@ def test_admin_watches_a_sheet(bot: Bot) -> None:
     assert (watch.sheet_key, watch.weekday, watch.created_by) == (KEY, Weekday.FRIDAY, "U_ADMIN")
     _, listing = bot.command("watching", user="U_MEMBER")
     assert "Friday 16:30 (Europe/London)" in message_text(listing)
+    with connect(bot.database).connect() as db:  # the sheet check's read took a shared token
+        buckets = dict(db.execute(select(quota_buckets.c.name, quota_buckets.c.tokens)).all())
+    assert buckets[f"sheets-read/user/{CLIENT_EMAIL}"] < Bucket("", bot.quota).burst
 
 
 def test_member_is_refused_and_unshared_sheet_names_the_account(bot: Bot) -> None:
