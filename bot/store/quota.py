@@ -47,8 +47,13 @@ class StoreLedger:
             names = [bucket.name for bucket in buckets]
             rows = db.execute(select(quota_buckets).where(quota_buckets.c.name.in_(names))).all()
         held = {row.name: (row.tokens, row.updated) for row in rows}
-        waits = [_wait(bucket, *held[bucket.name], need, now) for bucket in buckets]
-        return max(RETRY, *waits)
+        waits = [RETRY]
+        for bucket in buckets:
+            if bucket.name in held:
+                waits.append(_wait(bucket, *held[bucket.name], need, now))
+            else:  # someone emptied the table: create the row again on the next try
+                self._known.discard(bucket.name)
+        return max(waits)
 
     def _ensure(self, bucket: Bucket, now: float) -> None:
         if bucket.name in self._known:

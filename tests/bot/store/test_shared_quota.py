@@ -6,10 +6,11 @@ from __future__ import annotations
 import threading
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, delete
 
 from bot.store.engine import connect
 from bot.store.quota import StoreLedger
+from bot.store.schema import quota_buckets
 from sheets.quota import Bucket, Kind, Ledger, LocalLedger, Priority, QuotaScheduler, urgent
 
 ACCOUNT = "ctr@team.iam.gserviceaccount.com"
@@ -127,3 +128,14 @@ def test_racing_replicas_never_take_more_tokens_than_there_are(engine: Engine) -
         thread.join()
     engines[1].dispose()
     assert len(granted) == 5
+
+
+def test_a_bucket_row_deleted_under_a_running_replica_is_made_again(engine: Engine) -> None:
+    clock = Clock()
+    ledger = StoreLedger(engine)
+    user = [Bucket(f"sheets-read/user/{ACCOUNT}", 60)]
+    assert ledger.take(user, Priority.ROUTINE, clock()) == 0.0
+    with engine.begin() as db:
+        db.execute(delete(quota_buckets))  # an operator clearing the table by hand
+    assert ledger.take(user, Priority.ROUTINE, clock()) > 0  # try again shortly, no crash
+    assert ledger.take(user, Priority.ROUTINE, clock()) == 0.0
