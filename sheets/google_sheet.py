@@ -42,11 +42,17 @@ _GRID_FIELDS = (
 # Up to this many grid cells, a known worksheet is read in one grid call (~40 bytes a cell).
 ONE_CALL_MAX_CELLS = 100_000
 _FORMAT_FIELDS = "sheets.data.rowData.values.userEnteredFormat.numberFormat"
-_VALUES: dict[str, str | int | bool | float | list[str] | None] = {
-    "valueRenderOption": "UNFORMATTED_VALUE",
-    "dateTimeRenderOption": "SERIAL_NUMBER",
-    "majorDimension": "ROWS",
-}
+Params = dict[str, str | int | bool | float | list[str] | None]
+
+
+def _values_params() -> Params:
+    """A fresh dict per request: gspread writes the request's ``ranges`` into the one it is
+    given, and a shared one let a read waiting for quota go out with another thread's ranges."""
+    return {
+        "valueRenderOption": "UNFORMATTED_VALUE",
+        "dateTimeRenderOption": "SERIAL_NUMBER",
+        "majorDimension": "ROWS",
+    }
 
 
 @dataclass
@@ -79,12 +85,12 @@ class GoogleSheet:
         sheet = _pick(meta.get("sheets", []), self.gid, self.worksheet, self.key)
         self._props = sheet["properties"]
         title = requests.a1_sheet(self._props["title"])
-        answer = self.client.values_batch_get(self.key, [title], params=_VALUES)
+        answer = self.client.values_batch_get(self.key, [title], params=_values_params())
         values: Grid = answer["valueRanges"][0].get("values", [])
         return SheetRead(values, _evidence(sheet, values, _locale(meta)))
 
     def _read_grid(self, title: str) -> SheetRead:
-        params: dict[str, str | int | bool | float | list[str] | None] = {
+        params: Params = {
             "ranges": requests.a1_sheet(title),
             "fields": _GRID_FIELDS,
         }
@@ -113,7 +119,7 @@ class GoogleSheet:
         columns = sorted({layout.impressions, layout.clicks, layout.ctr, layout.status})
         title = requests.a1_sheet(self._properties()["title"])
         ranges = [f"{title}!{column_letter(c)}:{column_letter(c)}" for c in columns]
-        answer = self.client.values_batch_get(self.key, ranges, params=_VALUES)
+        answer = self.client.values_batch_get(self.key, ranges, params=_values_params())
         grid: Grid = []
         for col, value_range in zip(columns, answer["valueRanges"], strict=True):
             for index, cells in enumerate(value_range.get("values", [])):

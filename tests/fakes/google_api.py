@@ -402,7 +402,10 @@ class FakeGoogle:
         return None
 
     def _by_title(self, key: str, title: str) -> Worksheet:
-        return next(s for s in self.spreadsheets[key] if s.title == title)
+        found = next((s for s in self.spreadsheets[key] if s.title == title), None)
+        if found is None:
+            raise UnknownRange(title)
+        return found
 
     def _by_id(self, key: str, sheet_id: int) -> Worksheet:
         return next(s for s in self.spreadsheets[key] if s.sheet_id == sheet_id)
@@ -458,6 +461,10 @@ def _extended(value: Value) -> dict[str, Any]:
     return {"stringValue": str(value)}
 
 
+class UnknownRange(Exception):
+    """A range naming a tab the spreadsheet doesn't have: Google answers 400."""
+
+
 def _error(code: int, message: str, status: str) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "status": status}}
 
@@ -497,7 +504,11 @@ class _Handler(BaseHTTPRequestHandler):
         elif path.startswith("/drive/v3/files"):
             self._json(*self._drive(fake, path, parse_qs(parts.query)))
         else:
-            self._json(*self._api(fake, path, parse_qs(parts.query), body))
+            try:
+                self._json(*self._api(fake, path, parse_qs(parts.query), body))
+            except UnknownRange as error:
+                message = f"Unable to parse range: {error}"
+                self._json(400, _error(400, message, "INVALID_ARGUMENT"))
 
     def _bearer(self) -> str:
         return self.headers.get("Authorization", "").removeprefix("Bearer ")

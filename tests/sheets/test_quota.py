@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sheets.backends import GoogleSheet
-from sheets.client import make_client
+from sheets.client import ResilientHTTPClient, make_client
 from sheets.quota import Kind, QuotaScheduler, TokenBucket, urgent
 from sheets.settings import SheetsSettings
 from sheets.sync import sync
@@ -137,3 +137,27 @@ def test_a_paced_client_never_meets_a_429(env: dict[str, str], google: FakeGoogl
     assert google.quota.refusals() == 0
     minutes = (google.clock() - started) / 60
     assert 80 / 60 < minutes < 85 / 54  # at the quota's pace, not slower
+
+
+def test_a_read_waiting_for_quota_keeps_its_own_ranges(
+    env: dict[str, str], google: FakeGoogle, client: ResilientHTTPClient
+) -> None:
+    """A read that waits for a token while another read (another thread, another client)
+    goes ahead must still ask for its own tab: the bot's sync and summary threads share a
+    client, and a verify read of the wrong columns can't prove anything."""
+    google.spreadsheets[KEY] = [campaign_sheet([["2026-11-16", "A", 1000, 10, 1.0]])]
+    other = "1Other_abcdefghijklmnopqrst"
+    google.spreadsheets[other] = [campaign_sheet([["2026-11-16", "B", 500, 5, 1.0]], "Weekly")]
+    clock, others_read = google.clock, []
+
+    def sleep(seconds: float) -> None:  # while we wait for quota, someone else reads
+        if not others_read:
+            others_read.append(GoogleSheet(client, other).read())
+        clock.advance(seconds)
+
+    quota = QuotaScheduler(per_user=1, clock=clock, sleep=sleep)  # one token, then a wait
+    settings = SheetsSettings.from_env(env)
+    waiting, _ = make_client(settings, sleep=sleep, quota=quota)
+    read = GoogleSheet(waiting, KEY).read()  # metadata takes the token; the values read waits
+    assert others_read
+    assert read.grid[1][:2] == ["2026-11-16", "A"]
