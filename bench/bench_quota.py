@@ -61,7 +61,7 @@ from tests.fakes.google_api import (
     write_service_account_key,
 )
 from tests.fakes.google_quota import Kind
-from tests.postgres import running_postgres
+from tests.postgres import find_bin, running_postgres
 
 EMAIL = "bench@bench-project.iam.gserviceaccount.com"
 INTERVAL = 15 * 60.0
@@ -331,6 +331,15 @@ def main() -> None:
     parser.add_argument("--replicas", type=int, default=3)
     parser.add_argument("--database", choices=["postgres", "sqlite"], default="postgres")
     args = parser.parse_args()
+    if not 1 <= args.replicas <= QUOTA:
+        parser.exit(
+            2, f"bench_quota: --replicas must be 1 to {QUOTA} (a share of {QUOTA}/min each)\n"
+        )
+    if args.database == "postgres":
+        try:
+            find_bin("initdb")
+        except RuntimeError as error:
+            parser.exit(2, f"bench_quota: {error} Or use --database sqlite.\n")
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     public = key.public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
