@@ -1,6 +1,6 @@
 """10,000 watched sheets on one service account against Google's quota, in virtual time.
 
-Run: .venv/bin/python bench/bench_quota.py [--sheets 10000 --hours 8 --edits 0.02]
+Run: .venv/bin/python bench/bench_quota.py [--sheets 10000 --hours 8 --edits 0.02 --replicas 3]
 Real gspread + google-auth over HTTP against the fake Google, which enforces 60 reads + 60
 writes a minute per user and 300 per project (429 beyond) on a virtual clock; the client's
 quota scheduler waits on that clock, so 8 hours take minutes. Each 15-minute interval a random
@@ -8,21 +8,29 @@ quota scheduler waits on that clock, so 8 hours take minutes. Each 15-minute int
 approach: requests per interval (reads, writes, Drive), 429s, and the freshness lag of edited
 sheets (edit -> its CTR cell right). Start state: every sheet synced once, its last sync spread
 over the past day (the steady state). Baseline in the same run: today's loop, every watched
-sheet every interval. One replica (SQLite store).
+sheet every interval.
+
+`--replicas N` (default 3) bot replicas share one store (`--database postgres`, a throwaway
+server, or `sqlite`), each with its own engine, gspread client, quota share and sync loop
+(owner replica-i), splitting the sheets through the store's per-sheet claims. They run as
+threads taking turns in virtual time (bench/simtime.py), so the run is deterministic.
 """
 
 from __future__ import annotations
 
 import argparse
-import heapq
+import logging
 import random
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import time as clock_time
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from bench.simtime import VirtualTime
 from bot.store.engine import connect, migrate
 from bot.store.repository import NewWatch, Store
 from bot.weekly.access import GoogleSheetAccess
@@ -39,6 +48,7 @@ from core.schedule import Weekday
 from sheets.backends import MARKER_KEY
 from sheets.changes import DriveChanges
 from sheets.client import make_client
+from sheets.quota import Kind as QuotaKind
 from sheets.quota import QuotaScheduler
 from sheets.settings import SheetsSettings
 from tests.fakes.google_api import (
@@ -51,10 +61,12 @@ from tests.fakes.google_api import (
     write_service_account_key,
 )
 from tests.fakes.google_quota import Kind
+from tests.postgres import find_bin, running_postgres
 
 EMAIL = "bench@bench-project.iam.gserviceaccount.com"
 INTERVAL = 15 * 60.0
 PERCENT = {"type": "PERCENT", "pattern": "0.00%"}
+QUOTA = 60  # Google's reads (and writes) a minute per user: all replicas share one account
 
 
 def synced_sheet(clicks: int) -> Worksheet:
@@ -76,47 +88,115 @@ class Run:
     lags: list[float] = field(default_factory=list)
     unsynced: int = 0  # edits unsynced for over an interval when the run ended
     refused: int = 0
+    failures: list[str] = field(default_factory=list)  # failed syncs: the loop's warnings
+    synced: list[int] = field(default_factory=list)  # sheets synced, per replica
+    hours: float = 0.0  # virtual hours until the last replica's last pass ended
     wall: float = 0.0
+
+
+def quota_for(
+    replica_index: int,
+    replicas: int,
+    store_url: str,
+    *,
+    clock: Callable[[], float],
+    sleep: Callable[[float], None],
+) -> QuotaScheduler:
+    """Replica ``replica_index``'s quota: for now a fixed share of the account's, in its own
+    buckets (store_url unused until the replicas share a quota ledger in the store)."""
+    del replica_index, store_url
+    return QuotaScheduler(QUOTA // replicas, clock=clock, sleep=sleep)
+
+
+class Failures(logging.Handler):
+    """Collects the sync loop's per-sheet warnings (failed syncs) instead of printing them."""
+
+    def __init__(self, into: list[str]) -> None:
+        super().__init__(logging.WARNING)
+        self.into = into
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage().startswith("sync of"):
+            reason = record.exc_info[1] if record.exc_info else None
+            self.into.append(f"{record.getMessage()}{f': {reason!r}' if reason else ''}")
+
+
+@contextmanager
+def counting_failures(into: list[str]) -> Iterator[None]:
+    logger = logging.getLogger("bot.weekly.runtime")
+    handler = Failures(into)
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = True
+
+
+@contextmanager
+def database(kind: str, tmp: Path) -> Iterator[str]:
+    """A SQLAlchemy URL of an empty database of ``kind``, gone afterwards."""
+    if kind == "sqlite":
+        yield f"sqlite:///{tmp / 'state.sqlite3'}"
+    else:
+        with running_postgres() as url:
+            yield url
 
 
 def run(name: str, smart: bool, args: argparse.Namespace, key_pem: bytes, public: bytes) -> Run:
     rng = random.Random(args.seed)  # both approaches see the same edits
     result = Run(name)
     started = time.perf_counter()
-    with running_fake_google(public, EMAIL) as google, tempfile.TemporaryDirectory() as tmp:
+    with ExitStack() as stack:
+        google = stack.enter_context(running_fake_google(public, EMAIL))
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        url = stack.enter_context(database(args.database, tmp))
         keys = [f"bench{index:05d}" for index in range(args.sheets)]
         for key in keys:
             google.spreadsheets[key] = [synced_sheet(10)]
-        store = seeded_store(Path(tmp), google, keys, rng)
+        seed_store(url, google, keys, rng)
         clock = google.clock
-        edits = Edits(google, keys, rng, args.edits, result)
-        edits.plan_until(clock() + args.hours * 3600)
-
-        def sleep(seconds: float) -> None:  # the only place virtual time moves
-            edits.advance(seconds)
-
-        key_file = write_service_account_key(
-            Path(tmp) / "key.json", key_pem.decode(), EMAIL, google.base_url
-        )
-        settings = SheetsSettings(key_file, google.base_url.rstrip("/"), quota_per_minute=60)
-        quota = QuotaScheduler(60, clock=clock, sleep=sleep)
-        client, _ = make_client(settings, sleep=sleep, quota=quota)
-        loop = WatchedSheetsSync(
-            store,
-            GoogleSheetAccess(client, EMAIL),
-            clock.datetime,
-            changes=DriveChanges(client) if smart else None,
-            # Today's loop has no deadline: a pass goes through every sheet, however long.
-            interval=timedelta(seconds=INTERVAL if smart else 10**9),
-        )
-        every = CHANGE_POLL if smart else INTERVAL
+        vt = VirtualTime(clock)
         end = clock() + args.hours * 3600
-        while clock() < end:
-            pass_start = clock()
-            loop.run_once()
-            edits.check()
-            edits.advance(max(0.0, pass_start + every - clock()))
-        result.per_interval = edits.intervals
+        edits = Edits(google, keys, rng, args.edits, result, vt=vt)
+        edits.plan_until(end)
+        key_file = write_service_account_key(
+            tmp / "key.json", key_pem.decode(), EMAIL, google.base_url
+        )
+        result.synced = [0] * args.replicas
+
+        def replica(index: int) -> Callable[[], None]:
+            quota = quota_for(index, args.replicas, url, clock=clock, sleep=vt.sleep)
+            settings = SheetsSettings(
+                key_file, google.base_url.rstrip("/"), quota_per_minute=quota.limits[QuotaKind.READ]
+            )
+            client, _ = make_client(settings, sleep=vt.sleep, quota=quota)
+            loop = WatchedSheetsSync(
+                Store(connect(url), clock.datetime),
+                GoogleSheetAccess(client, EMAIL),
+                clock.datetime,
+                changes=DriveChanges(client) if smart else None,
+                # Today's loop has no deadline: a pass goes through every sheet, however long.
+                # Its claims then last for ever: the replicas split the sheets once.
+                interval=timedelta(seconds=INTERVAL if smart else 10**9),
+                owner=f"replica-{index}",
+            )
+            every = CHANGE_POLL if smart else INTERVAL
+
+            def passes() -> None:
+                while clock() < end:
+                    pass_start = clock()
+                    result.synced[index] += loop.run_once()
+                    edits.check()
+                    vt.sleep(max(0.0, pass_start + every - clock()))
+
+            return passes
+
+        with counting_failures(result.failures):
+            vt.run([replica(index) for index in range(args.replicas)])
+        edits.check()
+        result.hours = (clock() - edits.start) / 3600
         result.unsynced = sum(
             1 for first, _ in edits.pending.values() if clock() - first > INTERVAL
         )
@@ -125,8 +205,8 @@ def run(name: str, smart: bool, args: argparse.Namespace, key_pem: bytes, public
     return result
 
 
-def seeded_store(tmp: Path, google: FakeGoogle, keys: list[str], rng: random.Random) -> Store:
-    engine = connect(f"sqlite:///{tmp / 'state.sqlite3'}")
+def seed_store(url: str, google: FakeGoogle, keys: list[str], rng: random.Random) -> None:
+    engine = connect(url)
     migrate(engine)
     store = Store(engine, google.clock.datetime)
     now = google.clock.datetime()
@@ -145,44 +225,37 @@ def seeded_store(tmp: Path, google: FakeGoogle, keys: list[str], rng: random.Ran
         )
         last = now - timedelta(seconds=rng.uniform(0, 86_400))
         store.record_sync(key, google.modified_time(key), last)
-    return store
+    engine.dispose()
 
 
 class Edits:
     """People editing sheets at planned virtual times, and how long each took to be synced."""
 
     def __init__(
-        self, google: FakeGoogle, keys: list[str], rng: random.Random, share: float, run: Run
+        self,
+        google: FakeGoogle,
+        keys: list[str],
+        rng: random.Random,
+        share: float,
+        run: Run,
+        *,
+        vt: VirtualTime,
     ) -> None:
         self.google, self.keys, self.rng, self.share, self.run = google, keys, rng, share, run
-        self.planned: list[tuple[float, str, int]] = []  # (when, key, clicks)
+        self.vt = vt
         self.pending: dict[str, tuple[float, int]] = {}  # key -> (first unsynced edit, clicks)
-        self.intervals: list[dict[Kind, int]] = []
         self.start = google.clock()
         self._counted = dict.fromkeys(Kind, 0)
 
     def plan_until(self, end: float) -> None:
+        """Edits until ``end``; intervals close every INTERVAL for as long as replicas run."""
         t = self.start
         while t < end:
             for key in self.rng.sample(self.keys, int(len(self.keys) * self.share)):
                 when = t + self.rng.uniform(0, INTERVAL)
-                heapq.heappush(self.planned, (when, key, self.rng.randint(11, 999)))
+                self.vt.at(when, partial(self._edit, key, self.rng.randint(11, 999)))
             t += INTERVAL
-
-    def advance(self, seconds: float) -> None:
-        clock = self.google.clock
-        target = clock() + seconds
-        while self.planned and self.planned[0][0] <= target:
-            when, key, clicks = heapq.heappop(self.planned)
-            self._to(max(when, clock()))
-            sheet = self.google.spreadsheets[key][0]
-            for row in sheet.rows[1:]:
-                row[3] = Cell(clicks)
-            self.google.touch(key, PERSON)
-            first = self.pending.get(key, (clock(), 0))[0]
-            self.pending[key] = (first, clicks)
-        self._to(target)
-        self.check()
+        self.vt.at(self.start + INTERVAL, self._close_interval)
 
     def check(self) -> None:
         now = self.google.clock()
@@ -191,25 +264,32 @@ class Edits:
                 self.run.lags.append(now - edited)
                 del self.pending[key]
 
-    def _to(self, moment: float) -> None:
-        clock = self.google.clock
-        while moment >= self.start + INTERVAL * (len(self.intervals) + 1):
-            clock.advance(self.start + INTERVAL * (len(self.intervals) + 1) - clock())
-            self._close_interval()
-        clock.advance(moment - clock())
+    def _edit(self, key: str, clicks: int) -> None:
+        self.check()  # what the replicas synced before this moment
+        sheet = self.google.spreadsheets[key][0]
+        for row in sheet.rows[1:]:
+            row[3] = Cell(clicks)
+        self.google.touch(key, PERSON)
+        first = self.pending.get(key, (self.google.clock(), 0))[0]
+        self.pending[key] = (first, clicks)
 
     def _close_interval(self) -> None:
+        self.check()
         totals = dict.fromkeys(Kind, 0)
         for (_, kind), count in self.google.quota.accepted.items():
             totals[kind] += count
-        self.intervals.append({k: totals[k] - self._counted[k] for k in Kind})
+        self.run.per_interval.append({k: totals[k] - self._counted[k] for k in Kind})
         self._counted = totals
+        # The next close is pending while a replica still runs (a pass may overrun the end).
+        self.vt.at(self.start + INTERVAL * (len(self.run.per_interval) + 1), self._close_interval)
 
 
 def report(runs: list[Run], args: argparse.Namespace) -> None:
     print(
         f"{args.sheets:,} watched sheets, {args.hours} virtual hours, 15-min intervals, "
-        f"{args.edits:.0%} edited per interval, 1 replica"
+        f"{args.edits:.0%} edited per interval, {args.replicas} replica(s) on one "
+        f"{'PostgreSQL' if args.database == 'postgres' else 'SQLite'} store, quota "
+        f"{QUOTA // args.replicas}/min each"
     )
     header = (
         f"{'approach':<34}{'reads/int':>10}{'max':>6}{'writes/int':>11}{'drive/int':>10}"
@@ -227,6 +307,14 @@ def report(runs: list[Run], args: argparse.Namespace) -> None:
             f"{statistics.mean(writes):>11.0f}{statistics.mean(drive):>10.1f}{r.refused:>6}"
             f"{p50:>12.1f}{worst:>14.1f}{r.unsynced:>9}{r.wall:>8.0f}"
         )
+    for r in runs:
+        print(
+            f"{r.name}: sheets synced per replica {r.synced}; "
+            f"virtual hours until the last pass ended {r.hours:.1f}; "
+            f"failed syncs {len(r.failures)}"
+        )
+        for failure in sorted(set(r.failures))[:3]:
+            print(f"  e.g. {failure[:200]}")
     smart, base = runs
     met = smart.refused == 0 and smart.lags and max(smart.lags) <= INTERVAL and not smart.unsynced
     print(f"goal (0 x 429, every edit synced within 15 min): {'met' if met else 'NOT met'}")
@@ -240,7 +328,18 @@ def main() -> None:
     parser.add_argument("--hours", type=float, default=8.0)
     parser.add_argument("--edits", type=float, default=0.02)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--replicas", type=int, default=3)
+    parser.add_argument("--database", choices=["postgres", "sqlite"], default="postgres")
     args = parser.parse_args()
+    if not 1 <= args.replicas <= QUOTA:
+        parser.exit(
+            2, f"bench_quota: --replicas must be 1 to {QUOTA} (a share of {QUOTA}/min each)\n"
+        )
+    if args.database == "postgres":
+        try:
+            find_bin("initdb")
+        except RuntimeError as error:
+            parser.exit(2, f"bench_quota: {error} Or use --database sqlite.\n")
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     public = key.public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
