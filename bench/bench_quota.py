@@ -11,9 +11,10 @@ over the past day (the steady state). Baseline in the same run: today's loop, ev
 sheet every interval.
 
 `--replicas N` (default 3) bot replicas share one store (`--database postgres`, a throwaway
-server, or `sqlite`), each with its own engine, gspread client, quota share and sync loop
-(owner replica-i), splitting the sheets through the store's per-sheet claims. They run as
-threads taking turns in virtual time (bench/simtime.py), so the run is deterministic.
+server, or `sqlite`), each with its own engine, gspread client, quota scheduler and sync loop
+(owner replica-i). They split the sheets through the store's per-sheet claims, share one
+Drive listing per turn, and take tokens from the store's quota buckets (one account's 60).
+They run as threads taking turns in virtual time (bench/simtime.py): the run is deterministic.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bench.simtime import VirtualTime
 from bot.store.engine import connect, migrate
+from bot.store.quota import StoreLedger
 from bot.store.repository import NewWatch, Store
 from bot.weekly.access import GoogleSheetAccess
 from bot.weekly.runtime import CHANGE_POLL, WatchedSheetsSync
@@ -65,6 +67,7 @@ from tests.postgres import find_bin, running_postgres
 
 EMAIL = "bench@bench-project.iam.gserviceaccount.com"
 INTERVAL = 15 * 60.0
+MAX_REPLICAS = 20  # threads (and database connections) in one process
 PERCENT = {"type": "PERCENT", "pattern": "0.00%"}
 QUOTA = 60  # Google's reads (and writes) a minute per user: all replicas share one account
 
@@ -102,10 +105,12 @@ def quota_for(
     clock: Callable[[], float],
     sleep: Callable[[float], None],
 ) -> QuotaScheduler:
-    """Replica ``replica_index``'s quota: for now a fixed share of the account's, in its own
-    buckets (store_url unused until the replicas share a quota ledger in the store)."""
-    del replica_index, store_url
-    return QuotaScheduler(QUOTA // replicas, clock=clock, sleep=sleep)
+    """Replica ``replica_index``'s quota: the account's whole figure, in buckets every replica
+    takes from (the store's ledger, as ctr-bot builds it), its jitter seeded per replica."""
+    del replicas
+    jitter = random.Random(replica_index).random
+    ledger = StoreLedger(connect(store_url), jitter=jitter)
+    return QuotaScheduler(QUOTA, clock=clock, sleep=sleep, ledger=ledger)
 
 
 class Failures(logging.Handler):
@@ -288,8 +293,8 @@ def report(runs: list[Run], args: argparse.Namespace) -> None:
     print(
         f"{args.sheets:,} watched sheets, {args.hours} virtual hours, 15-min intervals, "
         f"{args.edits:.0%} edited per interval, {args.replicas} replica(s) on one "
-        f"{'PostgreSQL' if args.database == 'postgres' else 'SQLite'} store, quota "
-        f"{QUOTA // args.replicas}/min each"
+        f"{'PostgreSQL' if args.database == 'postgres' else 'SQLite'} store sharing "
+        f"{QUOTA} reads + {QUOTA} writes a minute"
     )
     header = (
         f"{'approach':<34}{'reads/int':>10}{'max':>6}{'writes/int':>11}{'drive/int':>10}"
@@ -331,10 +336,8 @@ def main() -> None:
     parser.add_argument("--replicas", type=int, default=3)
     parser.add_argument("--database", choices=["postgres", "sqlite"], default="postgres")
     args = parser.parse_args()
-    if not 1 <= args.replicas <= QUOTA:
-        parser.exit(
-            2, f"bench_quota: --replicas must be 1 to {QUOTA} (a share of {QUOTA}/min each)\n"
-        )
+    if not 1 <= args.replicas <= MAX_REPLICAS:
+        parser.exit(2, f"bench_quota: --replicas must be 1 to {MAX_REPLICAS}\n")
     if args.database == "postgres":
         try:
             find_bin("initdb")

@@ -9,7 +9,8 @@ the row itself, so two replicas can't both take the last token.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import random
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import ColumnElement, Engine, Update, case, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -23,13 +24,20 @@ URGENT_RESERVE = 1
 # What to wait when the tokens were there by the time we looked again (another replica's
 # refill or take between our UPDATE and SELECT): try again almost at once.
 RETRY = 0.01
+# Up to this much is added to each wait at random. Replicas waiting for the same refill would
+# otherwise all wake at the same moment, and whoever asks first each time (the one that just
+# took a token, say) would starve the rest. The tokens are not lost meanwhile: the bucket
+# keeps filling.
+JITTER = 0.2
 
 
 class StoreLedger:
     """A `sheets.quota.Ledger` in the bot's database (PostgreSQL for replicas, or SQLite)."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, jitter: Callable[[], float] = random.random) -> None:
+        """``jitter``: a number in [0, 1) each call (seed one for a deterministic run)."""
         self._engine = engine
+        self._jitter = jitter
         self._known: set[str] = set()
 
     def take(self, buckets: Sequence[Bucket], priority: Priority, now: float) -> float:
@@ -53,7 +61,7 @@ class StoreLedger:
                 waits.append(_wait(bucket, *held[bucket.name], need, now))
             else:  # someone emptied the table: create the row again on the next try
                 self._known.discard(bucket.name)
-        return max(waits)
+        return max(waits) + JITTER * self._jitter()
 
     def _ensure(self, bucket: Bucket, now: float) -> None:
         if bucket.name in self._known:

@@ -3,15 +3,19 @@ all of them together, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
+import random
 import threading
+from collections.abc import Callable
 
 import pytest
 from sqlalchemy import Engine, delete
 
+from bench.simtime import VirtualTime
 from bot.store.engine import connect
 from bot.store.quota import StoreLedger
 from bot.store.schema import quota_buckets
 from sheets.quota import Bucket, Kind, Ledger, LocalLedger, Priority, QuotaScheduler, urgent
+from tests.fakes.google_quota import VirtualClock
 
 ACCOUNT = "ctr@team.iam.gserviceaccount.com"
 
@@ -84,7 +88,7 @@ def test_a_routine_request_leaves_the_last_token_to_an_urgent_one_elsewhere(
     engine: Engine,
 ) -> None:
     clock = Clock()
-    ledger = StoreLedger(engine)
+    ledger = StoreLedger(engine, jitter=lambda: 0.0)
     user = [Bucket(f"sheets-read/user/{ACCOUNT}", 60)]
     taken = [ledger.take(user, Priority.ROUTINE, clock()) for _ in range(6)]
     assert taken[:5] == [0.0] * 5
@@ -139,3 +143,31 @@ def test_a_bucket_row_deleted_under_a_running_replica_is_made_again(engine: Engi
         db.execute(delete(quota_buckets))  # an operator clearing the table by hand
     assert ledger.take(user, Priority.ROUTINE, clock()) > 0  # try again shortly, no crash
     assert ledger.take(user, Priority.ROUTINE, clock()) == 0.0
+
+
+@pytest.mark.parametrize(("jitter", "fair"), [(True, True), (False, False)])
+def test_replicas_waiting_for_the_same_refill_take_turns(
+    engine: Engine, jitter: bool, fair: bool
+) -> None:
+    """Two replicas that always want a token, in virtual time: with jitter each gets a fair
+    part of it; without, whoever asks first at each refill takes every token."""
+    clock = VirtualClock(1_800_000_000.0)
+    vt, sent = VirtualTime(clock), [0, 0]
+    end = clock() + 600
+
+    def replica(index: int) -> Callable[[], None]:
+        rng = random.Random(index)
+        ledger = StoreLedger(engine, jitter=rng.random if jitter else lambda: 0.0)
+        scheduler = QuotaScheduler(per_user=60, clock=clock, sleep=vt.sleep, ledger=ledger)
+        scheduler.name_buckets(ACCOUNT, "team")
+
+        def run() -> None:
+            while clock() < end:
+                scheduler.acquire(Kind.READ)
+                sent[index] += 1
+
+        return run
+
+    vt.run([replica(0), replica(1)])
+    assert 500 <= sum(sent) <= 560  # the account's 54 a minute for 10 minutes, and the burst
+    assert (min(sent) > 0.35 * sum(sent)) is fair
