@@ -1,7 +1,8 @@
 """A small Google Sheets API v4 and OAuth token endpoint on 127.0.0.1, for gspread/google-auth.
 
-In-memory worksheets with values, formulas, notes, formats and developer metadata on columns;
-``spreadsheets.get`` with ranges and grid data; a request log with body sizes; fault injection
+In-memory worksheets with values, formulas, notes, formats, developer metadata on columns and
+a basic filter (pasteData skips the rows it hides, as Google's does); ``spreadsheets.get`` with
+ranges and grid data; a request log with body sizes; fault injection
 (status codes with Retry-After); and a hook run before a write is applied, to play a person
 editing the sheet between our read and our write.
 
@@ -70,6 +71,30 @@ class Marker:
 
 
 @dataclass
+class BasicFilter:
+    """A worksheet's basic filter: the grid range it covers and the rows its criteria hide now
+    (the fake keeps the outcome of the criteria, not the criteria). The range's first row is
+    the filter's header row, never hidden."""
+
+    start_row: int
+    end_row: int
+    start_col: int
+    end_col: int
+    hidden: set[int] = field(default_factory=set)
+
+    def grid_range(self, sheet_id: int) -> dict[str, int]:
+        """As a GridRange in Google's JSON: fields holding 0 are left out (proto3 defaults)."""
+        grid = {
+            "sheetId": sheet_id,
+            "startRowIndex": self.start_row,
+            "endRowIndex": self.end_row,
+            "startColumnIndex": self.start_col,
+            "endColumnIndex": self.end_col,
+        }
+        return {name: index for name, index in grid.items() if index}
+
+
+@dataclass
 class Worksheet:
     title: str
     sheet_id: int
@@ -77,6 +102,7 @@ class Worksheet:
     row_count: int = 1000
     column_count: int = 26
     markers: list[Marker] = field(default_factory=list)
+    basic_filter: BasicFilter | None = None
 
     @classmethod
     def of(cls, title: str, sheet_id: int, values: list[list[Value]], **grid: int) -> Worksheet:
@@ -104,10 +130,32 @@ class Worksheet:
             out.pop()
         return out
 
+    def set_basic_filter(self, hidden: set[int], header_row: int = 0) -> BasicFilter:
+        """As a person turning on Data > Create a filter over the table from ``header_row``
+        down and choosing criteria that hide the rows ``hidden`` (0-based)."""
+        end_col = max([1, *(len(row) for row in self.rows)])
+        found = BasicFilter(header_row, len(self.rows), 0, end_col, set(hidden))
+        assert all(header_row < row < found.end_row for row in hidden), hidden
+        self.basic_filter = found
+        return found
+
+    def next_shown(self, row: int) -> int:
+        """The first row from ``row`` down that the basic filter doesn't hide."""
+        hidden = self.basic_filter.hidden if self.basic_filter else set()
+        while row in hidden:
+            row += 1
+        return row
+
     def insert_row(self, index: int, values: list[Value]) -> None:
-        """As a person inserting a row: everything below moves down one."""
+        """As a person inserting a row: everything below moves down one (the filter's range
+        and the rows it hides with it)."""
         self.rows.insert(index, [Cell(v) for v in values])
         self.row_count += 1
+        found = self.basic_filter
+        if found is not None:
+            found.hidden = {row + (row >= index) for row in found.hidden}
+            found.start_row += found.start_row >= index
+            found.end_row += found.end_row >= index
 
     def insert_column(self, index: int) -> None:
         """As a person inserting a column: cells and column metadata right of it move right."""
@@ -116,6 +164,9 @@ class Worksheet:
                 row.insert(index, Cell())
         for marker in self.markers:
             marker.col += marker.col >= index
+        if self.basic_filter is not None:
+            self.basic_filter.start_col += self.basic_filter.start_col >= index
+            self.basic_filter.end_col += self.basic_filter.end_col >= index
         self.column_count += 1
 
     def move_column(self, source: int, target: int) -> None:
@@ -268,7 +319,8 @@ class FakeGoogle:
         return 200, {"access_token": token, "expires_in": 3600, "token_type": "Bearer"}
 
     def metadata(self, key: str, query: dict[str, list[str]] | None = None) -> dict[str, Any]:
-        """spreadsheets.get: every sheet's properties; with a field mask naming ``data``, each
+        """spreadsheets.get: every sheet's properties; its basic filter's range when the field
+        mask names ``basicFilter`` (or there is no mask); with a field mask naming ``data``, each
         sheet's grid data under that mask; with ``ranges`` (a whole sheet 'Title' or a whole
         column 'Title'!C:C), only those sheets and that part of their grid."""
         query = query or {}
@@ -281,6 +333,7 @@ class FakeGoogle:
         if wanted:
             worksheets = [(i, s) for i, s in worksheets if s.title in wanted]
         with_data = "data" in fields or "true" in query.get("includeGridData", [])
+        with_filter = not fields or "basicFilter" in fields
         sheets = []
         raw: list[str] = []  # grid data built as JSON text, spliced in when answering
         for i, s in worksheets:
@@ -293,6 +346,8 @@ class FakeGoogle:
                     "gridProperties": {"rowCount": s.row_count, "columnCount": s.column_count},
                 }
             }
+            if with_filter and s.basic_filter is not None:
+                sheet["basicFilter"] = {"range": s.basic_filter.grid_range(s.sheet_id)}
             if with_data:
                 sheet["data"] = [f"@RAW{len(raw)}@"]
                 raw.append(s.grid_data_json(fields or ALL_CELL_FIELDS, wanted.get(s.title)))
@@ -362,15 +417,47 @@ class FakeGoogle:
         return None
 
     def _paste_data(self, key: str, args: dict[str, Any]) -> str | None:
+        """As a paste in the UI: each line goes to the next row the basic filter shows
+        (googleapis/google-api-php-client-services#329: a paste aimed at a hidden row lands
+        in the next visible one)."""
         where = args["coordinate"]
         sheet = self._by_id(key, where["sheetId"])
-        for r, line in enumerate(args["data"].split("\n")):
+        row = where["rowIndex"]
+        for line in args["data"].split("\n"):
+            row = sheet.next_shown(row)
             for c, text in enumerate(line.split(args.get("delimiter", ","))):
-                row, col = where["rowIndex"] + r, where["columnIndex"] + c
+                col = where["columnIndex"] + c
                 if row >= sheet.row_count or col >= sheet.column_count:
                     return f"Range ({row}, {col}) exceeds grid limits of {sheet.title!r}."
                 cell = sheet.cell(row, col)
                 cell.value, cell.formula = _user_entered(text), None
+            row += 1
+        return None
+
+    def _update_cells(self, key: str, args: dict[str, Any]) -> str | None:
+        """updateCells from ``start`` (or a ``range``'s corner, the rest of the range cleared)
+        at exact addresses, hidden rows included; this fake updates ``userEnteredValue``."""
+        if args.get("fields") != "userEnteredValue":
+            return "This fake's updateCells only takes fields='userEnteredValue'."
+        corner = args.get("start") or args["range"]
+        sheet = self._by_id(key, corner.get("sheetId", 0))
+        row0 = corner.get("rowIndex", corner.get("startRowIndex", 0))
+        col0 = corner.get("columnIndex", corner.get("startColumnIndex", 0))
+        rows = [row.get("values", []) for row in args.get("rows", [])]
+        if "range" in args:  # cells of the range the rows don't reach are cleared
+            grid = args["range"]
+            width = grid["endColumnIndex"] - col0
+            rows = [*rows, *([] for _ in range(grid["endRowIndex"] - row0 - len(rows)))]
+            rows = [[*line, *({} for _ in range(width - len(line)))] for line in rows]
+        for r, line in enumerate(rows):
+            for c, data in enumerate(line):
+                row, col = row0 + r, col0 + c
+                if row >= sheet.row_count or col >= sheet.column_count:
+                    return f"Range ({row}, {col}) exceeds grid limits of {sheet.title!r}."
+                cell = sheet.cell(row, col)
+                entered = data.get("userEnteredValue", {})
+                cell.formula = entered.get("formulaValue")
+                cell.value = _from_extended(entered)
         return None
 
     def _create_developer_metadata(self, key: str, args: dict[str, Any]) -> str | None:
@@ -424,6 +511,19 @@ def _user_entered(text: str) -> Value:
         if number.is_integer() and "." not in text and "e" not in text.lower()
         else number
     )
+
+
+def _from_extended(value: dict[str, Any]) -> Value:
+    """An ExtendedValue as entered: taken as it is typed (a stringValue "12" stays text); a
+    formula's computed value is left unknown (None)."""
+    if "numberValue" in value:
+        number = value["numberValue"]
+        return int(number) if isinstance(number, float) and number.is_integer() else number
+    if "boolValue" in value:
+        return bool(value["boolValue"])
+    if "stringValue" in value:
+        return str(value["stringValue"]) or None
+    return None
 
 
 def _column(a1: str) -> int:
