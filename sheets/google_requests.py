@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from itertools import groupby
 from typing import Any
 
-from sheets.plan import Change
+from sheets.plan import Change, format_ctr
 from sheets.port import cell_text
 
 MAX_REQUEST_BYTES = 1_900_000  # under Google's 2 MB advice, with room for the envelope
@@ -75,6 +75,44 @@ def paste(sheet_id: int, run: list[Change]) -> dict[str, Any]:
             "delimiter": "\t",
         }
     }
+
+
+def update_cells(
+    sheet_id: int, run: list[Change], limit: int = MAX_REQUEST_BYTES
+) -> Iterator[dict[str, Any]]:
+    """One run as ``updateCells`` at exact addresses, split so each request stays under
+    ``limit``: a paste skips the rows a basic filter hides, this writes them too. Values are
+    typed as a paste of ``cell_text`` would type them (~60 bytes a CTR, against ~16 pasted)."""
+    start, size = run[0].row, 0
+    rows: list[dict[str, Any]] = []
+    for change in run:
+        row = {"values": [_cell_data(change.value)]}
+        length = len(json.dumps(row)) + 2  # and the ", " before it
+        if rows and size + length > limit - 300:  # room for the request's own fields
+            yield _update_cells(sheet_id, start, run[0].col, rows)
+            start, rows, size = change.row, [], 0
+        rows.append(row)
+        size += length
+    yield _update_cells(sheet_id, start, run[0].col, rows)
+
+
+def _update_cells(sheet_id: int, row: int, col: int, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "updateCells": {
+            "start": {"sheetId": sheet_id, "rowIndex": row, "columnIndex": col},
+            "rows": rows,
+            "fields": "userEnteredValue",
+        }
+    }
+
+
+def _cell_data(value: float | str | None) -> dict[str, Any]:
+    """A planned value as CellData: the CTR rounded as it would be pasted, text as the text
+    pasted; nothing (a cleared cell) for None or blank text."""
+    if isinstance(value, float):
+        return {"userEnteredValue": {"numberValue": float(format_ctr(value))}}
+    text = cell_text(value)
+    return {"userEnteredValue": {"stringValue": text}} if text else {}
 
 
 def percent_format(sheet_id: int, first_row: int, end_row: int, col: int) -> dict[str, Any]:

@@ -7,7 +7,9 @@ properties, and the values as compact unformatted JSON (a 100k-row sheet is ~9 M
 not the ~28 MB of a grid read with every cell's value). A small worksheet whose tab is
 already known (a watched sheet, synced every interval) is read in one grid call: quota, not
 parsing, is what limits the bot. The write is one ``batchUpdate`` (chunked under 2 MB) that
-also marks the columns the tool creates or adopts.
+also marks the columns the tool creates or adopts. Values go in as pastes (compact), except on
+a worksheet with a basic filter: a paste skips the rows it hides, so there every value is
+written at its exact address. Both reads ask for the filter's range to know.
 """
 
 from __future__ import annotations
@@ -29,13 +31,13 @@ from sheets.port import Grid, SheetRead
 MARKER_KEY = requests.MARKER_KEY
 _EVIDENCE_FIELDS = (
     "properties.locale,"
-    "sheets(properties(sheetId,title,gridProperties),"
+    "sheets(properties(sheetId,title,gridProperties),basicFilter.range,"
     "data(columnMetadata.developerMetadata(metadataKey,metadataValue),"
     "rowData.values(userEnteredValue.formulaValue,note)))"
 )
 _GRID_FIELDS = (
     "properties.locale,"
-    "sheets(properties(sheetId,title,gridProperties),"
+    "sheets(properties(sheetId,title,gridProperties),basicFilter.range,"
     "data(columnMetadata.developerMetadata(metadataKey,metadataValue),"
     "rowData.values(effectiveValue,userEnteredValue.formulaValue,note)))"
 )
@@ -64,6 +66,8 @@ class GoogleSheet:
     gid: int | None = None
     worksheet: str | None = None
     _props: dict[str, Any] | None = field(default=None, repr=False)
+    # Whether the worksheet had a basic filter when last read: pastes would skip its hidden rows.
+    _filtered: bool = field(default=False, repr=False)
     # Only the evidence of the last read is kept (for written()): a bot keeps one of these per
     # watched sheet, and holding every grid would grow with all of them.
     _evidence: Evidence | None = field(default=None, repr=False)
@@ -82,9 +86,8 @@ class GoogleSheet:
 
     def _read_values_and_evidence(self) -> SheetRead:
         meta = self.client.fetch_sheet_metadata(self.key, params={"fields": _EVIDENCE_FIELDS})
-        sheet = _pick(meta.get("sheets", []), self.gid, self.worksheet, self.key)
-        self._props = sheet["properties"]
-        title = requests.a1_sheet(self._props["title"])
+        sheet = self._take(_pick(meta.get("sheets", []), self.gid, self.worksheet, self.key))
+        title = requests.a1_sheet(sheet["properties"]["title"])
         answer = self.client.values_batch_get(self.key, [title], params=_values_params())
         values: Grid = answer["valueRanges"][0].get("values", [])
         return SheetRead(values, _evidence(sheet, values, _locale(meta)))
@@ -99,8 +102,7 @@ class GoogleSheet:
         if not sheets:  # the tab was renamed or deleted since: look it up afresh
             self._props = None
             return self._read_values_and_evidence()
-        sheet = sheets[0]
-        self._props = sheet["properties"]
+        sheet = self._take(sheets[0])
         data = (sheet.get("data") or [{}])[0]
         values: Grid = []
         for row_data in data.get("rowData", ()):
@@ -109,6 +111,10 @@ class GoogleSheet:
         while values and not values[-1]:
             values.pop()
         return SheetRead(values, _evidence(sheet, values, _locale(meta)))
+
+    def _take(self, sheet: dict[str, Any]) -> dict[str, Any]:
+        self._props, self._filtered = sheet["properties"], "basicFilter" in sheet
+        return sheet
 
     def written(self, plan: Plan) -> bool:
         """Re-read only the four columns that matter, as compact values: if planning them
@@ -150,7 +156,11 @@ class GoogleSheet:
             batch.append(requests.append_columns(sheet_id, plan.columns_to_add))
         for col in plan.columns_to_mark:
             batch.append(requests.marker(sheet_id, col, "ctr" if col == layout.ctr else "status"))
-        batch += [requests.paste(sheet_id, run) for run in requests.runs(plan.changes)]
+        for run in requests.runs(plan.changes):
+            if self._filtered:
+                batch += requests.update_cells(sheet_id, run)
+            else:
+                batch.append(requests.paste(sheet_id, run))
         batch += [
             requests.percent_format(sheet_id, rows[0], rows[-1] + 1, layout.ctr)
             for rows in requests.consecutive(self._to_format(layout, props))
@@ -181,11 +191,11 @@ class GoogleSheet:
     def _properties(self) -> dict[str, Any]:
         if self._props is None:
             meta = self.client.fetch_sheet_metadata(
-                self.key, params={"fields": "sheets.properties"}
+                self.key, params={"fields": "sheets(properties,basicFilter.range)"}
             )
-            self._props = _pick(meta.get("sheets", []), self.gid, self.worksheet, self.key)[
-                "properties"
-            ]
+            sheet = self._take(_pick(meta.get("sheets", []), self.gid, self.worksheet, self.key))
+            props: dict[str, Any] = sheet["properties"]
+            return props
         return self._props
 
 

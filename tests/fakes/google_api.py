@@ -254,6 +254,7 @@ class FakeGoogle:
     public_cert: bytes = b""
     client_email: str = ""
     log: list[tuple[str, str, int]] = field(default_factory=list)  # method, path, body bytes
+    received: list[str] = field(default_factory=list)  # kinds of batchUpdate requests applied
     faults: list[tuple[int, dict[str, str]]] = field(default_factory=list)  # next responses
     before_write: Callable[[FakeGoogle, str], None] | None = None
     read_gate: Gate | None = None  # holds the next values read until the test says go
@@ -401,6 +402,7 @@ class FakeGoogle:
         replies = []
         for request in body["requests"]:
             ((kind, args),) = request.items()
+            self.received.append(kind)
             error = getattr(self, "_" + re.sub(r"(?<!^)(?=[A-Z])", "_", kind).lower())(key, args)
             if error:
                 return 400, {"error": {"code": 400, "message": error, "status": "INVALID_ARGUMENT"}}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from sheets.google_requests import MAX_REQUEST_BYTES, chunks
+from sheets.google_requests import MAX_REQUEST_BYTES, chunks, update_cells
+from sheets.plan import Change
 
 
 def paste(size: int) -> dict[str, object]:
@@ -23,3 +24,24 @@ def test_large_batches_split_under_the_limit_keeping_order() -> None:
     assert [r for chunk in split for r in chunk] == requests
     assert all(len(json.dumps({"requests": chunk})) < 2_000_000 for chunk in split)
     assert MAX_REQUEST_BYTES < 2_000_000
+
+
+def test_exact_cell_writes_split_a_long_run_under_the_limit_and_type_values_as_pasted() -> None:
+    run = [Change(row, 5, 1 / (row + 3)) for row in range(1, 100_001)]
+    run[7] = Change(8, 5, "Clicks  can't exceed\timpressions.")
+    run[9] = Change(10, 5, None)
+    requests = list(update_cells(0, run))
+    assert len(requests) > 1
+    assert all(len(json.dumps(r)) < MAX_REQUEST_BYTES for r in requests)
+    cells = []
+    for request in requests:
+        body = request["updateCells"]
+        assert body["fields"] == "userEnteredValue"
+        assert body["start"]["rowIndex"] == run[len(cells)].row
+        cells += [row["values"][0] for row in body["rows"]]
+    assert len(cells) == len(run)
+    assert cells[0] == {"userEnteredValue": {"numberValue": 0.25}}
+    assert cells[1] == {"userEnteredValue": {"numberValue": 0.2}}
+    assert cells[2] == {"userEnteredValue": {"numberValue": 0.166666666667}}  # 12 digits
+    assert cells[7] == {"userEnteredValue": {"stringValue": "Clicks can't exceed impressions."}}
+    assert cells[9] == {}  # cleared

@@ -7,9 +7,13 @@ pastes the same way.
 
 from __future__ import annotations
 
+import pytest
+
+from sheets.backends import GoogleSheet
 from sheets.client import ResilientHTTPClient
-from tests.fakes.google_api import FakeGoogle, Value, Worksheet
-from tests.sheets.conftest import KEY
+from sheets.sync import sync
+from tests.fakes.google_api import Cell, FakeGoogle, Value, Worksheet
+from tests.sheets.conftest import KEY, campaign_sheet
 
 PERCENT = {"type": "PERCENT", "pattern": "0.00%"}
 
@@ -50,3 +54,70 @@ def test_the_fake_shows_the_filter_under_its_mask_and_pastes_around_hidden_rows(
     }
     client.batch_update(KEY, {"requests": [{"updateCells": update}]})
     assert sheet.column(1) == ["Clicks", "a", 0.5, "7", "b", "c"]  # exact rows, typed as sent
+
+
+def test_a_filtered_sheet_gets_each_rows_own_ctr_and_a_persons_cells_are_kept(
+    client: ResilientHTTPClient, google: FakeGoogle
+) -> None:
+    rows: list[list[Value]] = [["Campaign", "Impressions", "Clicks"]]
+    rows += [[f"C{i}", 1000 * i, 10 * i] for i in range(1, 10)]
+    sheet = put(google, rows)
+    sync(GoogleSheet(client, KEY))  # the tool's CTR (D) and CTR status (E), marked
+    assert [c.value for c in sheet.rows[0][3:5]] == ["CTR", "CTR status"]
+    sheet.rows[6][3] = Cell("checked by Ann")  # a person's text just below rows 2-5
+    sheet.rows[8][3] = Cell(0.01, formula="=C9/B9")  # and a formula just below row 7
+    for row in (2, 3, 4, 5, 7):
+        sheet.rows[row][2].value = 7 * row  # new clicks: CTR runs at rows 2-5 and 7
+    sheet.set_basic_filter(hidden={3, 4, 7})  # a person filters some rows out of view
+    google.received.clear()
+
+    sync(GoogleSheet(client, KEY))
+
+    assert set(google.received) == {"updateCells"}  # exact addresses: no paste
+
+    for row in (1, 2, 3, 4, 5, 7, 9):
+        assert sheet.rows[row][3].value == pytest.approx(own_ctr(sheet, row, 1, 2), rel=1e-11)
+    assert sheet.rows[6][3] == Cell("checked by Ann")
+    assert sheet.rows[8][3] == Cell(0.01, formula="=C9/B9")
+    assert "left as it is" in str(sheet.rows[6][4].value)
+    assert [sheet.cell(r, 4).value for r in (1, 2, 3, 4, 5, 7, 9)] == [None] * 7
+    google.log.clear()
+    again = sync(GoogleSheet(client, KEY))
+    assert again.writes == 0
+    assert google.writes() == []
+    assert len(google.api_calls()) == 2
+
+
+def test_a_first_sync_of_a_filtered_sheet_fills_every_row_in_four_calls(
+    client: ResilientHTTPClient, google: FakeGoogle
+) -> None:
+    daily = campaign_sheet([["2026-11-16", f"C{i}", 100 * i, i, 1.0] for i in range(1, 8)])
+    daily.rows[4][3].value = 900  # clicks > impressions: flagged in a hidden row
+    daily.set_basic_filter(hidden={2, 4, 5})
+    google.spreadsheets[KEY] = [daily]
+
+    result = sync(GoogleSheet(client, KEY))
+
+    assert "pasteData" not in google.received
+    assert daily.column(5)[0] == "CTR"
+    assert daily.column(6)[0] == "CTR status"
+    for row in (1, 2, 3, 5, 6, 7):
+        assert daily.rows[row][5].value == pytest.approx(own_ctr(daily, row, 2, 3), rel=1e-11)
+        assert daily.cell(row, 6).value is None
+        assert daily.rows[row][5].number_format == PERCENT
+    assert daily.rows[4][5].value is None
+    assert "can't exceed impressions" in str(daily.rows[4][6].value)
+    assert [f.row for f in result.plan.flagged] == [5]
+    assert len(google.api_calls()) == 4
+    google.log.clear()
+    assert sync(GoogleSheet(client, KEY)).writes == 0
+    assert len(google.api_calls()) == 2
+
+
+def test_an_unfiltered_sheet_is_still_written_with_compact_pastes(
+    client: ResilientHTTPClient, google: FakeGoogle
+) -> None:
+    put(google, [["Impressions", "Clicks"], [1000, 10], [2000, 30]])
+    sync(GoogleSheet(client, KEY))
+    assert "pasteData" in google.received
+    assert "updateCells" not in google.received
