@@ -58,7 +58,7 @@ smoke: install
 
 test: lint typecheck pytest smoke
 
-bench: dev
+bench: dev postgres
 	$(BIN)/python bench/run.py
 
 clean:
