@@ -55,6 +55,14 @@ expect 0 "chart written to charts/week.png" \
   "$bin/ctr-bot" summary campaigns.csv --channel C1 --dry-run --chart charts/week.png
 grep -qF '"channel": "C1"' "$work/out.txt" || fail "summary --dry-run printed no message"
 [ -s charts/week.png ] || fail "summary --dry-run wrote no chart"
+"$bin/python" -c '
+import sqlite3, sys
+from bot.store.engine import connect, migrate
+migrate(connect("sqlite:///migrated.sqlite3"))  # what ctr-bot does at start
+tables = {row[0] for row in sqlite3.connect("migrated.sqlite3").execute("select name from sqlite_master")}
+missing = {"watches", "sheet_syncs", "change_polls", "quota_buckets"} - tables
+sys.exit(f"the installed migrations left out {sorted(missing)}" if missing else 0)' ||
+  fail "the wheel does not carry every migration"
 expect 2 "SLACK_BOT_TOKEN" "$bin/ctr-bot"
 [ "$(wc -l <"$work/err.txt")" = 1 ] || fail "ctr-bot without settings said more than one line"
 echo "smoke: the installed wheel works from $work/run"
