@@ -34,10 +34,10 @@ from sheets.quota import QuotaScheduler
 from sheets.sync import sync
 
 log = logging.getLogger(__name__)
-# How often a pass asks Drive what changed: a pass with nothing to read costs one Drive call,
-# so a no-op 15-minute interval costs 5 Drive calls and an edited sheet waits at most a few
-# minutes (bench/bench_quota.py: worst lag 3.8 min at 200 edits per interval; every minute
-# gave 2.0 min for 15 Drive calls).
+# How often Drive is asked what changed (by one replica for all): a listing with nothing new
+# costs one Drive call, so a no-op 15-minute interval costs 5 Drive calls however many replicas
+# run, and an edited sheet waits a few minutes (bench/bench_quota.py: worst lag 4.7 min at 200
+# edits per interval with 3 replicas; a 1-minute poll gave 2.0 min for 15 Drive calls).
 CHANGE_POLL = 180.0
 # Drive may show a change a little after its modifiedTime, and our clock may differ from
 # Google's: each listing reaches back this far before the last one (seen versions are skipped).
