@@ -1,4 +1,5 @@
-"""`/ctr status` for admins: watched sheets, their last sync, the backlog and quota use (pure)."""
+"""`/ctr status` for admins: watched sheets, their last sync, what waits for a sync, the
+backlog and quota use (pure)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import UTC, datetime
 
 from bot.blocks import escape
 from bot.store.repository import SyncState, Watch
+from bot.weekly.freshness import plan_pass
 from sheets.quota import Kind, Usage
 
 
@@ -30,6 +32,9 @@ def status_text(
     paused = sum(1 for w in watches if w.paused_reason)
     head = f"*Weekly CTR status*: {len(sheets)} watched sheet(s) in {len(watches)} watch(es)"
     head += f", {paused} paused" if paused else ""
+    # From the store, so every replica's admin sees the same: what the next passes will read.
+    due = plan_pass(sheets.keys(), syncs, now)
+    head += f", {len(due.queue)} waiting for a sync ({len(due.queue) - due.stale} changed)"
     if operations is not None:
         usage = operations.usage
         used = ", ".join(
@@ -44,7 +49,11 @@ def status_text(
         )
     never = datetime.min.replace(tzinfo=UTC)  # never-synced sheets first: the stalest
     ordered = sorted(sheets.values(), key=lambda w: _synced_at(syncs, w.sheet_key) or never)
-    lines = [f"• {escape(w.sheet_url)}: {_ago(syncs, w.sheet_key, now)}" for w in ordered]
+    lines = [
+        f"• {escape(w.sheet_url)}: {_ago(syncs, w.sheet_key, now)}"
+        + (", changed since" if (state := syncs.get(w.sheet_key)) and state.due else "")
+        for w in ordered
+    ]
     return head, lines
 
 

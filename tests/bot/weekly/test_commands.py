@@ -151,6 +151,7 @@ def test_status_is_for_admins_and_shows_syncs_backlog_and_quota(
         NewWatch("T1", "C2", "sheet-2", URL + "2", Weekday.MONDAY, time(9), "UTC", "U_ADMIN")
     )
     store.record_sync("sheet-1", "v1", now - timedelta(minutes=12))
+    store.record_listing("sa", now, adopt={}, report={"sheet-1": "v2"})  # edited since
     with pytest.raises(NotAllowed):
         run(commands, "status", user="U_MEMBER")
     reply = run(commands, "status")
@@ -159,5 +160,6 @@ def test_status_is_for_admins_and_shows_syncs_backlog_and_quota(
     assert "reads 42/60" in reply
     assert "writes 3/60" in reply
     assert "2 waiting" in reply
-    assert "12 min ago" in reply
+    assert "12 min ago, changed since" in reply
     assert "never synced" in reply  # sheet-2
+    assert "2 waiting for a sync (1 changed)" in reply  # for every replica, from the store
