@@ -143,6 +143,7 @@ def test_an_interrupted_rewrite_is_refused_until_a_person_decides(
     target = tmp_path / "sheet.csv"
     half, new = half_written(target, tmp_path)
     beside(target).write_bytes(new)
+    capsys.readouterr()  # the reference sync's summary
     args = [arg.replace("out.csv", str(tmp_path / "out.csv")) for arg in options]
     assert run(["sync", str(target), *args]) == EXIT_USAGE
     captured = capsys.readouterr()
