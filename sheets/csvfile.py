@@ -199,25 +199,26 @@ def _output_target(source: Path, output: Path) -> Path:
 class Pending:
     """Where the whole new content of ``target`` waits while the file is rewritten in place.
 
-    Beside the target when its folder is writable, else in the per-user state folder, named
-    from a hash of the target's real path with a ``.target`` note naming it. A run finds
-    either and refuses the file: it may be half-written, and only a person can tell which of
-    the two is right. Nothing is ever restored or deleted for them.
+    Beside the target when its folder is writable, else in the first usable per-user state
+    folder, named from a hash of the target's real path with a ``.target`` note naming it. A
+    run finds any of them and refuses the file: it may be half-written, and only a person can
+    tell which of the two is right. Nothing is ever restored or deleted for them.
     """
 
     target: Path
     beside: Path
-    kept: Path
+    kept: tuple[Path, ...]  # the name in each state folder, in the order they are tried
 
     @classmethod
     def of(cls, target: Path) -> Pending:
         digest = hashlib.sha256(os.fsencode(target)).hexdigest()[:16]
-        kept = _state_folder() / f"{target.name}.{digest}{PENDING}"
+        name = f"{target.name}.{digest}{PENDING}"
+        kept = tuple(folder / name for folder in _state_folders())
         return cls(target, target.with_name(f".{target.name}{PENDING}"), kept)
 
     def refuse(self, name: str) -> None:
         """CsvFileError if an interrupted in-place rewrite left its content for a person."""
-        for pending in (self.beside, self.kept):
+        for pending in (self.beside, *self.kept):
             if os.path.lexists(pending):
                 raise CsvFileError(
                     f"{name}: a previous sync was interrupted while rewriting it in place, so "
@@ -236,12 +237,29 @@ class Pending:
         )
 
 
-def _state_folder() -> Path:
+def _state_folders() -> list[Path]:
     # The XDG base-directory spec's per-user state folder, a place a person's later runs (and
-    # the person) find again, unlike the system's temp folder, which is emptied at boot.
+    # the person) find again, unlike the system's temp folder, which is emptied at boot; and
+    # for users whose home can't be written (services, sudo), a folder of theirs in /var/tmp,
+    # which outlives a reboot too.
+    folders = [Path("/var/tmp") / f"ctr-bundle-{os.geteuid()}" / "pending"]
     base = os.environ.get("XDG_STATE_HOME", "")
-    root = Path(base) if os.path.isabs(base) else Path.home() / ".local" / "state"
-    return root / "ctr-bundle" / "pending"
+    try:
+        root = Path(base) if os.path.isabs(base) else Path.home() / ".local" / "state"
+    except RuntimeError:  # no home folder to be found
+        return folders
+    return [root / "ctr-bundle" / "pending", *folders]
+
+
+def _private_folder(folder: Path) -> None:
+    """Create ``folder`` and its parent for us alone; OSError if the parent isn't that."""
+    folder.parent.parent.mkdir(parents=True, exist_ok=True)
+    folder.parent.mkdir(mode=0o700, exist_ok=True)
+    info = os.lstat(folder.parent)
+    # In a shared folder (/var/tmp) someone else may have made it first, to read our data.
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid() or info.st_mode & 0o022:
+        raise PermissionError(errno.EPERM, f"{folder.parent} is not a private folder of ours")
+    folder.mkdir(mode=0o700, exist_ok=True)
 
 
 class _Staged:
@@ -254,29 +272,33 @@ class _Staged:
             # new file's mode, where mkstemp would make it private (0600).
             self.temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
             fd = os.open(self.temp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)
-            self.beside = True
+            self.beside, self.pending = True, Pending.of(target).beside
         except OSError as error:
             if error.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
                 raise CsvFileError(f"{name} can't be written: {error.strerror}.") from None
             # A read-only folder: the file is rewritten in place, and its new content waits
             # in the state folder meanwhile, where it can be renamed to its pending name.
-            fd, self.temp = self._stage_in_state_folder()
+            fd, self.temp, self.pending = self._stage_in_state_folder()
             self.beside = False
         self.stream = os.fdopen(fd, "w+b")
 
-    def _stage_in_state_folder(self) -> tuple[int, Path]:
-        folder = Pending.of(self.target).kept.parent
-        try:
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".tmp", dir=folder)
-        except (OSError, RuntimeError) as error:  # RuntimeError: no home folder to be found
-            raise CsvFileError(
-                f"{self.name} is in a read-only folder, so it would be rewritten in place, but "
-                f"no copy of its new content can be kept in {folder} meanwhile "
-                f"({getattr(error, 'strerror', None) or error}): make one of the two folders "
-                "writable, or write elsewhere with --output."
-            ) from None
-        return fd, Path(temp)
+    def _stage_in_state_folder(self) -> tuple[int, Path, Path]:
+        problems = []
+        for kept in Pending.of(self.target).kept:
+            try:
+                _private_folder(kept.parent)
+                fd, temp = tempfile.mkstemp(
+                    prefix=f".{self.target.name}.", suffix=".tmp", dir=kept.parent
+                )
+            except OSError as error:
+                problems.append(f"{kept.parent}: {error.strerror}")
+                continue
+            return fd, Path(temp), kept
+        raise CsvFileError(
+            f"{self.name} is in a read-only folder, so it would be rewritten in place, but no "
+            f"copy of its new content can be kept meanwhile ({'; '.join(problems)}): set "
+            "XDG_STATE_HOME to a folder of yours, or write elsewhere with --output."
+        )
 
     def __enter__(self) -> _Staged:
         return self
@@ -351,9 +373,9 @@ class _Staged:
 
     def _keep(self, info: os.stat_result) -> Path:
         """Give the staged content its pending name, durably, before the target is touched."""
-        where = Pending.of(self.target)
-        pending = where.beside if self.beside else where.kept
-        where.refuse(self.name)  # another run's, left since our read: never overwrite it
+        pending = self.pending
+        # Another run's, left since our read, would be overwritten: never.
+        Pending.of(self.target).refuse(self.name)
         note = pending.with_name(f"{pending.name}.target")
         try:
             os.fchmod(self.stream.fileno(), stat.S_IMODE(info.st_mode))  # no wider than it

@@ -73,6 +73,10 @@ def kept(target: Path, state: Path) -> Path:
     return state / f"{target.name}.{digest}.ctr-sync-pending"
 
 
+def note(pending: Path) -> Path:
+    return pending.with_name(f"{pending.name}.target")
+
+
 def files(folder: Path) -> set[str]:
     """The names in ``folder`` but the tests' own (the state folder, the reference copy)."""
     names = {path.name for path in folder.iterdir()} if folder.exists() else set()
@@ -266,6 +270,8 @@ def test_a_rewrite_cut_short_keeps_the_whole_content_and_says_where(
     half = target.read_bytes()
     assert half == new[:LIMIT] + old[LIMIT:]  # what a kill leaves: half new, half old
     assert pending.read_bytes() == new  # ...and the whole new content, where it says
+    if why == "read-only-folder":  # a hash names no file: a note beside it does
+        assert note(pending).read_text() == f"{target}\n"
 
     again = without_root_powers(["sync", str(target)], tmp_path)
     assert again.returncode == EXIT_USAGE
@@ -280,3 +286,34 @@ def test_a_rewrite_cut_short_keeps_the_whole_content_and_says_where(
     assert done.returncode == EXIT_OK, done.stderr
     assert "already up to date" in done.stdout
     assert target.read_bytes() == new
+
+
+def test_without_a_usable_state_folder_the_copy_waits_in_var_tmp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    unusable = tmp_path / "not-a-folder"
+    unusable.write_text("")
+    monkeypatch.setenv("XDG_STATE_HOME", str(unusable))  # or a home the user can't write
+    fallback = Path("/var/tmp") / f"ctr-bundle-{os.geteuid()}" / "pending"
+    ours = not fallback.parent.exists()
+    old = campaigns(3000)
+    new = synced(old, tmp_path)
+    target = read_only_folder(tmp_path, old)
+    pending = kept(target, fallback)
+    try:
+        result = stopped_at_the_rewrite(
+            ["sync", str(target)], target, tmp_path, die=True, as_a_person=True
+        )
+        assert result.returncode == -signal.SIGXFSZ, result.stderr
+        assert pending.read_bytes() == new
+        assert note(pending).read_text() == f"{target}\n"
+        assert oct(fallback.parent.stat().st_mode & 0o777) == oct(0o700)
+        again = without_root_powers(["sync", str(target)], tmp_path)
+        assert again.returncode == EXIT_USAGE
+        assert str(pending) in one_line(again.stderr)
+        assert target.read_bytes() == new[:LIMIT] + old[LIMIT:]
+    finally:
+        pending.unlink(missing_ok=True)
+        note(pending).unlink(missing_ok=True)
+        if ours:
+            shutil.rmtree(fallback.parent, ignore_errors=True)
