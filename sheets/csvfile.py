@@ -2,7 +2,9 @@
 
 Everything else keeps its bytes (encoding, BOM, line breaks, quoting, blank lines) and the file
 keeps what it is: its mode and owner, a symlink stays a link, hard links stay linked. A file
-changed by someone else between read() and write() is never overwritten.
+changed by someone else between read() and write() is never overwritten. A file rewritten in
+place (not atomic) first gets its whole new content under a pending name; a run that finds one
+refuses the file until a person has chosen between the two.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import errno
 import hashlib
 import os
 import secrets
+import shlex
 import shutil
 import stat
 import tempfile
@@ -28,6 +31,7 @@ from sheets.errors import CsvChangedError, CsvFileError
 __all__ = ["ByColumn", "Changes", "CsvChangedError", "CsvFile", "CsvFileError", "Records"]
 
 CHUNK = 1 << 20  # characters encoded and written at a time
+PENDING = ".ctr-sync-pending"  # the end of the name a rewrite's whole new content waits under
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +69,7 @@ class CsvFile:
     @classmethod
     def read(cls, path: Path, encoding: str | None = None, delimiter: str | None = None) -> CsvFile:
         """Read and check the whole file; CsvFileError (one line) when it isn't usable CSV."""
+        Pending.of(Path(os.path.realpath(path))).refuse(str(path))
         data, stamp = _read_bytes(path)
         decoded = csvencoding.decode(data, str(path), encoding)
         del data  # the text is what we keep: half the memory
@@ -94,6 +99,7 @@ class CsvFile:
             target, name = _output_target(self.path, output), str(output)
         if not changes and output is None:
             return False
+        Pending.of(target).refuse(name)
         changed = [0]
         with _Staged(target, name) as staged:
             for chunk in self._chunks(changes, changed):
@@ -189,6 +195,73 @@ def _output_target(source: Path, output: Path) -> Path:
     return target
 
 
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """Where the whole new content of ``target`` waits while the file is rewritten in place.
+
+    Beside the target when its folder is writable, else in the first usable per-user state
+    folder, named from a hash of the target's real path with a ``.target`` note naming it. A
+    run finds any of them and refuses the file: it may be half-written, and only a person can
+    tell which of the two is right. Nothing is ever restored or deleted for them.
+    """
+
+    target: Path
+    beside: Path
+    kept: tuple[Path, ...]  # the name in each state folder, in the order they are tried
+
+    @classmethod
+    def of(cls, target: Path) -> Pending:
+        digest = hashlib.sha256(os.fsencode(target)).hexdigest()[:16]
+        name = f"{target.name}.{digest}{PENDING}"
+        kept = tuple(folder / name for folder in _state_folders())
+        return cls(target, target.with_name(f".{target.name}{PENDING}"), kept)
+
+    def refuse(self, name: str) -> None:
+        """CsvFileError if an interrupted in-place rewrite left its content for a person."""
+        for pending in (self.beside, *self.kept):
+            if os.path.lexists(pending):
+                raise CsvFileError(
+                    f"{name}: a previous sync was interrupted while rewriting it in place, so "
+                    f"{self.target} may be half-written; the complete content it was writing "
+                    f"is in {pending}. {self.advice(pending)}"
+                )
+
+    def advice(self, pending: Path) -> str:
+        """What to do with ``pending``: the person decides, the tool never does."""
+        # cp, not mv: it rewrites the file itself, as the sync did, so hard links, the owner
+        # and a read-only folder stay what they are.
+        copy = f"cp {shlex.quote(str(pending))} {shlex.quote(str(self.target))}"
+        return (
+            f"Compare the two, then copy it over the file (`{copy}`) and delete it, or delete "
+            "it if the file is right; until then syncs leave the file alone."
+        )
+
+
+def _state_folders() -> list[Path]:
+    # The XDG base-directory spec's per-user state folder, a place a person's later runs (and
+    # the person) find again, unlike the system's temp folder, which is emptied at boot; and
+    # for users whose home can't be written (services, sudo), a folder of theirs in /var/tmp,
+    # which outlives a reboot too.
+    folders = [Path("/var/tmp") / f"ctr-bundle-{os.geteuid()}" / "pending"]
+    base = os.environ.get("XDG_STATE_HOME", "")
+    try:
+        root = Path(base) if os.path.isabs(base) else Path.home() / ".local" / "state"
+    except RuntimeError:  # no home folder to be found
+        return folders
+    return [root / "ctr-bundle" / "pending", *folders]
+
+
+def _private_folder(folder: Path) -> None:
+    """Create ``folder`` and its parent for us alone; OSError if the parent isn't that."""
+    folder.parent.parent.mkdir(parents=True, exist_ok=True)
+    folder.parent.mkdir(mode=0o700, exist_ok=True)
+    info = os.lstat(folder.parent)
+    # In a shared folder (/var/tmp) someone else may have made it first, to read our data.
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid() or info.st_mode & 0o022:
+        raise PermissionError(errno.EPERM, f"{folder.parent} is not a private folder of ours")
+    folder.mkdir(mode=0o700, exist_ok=True)
+
+
 class _Staged:
     """The new content in a temporary file, then moved over the target or copied into it."""
 
@@ -199,13 +272,33 @@ class _Staged:
             # new file's mode, where mkstemp would make it private (0600).
             self.temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
             fd = os.open(self.temp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)
-            self.beside = True
+            self.beside, self.pending = True, Pending.of(target).beside
         except OSError as error:
             if error.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
                 raise CsvFileError(f"{name} can't be written: {error.strerror}.") from None
-            fd, temp = tempfile.mkstemp(suffix=".csv")  # a read-only folder: rewrite in place
-            self.temp, self.beside = Path(temp), False
+            # A read-only folder: the file is rewritten in place, and its new content waits
+            # in the state folder meanwhile, where it can be renamed to its pending name.
+            fd, self.temp, self.pending = self._stage_in_state_folder()
+            self.beside = False
         self.stream = os.fdopen(fd, "w+b")
+
+    def _stage_in_state_folder(self) -> tuple[int, Path, Path]:
+        problems = []
+        for kept in Pending.of(self.target).kept:
+            try:
+                _private_folder(kept.parent)
+                fd, temp = tempfile.mkstemp(
+                    prefix=f".{self.target.name}.", suffix=".tmp", dir=kept.parent
+                )
+            except OSError as error:
+                problems.append(f"{kept.parent}: {error.strerror}")
+                continue
+            return fd, Path(temp), kept
+        raise CsvFileError(
+            f"{self.name} is in a read-only folder, so it would be rewritten in place, but no "
+            f"copy of its new content can be kept meanwhile ({'; '.join(problems)}): set "
+            "XDG_STATE_HOME to a folder of yours, or write elsewhere with --output."
+        )
 
     def __enter__(self) -> _Staged:
         return self
@@ -246,7 +339,9 @@ class _Staged:
 
     def _copy_into_target(self, expected: Stamp | None) -> None:
         # Hard links (every name must see the change), a read-only folder, or a file owned by
-        # someone else: the same inode is rewritten, which is not atomic but keeps it what it is.
+        # someone else: the same inode is rewritten, which is not atomic but keeps it what it
+        # is. So the whole new content is first kept under its pending name, for a person to
+        # put in place if this process dies half-way (Pending.refuse stops the next runs).
         try:
             target = self.target.open("r+b")
         except PermissionError:
@@ -254,15 +349,60 @@ class _Staged:
                 f"{self.name} can't be written (permission denied, and its folder is read-only "
                 "or not ours): make it writable or write elsewhere with --output."
             ) from None
-        with target:
-            if expected is not None:
-                self._check(target, expected)
-            self.stream.seek(0)
-            target.seek(0)
-            shutil.copyfileobj(self.stream, target, CHUNK)
-            target.truncate()
-            target.flush()
-            os.fsync(target.fileno())
+        pending: Path | None = None
+        try:
+            with target:
+                if expected is not None:
+                    self._check(target, expected)
+                pending = self._keep(os.fstat(target.fileno()))
+                self.stream.seek(0)
+                target.seek(0)
+                shutil.copyfileobj(self.stream, target, CHUNK)
+                target.truncate()
+                target.flush()
+                os.fsync(target.fileno())
+        except OSError as error:
+            if pending is None:
+                raise CsvFileError(f"{self.name} can't be written: {error.strerror}.") from None
+            raise CsvFileError(
+                f"{self.target} was only partly rewritten ({error.strerror}) and may be "
+                f"half-written; the complete content is in {pending}. "
+                f"{Pending.of(self.target).advice(pending)}"
+            ) from None
+        self._release(pending)
+
+    def _keep(self, info: os.stat_result) -> Path:
+        """Give the staged content its pending name, durably, before the target is touched."""
+        pending = self.pending
+        # Another run's, left since our read, would be overwritten: never.
+        Pending.of(self.target).refuse(self.name)
+        note = pending.with_name(f"{pending.name}.target")
+        try:
+            os.fchmod(self.stream.fileno(), stat.S_IMODE(info.st_mode))  # no wider than it
+            os.fsync(self.stream.fileno())
+            if not self.beside:  # the hash names no file: a note for the person who looks
+                note.write_text(f"{self.target}\n", encoding="utf-8", errors="surrogateescape")
+            os.rename(self.temp, pending)
+            _sync_folder(pending.parent)
+        except OSError as error:
+            note.unlink(missing_ok=True)
+            raise CsvFileError(
+                f"{self.name} can't be rewritten: its new content can't be kept in "
+                f"{pending} meanwhile ({error.strerror}); nothing was written."
+            ) from None
+        return pending
+
+    def _release(self, pending: Path) -> None:
+        """The target is whole and on disk: its pending copy has done its job."""
+        try:
+            pending.unlink()
+            pending.with_name(f"{pending.name}.target").unlink(missing_ok=True)
+        except OSError as error:
+            raise CsvFileError(
+                f"{self.name} was written, but its copy {pending} can't be deleted "
+                f"({error.strerror}): delete it, or the next sync will refuse the file."
+            ) from None
+        _sync_folder(pending.parent)
 
     def _check(self, current: BinaryIO, expected: Stamp) -> None:
         if Stamp.of(current) != expected:

@@ -32,6 +32,12 @@ def one_line(err: str) -> str:
     return err
 
 
+@pytest.fixture(autouse=True)
+def private_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Copies kept while a file in a read-only folder is rewritten go here, not in ~/.local."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+
+
 @pytest.fixture
 def sheet(tmp_path: Path) -> Path:
     path = tmp_path / "sheet.csv"
@@ -137,25 +143,26 @@ def test_a_folder_named_like_a_csv_is_one_line(
     one_line(capsys.readouterr().err)
 
 
+ROOT = Path(__file__).resolve().parents[2]
+# Root without the capabilities that bypass permissions, as a person runs the CLI.
+AS_A_PERSON = [
+    "setpriv",
+    "--bounding-set=-all",
+    "--inh-caps=-all",
+    "--securebits=+noroot,+noroot_locked",
+    "--",
+]
+
+
 def without_root_powers(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     """The CLI run as root without the capabilities that bypass permissions (as a person runs
     it), so an unreadable file or a read-only folder is what it is for everybody else."""
     return subprocess.run(
-        [
-            "setpriv",
-            "--bounding-set=-all",
-            "--inh-caps=-all",
-            "--securebits=+noroot,+noroot_locked",
-            "--",
-            sys.executable,
-            "-m",
-            "sheets.cli",
-            *args,
-        ],
+        [*AS_A_PERSON, sys.executable, "-m", "sheets.cli", *args],
         cwd=cwd,
         capture_output=True,
         text=True,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
         check=False,
         timeout=120,
     )
