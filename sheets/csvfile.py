@@ -14,7 +14,6 @@ import errno
 import hashlib
 import os
 import secrets
-import shlex
 import shutil
 import stat
 import tempfile
@@ -25,13 +24,13 @@ from pathlib import Path
 from typing import BinaryIO
 
 from sheets import csvencoding, csvtext
+from sheets.csvpending import Pending, private_folder, sync_folder
 from sheets.csvrecords import BLOCK, ByColumn, Changes, Records
 from sheets.errors import CsvChangedError, CsvFileError
 
 __all__ = ["ByColumn", "Changes", "CsvChangedError", "CsvFile", "CsvFileError", "Records"]
 
 CHUNK = 1 << 20  # characters encoded and written at a time
-PENDING = ".ctr-sync-pending"  # the end of the name a rewrite's whole new content waits under
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,73 +194,6 @@ def _output_target(source: Path, output: Path) -> Path:
     return target
 
 
-@dataclass(frozen=True, slots=True)
-class Pending:
-    """Where the whole new content of ``target`` waits while the file is rewritten in place.
-
-    Beside the target when its folder is writable, else in the first usable per-user state
-    folder, named from a hash of the target's real path with a ``.target`` note naming it. A
-    run finds any of them and refuses the file: it may be half-written, and only a person can
-    tell which of the two is right. Nothing is ever restored or deleted for them.
-    """
-
-    target: Path
-    beside: Path
-    kept: tuple[Path, ...]  # the name in each state folder, in the order they are tried
-
-    @classmethod
-    def of(cls, target: Path) -> Pending:
-        digest = hashlib.sha256(os.fsencode(target)).hexdigest()[:16]
-        name = f"{target.name}.{digest}{PENDING}"
-        kept = tuple(folder / name for folder in _state_folders())
-        return cls(target, target.with_name(f".{target.name}{PENDING}"), kept)
-
-    def refuse(self, name: str) -> None:
-        """CsvFileError if an interrupted in-place rewrite left its content for a person."""
-        for pending in (self.beside, *self.kept):
-            if os.path.lexists(pending):
-                raise CsvFileError(
-                    f"{name}: a previous sync was interrupted while rewriting it in place, so "
-                    f"{self.target} may be half-written; the complete content it was writing "
-                    f"is in {pending}. {self.advice(pending)}"
-                )
-
-    def advice(self, pending: Path) -> str:
-        """What to do with ``pending``: the person decides, the tool never does."""
-        # cp, not mv: it rewrites the file itself, as the sync did, so hard links, the owner
-        # and a read-only folder stay what they are.
-        copy = f"cp {shlex.quote(str(pending))} {shlex.quote(str(self.target))}"
-        return (
-            f"Compare the two, then copy it over the file (`{copy}`) and delete it, or delete "
-            "it if the file is right; until then syncs leave the file alone."
-        )
-
-
-def _state_folders() -> list[Path]:
-    # The XDG base-directory spec's per-user state folder, a place a person's later runs (and
-    # the person) find again, unlike the system's temp folder, which is emptied at boot; and
-    # for users whose home can't be written (services, sudo), a folder of theirs in /var/tmp,
-    # which outlives a reboot too.
-    folders = [Path("/var/tmp") / f"ctr-bundle-{os.geteuid()}" / "pending"]
-    base = os.environ.get("XDG_STATE_HOME", "")
-    try:
-        root = Path(base) if os.path.isabs(base) else Path.home() / ".local" / "state"
-    except RuntimeError:  # no home folder to be found
-        return folders
-    return [root / "ctr-bundle" / "pending", *folders]
-
-
-def _private_folder(folder: Path) -> None:
-    """Create ``folder`` and its parent for us alone; OSError if the parent isn't that."""
-    folder.parent.parent.mkdir(parents=True, exist_ok=True)
-    folder.parent.mkdir(mode=0o700, exist_ok=True)
-    info = os.lstat(folder.parent)
-    # In a shared folder (/var/tmp) someone else may have made it first, to read our data.
-    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid() or info.st_mode & 0o022:
-        raise PermissionError(errno.EPERM, f"{folder.parent} is not a private folder of ours")
-    folder.mkdir(mode=0o700, exist_ok=True)
-
-
 class _Staged:
     """The new content in a temporary file, then moved over the target or copied into it."""
 
@@ -286,7 +218,7 @@ class _Staged:
         problems = []
         for kept in Pending.of(self.target).kept:
             try:
-                _private_folder(kept.parent)
+                private_folder(kept.parent)
                 fd, temp = tempfile.mkstemp(
                     prefix=f".{self.target.name}.", suffix=".tmp", dir=kept.parent
                 )
@@ -322,7 +254,7 @@ class _Staged:
                 with self.target.open("rb") as current:
                     self._check(current, expected)
             os.replace(self.temp, self.target)
-            _sync_folder(self.target.parent)
+            sync_folder(self.target.parent)
         elif info is None:
             raise CsvFileError(f"{self.name} can't be created: its folder is read-only.")
         else:
@@ -383,7 +315,7 @@ class _Staged:
             if not self.beside:  # the hash names no file: a note for the person who looks
                 note.write_text(f"{self.target}\n", encoding="utf-8", errors="surrogateescape")
             os.rename(self.temp, pending)
-            _sync_folder(pending.parent)
+            sync_folder(pending.parent)
         except OSError as error:
             note.unlink(missing_ok=True)
             raise CsvFileError(
@@ -402,7 +334,7 @@ class _Staged:
                 f"{self.name} was written, but its copy {pending} can't be deleted "
                 f"({error.strerror}): delete it, or the next sync will refuse the file."
             ) from None
-        _sync_folder(pending.parent)
+        sync_folder(pending.parent)
 
     def _check(self, current: BinaryIO, expected: Stamp) -> None:
         if Stamp.of(current) != expected:
@@ -413,17 +345,3 @@ class _Staged:
             f"{self.name} {what} after it was read (another program wrote to it?): "
             "nothing was written; run the sync again."
         )
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make the rename itself survive a power cut (best effort: not every system allows it)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
