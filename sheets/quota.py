@@ -118,7 +118,7 @@ class Bucket:
     @property
     def burst(self) -> int:
         # A tenth of a minute's worth saved up: short bursts go at once, the rest is spread.
-        return max(1, min(self.per_minute // 10, self.per_minute))
+        return max(1, self.per_minute // 10)
 
     @property
     def rate(self) -> float:
