@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 import threading
 from collections.abc import Mapping, Sequence
@@ -15,35 +16,72 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dotenv import dotenv_values, find_dotenv
 
 from bot import logs
-from bot.app import create_app, make_client
-from bot.settings import Needs, Settings
-from bot.startup import app_token_refused, verify_bot_token
+from bot.docs import TOPICS, docs_command
+from bot.failures import explain
+from bot.lifecycle import start
+from bot.settings import Needs, Settings, settings_help
+from bot.startup import Stopped
 from core.errors import InputError
-from core.shell import OneLineParser, guarded
+from core.shell import OneLineParser, guarded, version
 from core.weekly import check_day
 
 log = logging.getLogger("bot")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return guarded("ctr-bot", lambda: _main(argv))
+    read: list[Settings] = []  # what explain() may name (the URL of an unreachable Slack...)
+    return guarded(
+        "ctr-bot",
+        lambda: _main(argv, read),
+        lambda error: explain(error, read[-1] if read else None),
+    )
 
 
-def _main(argv: Sequence[str] | None) -> int:
+def _main(argv: Sequence[str] | None, read: list[Settings]) -> int:
     args = parser().parse_args(argv)
     if args.command == "demo":
         from bot.weekly.cli import demo_command  # noqa: PLC0415 - loads matplotlib
 
         return demo_command(args.out, as_json=args.json)
+    if args.command == "docs":
+        return docs_command(args.topic)
     needs = Needs.LISTEN if args.command is None else Needs.POST if args.post else Needs.NOTHING
     settings = Settings.from_env(environment(), needs=needs)
+    read.append(settings)
     logs.configure(settings.log_level, settings.log_format)
     if args.command == "summary":
         from bot.weekly.cli import summary_command  # noqa: PLC0415 - loads matplotlib, the store
 
         return summary_command(args, settings)
-    run(settings)
+    return run(settings)
+
+
+def run(settings: Settings) -> int:
+    """Start (local checks first), serve until SIGTERM or SIGINT, then stop gracefully."""
+    stop = threading.Event()
+    received = _on_signals(stop)
+    try:
+        running = start(settings, stop)
+    except Stopped:
+        log.info("stopped", extra={"signal": ",".join(received), "during": "start-up"})
+        return 0
+    stop.wait()
+    log.info("signal", extra={"signal": ",".join(received)})
+    running.shutdown()
     return 0
+
+
+def _on_signals(stop: threading.Event) -> list[str]:
+    """SIGTERM and SIGINT set ``stop`` (main thread only); returns the names received."""
+    received: list[str] = []
+
+    def handle(number: int, _frame: object) -> None:
+        received.append(signal.Signals(number).name)
+        stop.set()
+
+    for which in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(which, handle)
+    return received
 
 
 def environment() -> Mapping[str, str]:
@@ -61,11 +99,16 @@ def parser() -> OneLineParser:
     top = OneLineParser(
         prog="ctr-bot",
         description="Run the Slack app (Socket Mode if SLACK_APP_TOKEN is set, else HTTP).",
+        epilog=settings_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    top.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     commands = top.add_subparsers(dest="command", parser_class=OneLineParser, metavar="COMMAND")
     demo = commands.add_parser("demo", help="offline: sync the example sheet, show its summary")
     demo.add_argument("--out", type=Path, default=Path("out"), help="folder for the results")
     demo.add_argument("--json", action="store_true", help="print the Block Kit payload")
+    docs = commands.add_parser("docs", help="print the documentation that came with this install")
+    docs.add_argument("topic", nargs="?", help=f"one of: {', '.join(TOPICS)}")
     summary = commands.add_parser("summary", help="render or post a weekly summary now")
     summary.add_argument("sheet", help="Google Sheets URL, key, or a .csv file")
     summary.add_argument("--channel", required=True, help="Slack channel ID, e.g. C0123ABCD")
@@ -112,44 +155,6 @@ def time_zone(text: str) -> str:
             f"{text[:40]!r} is not an IANA time zone; use a name like Europe/London or UTC"
         ) from None
     return text
-
-
-def run(settings: Settings) -> None:
-    """Build everything once, here, check the credentials, and serve until interrupted."""
-    from bot.weekly.runtime import build_weekly  # noqa: PLC0415
-
-    client = make_client(settings)
-    identity = verify_bot_token(client)
-    log.info("slack_ok", extra={"team": identity.get("team_id"), "bot": identity.get("user_id")})
-    weekly = build_weekly(settings, client)  # loads the Google key: a bad one stops us here
-    app = create_app(settings, client, weekly.commands if weekly else None)
-    if weekly is None:
-        log.info("weekly_summaries_off", extra={"reason": "GOOGLE_APPLICATION_CREDENTIALS unset"})
-    else:
-        weekly.start(threading.Event())
-        log.info("weekly_summaries_on", extra={"sync_every_min": settings.sync_interval_minutes})
-    if settings.slack_app_token is not None:
-        _socket_mode(settings, app, client)
-    else:
-        from bot.server import serve  # noqa: PLC0415
-        from bot.store.engine import connect  # noqa: PLC0415
-
-        database = connect(settings.database_url) if weekly is not None else None
-        log.info("http_listening", extra={"port": settings.port, "path": "/slack/events"})
-        serve(app, "0.0.0.0", settings.port, database)
-
-
-def _socket_mode(settings: Settings, app: object, client: object) -> None:
-    from slack_bolt.adapter.socket_mode import SocketModeHandler  # noqa: PLC0415
-    from slack_sdk.errors import SlackApiError  # noqa: PLC0415
-
-    handler = SocketModeHandler(app, settings.slack_app_token, web_client=client)  # type: ignore[arg-type]
-    try:
-        handler.connect()  # type: ignore[no-untyped-call]
-    except SlackApiError as error:
-        raise app_token_refused(error) or error from None
-    log.info("socket_mode_connected")
-    threading.Event().wait()
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import Executor
 from typing import Any
 
 from slack_bolt import App, BoltResponse
@@ -41,10 +42,18 @@ def make_client(settings: Settings) -> WebClient:
 
 
 def create_app(
-    settings: Settings, client: WebClient, watch_commands: WatchCommands | None = None
+    settings: Settings,
+    client: WebClient,
+    watch_commands: WatchCommands | None = None,
+    listener_executor: Executor | None = None,
 ) -> App:
-    """Build the Bolt app; nothing happens at import time and nothing here does network I/O."""
+    """Build the Bolt app; nothing happens at import time and nothing here does network I/O.
+
+    ``listener_executor`` runs lazy listeners (replies after the ack): ctr-bot passes its own
+    so a graceful stop can wait for them (bot/lifecycle.py).
+    """
     app = App(
+        listener_executor=listener_executor,
         client=client,
         signing_secret=settings.slack_signing_secret or "socket-mode-unused",
         # No auth.test at construction: start-up must not depend on reaching Slack, and the

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from bot.database_url import describe, sqlite_file_problem
 from bot.settings import Settings
 from bot.store.engine import connect, migrate
 from bot.store.repository import Clock, Store, utc_now
-from core.errors import InputError
+from core.errors import ConfigError, InputError
 from sheets.backends import CsvSheet, GoogleSheet, SheetBackend
 from sheets.client import make_client
 from sheets.refs import parse_sheet_ref
@@ -13,9 +14,21 @@ from sheets.settings import SheetsSettings
 
 
 def open_store(settings: Settings, clock: Clock = utc_now) -> Store:
-    """The database named by DATABASE_URL, migrated to the current schema."""
+    """The database named by DATABASE_URL, migrated to the current schema.
+
+    A SQLite file that can't be made where DATABASE_URL says is the operator's to fix
+    (ConfigError); the database's own failures are explained at the edge (bot/failures.py).
+    """
+    if (problem := sqlite_file_problem(settings.database_url)) is not None:
+        raise ConfigError(problem)
     engine = connect(settings.database_url)
-    migrate(engine)
+    try:
+        migrate(engine)
+    except OSError as error:  # the lock file beside a SQLite database
+        raise ConfigError(
+            f"DATABASE_URL {describe(settings.database_url)}: can't create "
+            f"{error.filename or 'files'} there ({error.strerror or error})."
+        ) from None
     return Store(engine, clock)
 
 

@@ -13,7 +13,7 @@ from slack_bolt.logger.messages import warning_client_prioritized_and_token_skip
 # Attributes every LogRecord has; anything else on a record came from ``extra=`` and is a field.
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
 # Libraries that narrate their routine work at INFO.
-_CHATTY = ("alembic", "slack_bolt.App", "slack_sdk.socket_mode")
+_CHATTY = ("alembic", "slack_bolt", "slack_sdk", "matplotlib")
 
 
 def fields(record: logging.LogRecord) -> dict[str, Any]:
@@ -69,11 +69,42 @@ class DropBoltTokenWarning(logging.Filter):
         return record.getMessage() != self._text
 
 
+class QuietLibraries(logging.Filter):
+    """slack_sdk and Bolt narrate retries and dropped connections, some at ERROR, before
+    raising or reconnecting; we report the outcome ourselves (one line at the edge, /healthz,
+    ``slack_unreachable``), so their narration is DEBUG: shown only at LOG_LEVEL=DEBUG."""
+
+    _chatter = (
+        "Failed to send a request to Slack API server",
+        "A retry handler found",
+        "Failed to retrieve WSS URL",
+        "on_error invoked",
+        "Failed to check the current session",
+        "Failed to start or stop the current session",
+        "The session seems to be already closed",
+        "Received CLOSE event",
+    )
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if (
+            not record.name.startswith(("slack_sdk", "slack_bolt"))
+            or record.levelno <= logging.DEBUG
+        ):
+            return True
+        if not record.getMessage().startswith(self._chatter):
+            return True
+        if not logging.getLogger().isEnabledFor(logging.DEBUG):
+            return False
+        record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return True
+
+
 def configure(level: str, log_format: str) -> None:
     """Set up the root logger once, at start-up."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if log_format.upper() == "JSON" else TextFormatter())
     handler.addFilter(DropBoltTokenWarning())
+    handler.addFilter(QuietLibraries())
     logging.basicConfig(level=level, handlers=[handler], force=True)
     if logging.getLevelName(level) >= logging.INFO:
         for name in _CHATTY:

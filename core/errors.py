@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 DEFAULT_EXAMPLE = "200 50000"
-EXIT_USAGE = 2
+EXIT_USAGE = 2  # something the person running the command can fix
+EXIT_REMOTE = 3  # something outside (a server, the network) failed; the same command may work later
 
 
 class CtrError(Exception):
@@ -75,6 +76,16 @@ class UsageError(CtrError):
 
 class ConfigError(CtrError):
     """A setting is missing or malformed; the message names it and says what to set."""
+
+
+class RemoteError(CtrError):
+    """A server we depend on can't be reached or failed (not refused us): exit 3.
+
+    The message names the server, what happened (unreachable, timed out, answered 5xx) and
+    which setting points at it, so the person can tell a network problem from their own.
+    """
+
+    exit_code = EXIT_REMOTE
 
 
 def _one_line(text: str) -> str:

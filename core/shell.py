@@ -7,6 +7,8 @@ import io
 import logging
 import sys
 from collections.abc import Callable
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as installed_version
 from typing import NoReturn
 
 from core.errors import CtrError, UsageError
@@ -23,14 +25,40 @@ class OneLineParser(argparse.ArgumentParser):
     """
 
     def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{message[:1].upper()}{message[1:]}.", self.prog)
+        raise UsageError(sentence(message), self.prog)
 
 
-def guarded(prog: str, body: Callable[[], int]) -> int:
+def version() -> str:
+    """The installed ctr-bundle's version (for every command's --version)."""
+    try:
+        return installed_version("ctr-bundle")
+    except PackageNotFoundError:  # a checkout that was never installed
+        return "unknown (not installed)"
+
+
+def sentence(text: str) -> str:
+    """``text`` capitalised and ending in one stop (a message ending in "?" keeps it).
+
+    >>> sentence("argument --week: Date 2062-01-05 is after today. A typo?")
+    'Argument --week: Date 2062-01-05 is after today. A typo?'
+    >>> sentence("expected one argument")
+    'Expected one argument.'
+    """
+    text = text.strip()
+    end = "" if text.endswith((".", "?", "!")) else "."
+    return f"{text[:1].upper()}{text[1:]}{end}"
+
+
+Explain = Callable[[BaseException], CtrError | None]
+
+
+def guarded(prog: str, body: Callable[[], int], explain: Explain | None = None) -> int:
     """Run a command's body; every failure becomes one line on stderr and an exit code.
 
-    CtrError (anything the user can fix) renders itself and exits with its ``exit_code``; a
-    reader closing the pipe early (``| head``) ends quietly; anything else is a bug.
+    CtrError (anything the user can fix, or a remote failure) renders itself and exits with
+    its ``exit_code``; ``explain`` turns the outside world's own exceptions (a database, a
+    port, a server) into one (bot/failures.py); a reader closing the pipe early (``| head``)
+    ends quietly; anything else is a bug.
     """
     try:
         code = body()
@@ -48,6 +76,10 @@ def guarded(prog: str, body: Callable[[], int]) -> int:
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     except Exception as error:  # the edge: a bug still gets one line, never a traceback
+        explained = explain(error) if explain is not None else None
+        if explained is not None:
+            _say(prog, explained.render(prog))
+            return explained.exit_code
         logging.getLogger(prog).debug("%s failed", prog, exc_info=error)
         _say(prog, f"internal error ({type(error).__name__}); please report it.")
         return EXIT_INTERNAL

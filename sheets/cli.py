@@ -13,7 +13,7 @@ from tqdm import tqdm
 
 from core.display import format_percent
 from core.errors import CtrError, InputError
-from core.shell import OneLineParser, guarded
+from core.shell import OneLineParser, guarded, version
 from sheets.backends import CsvSheet, GoogleSheet, SheetBackend
 from sheets.client import ResilientHTTPClient, make_client
 from sheets.errors import SheetsApiError
@@ -29,6 +29,7 @@ DRY_RUN_ROWS = 40
 
 def parser() -> argparse.ArgumentParser:
     top = OneLineParser(prog="ctr-sheets", description=__doc__)
+    top.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     commands = top.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
     run = commands.add_parser("sync", help="compute CTR columns and write them back")
     run.add_argument(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import gspread
@@ -12,12 +13,13 @@ from google.auth.exceptions import GoogleAuthError
 from google.auth.transport.requests import AuthorizedSession, Request
 from google.oauth2.service_account import Credentials
 from gspread.exceptions import APIError
-from requests import PreparedRequest, Response, Session
+from requests import PreparedRequest, RequestException, Response, Session
 from requests.adapters import HTTPAdapter
 
-from core.errors import ConfigError
+from core.errors import ConfigError, CtrError, RemoteError
 from sheets import metrics
-from sheets.errors import SheetAccessError, SheetsApiError
+from sheets.errors import SheetAccessError, SheetsApiError, SheetsServerError
+from sheets.failures import auth_failure, load_key, unreachable
 from sheets.quota import QuotaScheduler, classify
 from sheets.settings import GOOGLE_SHEETS_URL, SheetsSettings
 
@@ -66,12 +68,24 @@ class ResilientHTTPClient(gspread.HTTPClient):
         session: Session,
         quota: QuotaScheduler,
         sleep: Callable[[float], None] = time.sleep,
+        key: Path | None = None,
     ) -> None:
         super().__init__(auth, session=session)
-        self.quota, self.sleep = quota, sleep
+        self.quota, self.sleep, self.key = quota, sleep, key
         self.calls = 0  # requests sent, retries included: shown by the CLI
 
     def request(self, method: str, endpoint: str, *args: Any, **kwargs: Any) -> Response:
+        api = "Drive" if "/drive/" in endpoint else "Sheets"
+        try:
+            response = self._request(method, endpoint, *args, **kwargs)
+        except CtrError as error:
+            if isinstance(error, RemoteError | ConfigError | SheetsServerError):
+                metrics.GOOGLE.failed(api, error.render("google"))  # for /healthz
+            raise
+        metrics.GOOGLE.ok(api)
+        return response
+
+    def _request(self, method: str, endpoint: str, *args: Any, **kwargs: Any) -> Response:
         for attempt in range(MAX_TRIES):
             self.quota.acquire(classify(method, endpoint))
             self.calls += 1
@@ -84,8 +98,10 @@ class ResilientHTTPClient(gspread.HTTPClient):
                     raise _translated(error, method) from None
                 metrics.RETRIES.inc()
                 self.sleep(_delay(error.response, attempt))
-            except GoogleAuthError as error:
-                raise ConfigError(f"Google refused the service-account key: {error}") from None
+            except GoogleAuthError as error:  # the token refresh: no answer, 5xx or refused
+                raise auth_failure(error, self.key) from None
+            except RequestException as error:  # no answer from the API itself
+                raise unreachable(error) from None
         raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -101,8 +117,12 @@ def _translated(error: APIError, method: str) -> SheetsApiError:
     message = str(error.error.get("message") or error.response.reason)
     if status in (403, 404):
         return SheetAccessError(f"Google Sheets refused access ({status}): {message}")
-    tries = f" after {MAX_TRIES} tries" if status in RETRY_STATUSES else ""
-    return SheetsApiError(f"Google Sheets API {method} failed{tries}: {status} {message}")
+    if status in RETRY_STATUSES:
+        return SheetsServerError(
+            f"Google Sheets API {method} failed on Google's side after {MAX_TRIES} tries: "
+            f"{status} {message}; nothing is wrong with the key or the sheet, try again later."
+        )
+    return SheetsApiError(f"Google Sheets API {method} failed: {status} {message}")
 
 
 def make_client(
@@ -117,20 +137,14 @@ def make_client(
     and project, so replicas sharing a ledger share that account's quota.
     """
     key = settings.require_credentials()
-    try:
-        credentials = Credentials.from_service_account_file(str(key), scopes=SCOPES)  # type: ignore[no-untyped-call]
-    except (ValueError, KeyError, OSError) as error:  # JSON, fields, unreadable file
-        raise ConfigError(
-            f"GOOGLE_APPLICATION_CREDENTIALS: {key} is not a readable service-account key file "
-            f"({type(error).__name__}: {str(error)[:80]}); download a JSON key (docs/sheets.md)."
-        ) from None
+    credentials = load_key(key, SCOPES)
     session = AuthorizedSession(credentials, auth_request=Request(_session(settings)))  # type: ignore[no-untyped-call]
     session.mount("https://", _adapter(settings))
     if quota is None:
         quota = QuotaScheduler(per_user=settings.quota_per_minute)
     account = credentials.service_account_email
     quota.name_buckets(account, credentials.project_id or account.partition("@")[2])
-    client = ResilientHTTPClient(credentials, session, quota, sleep)
+    client = ResilientHTTPClient(credentials, session, quota, sleep, key)
     return client, account
 
 

@@ -15,6 +15,10 @@ class SheetsApiError(CtrError):
     exit_code = 3  # ctr-sheets' documented code for Google failures (docs/sheets.md)
 
 
+class SheetsServerError(SheetsApiError):
+    """Google kept failing on its side (429 or 5xx after every retry): nothing to fix here."""
+
+
 class SheetAccessError(SheetsApiError):
     """The sheet can't be opened with our credentials (not shared, wrong link)."""
 

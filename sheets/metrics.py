@@ -26,3 +26,28 @@ SYNC_BACKLOG = Gauge(
     "ctr_sheets_sync_backlog",
     "Watched sheets due a sync that the last pass could not reach within its interval",
 )
+
+
+class Outcomes:
+    """Whether Google's APIs (Sheets, Drive) answered the last request, for /healthz.
+
+    The client records each request's outcome here (thread-safe by the GIL: one dict write);
+    a remote failure stays until the same API answers again.
+    """
+
+    def __init__(self) -> None:
+        self._failing: dict[str, str] = {}
+
+    def ok(self, api: str) -> None:
+        self._failing.pop(api, None)
+
+    def failed(self, api: str, reason: str) -> None:
+        self._failing[api] = reason
+
+    def reason(self) -> str | None:
+        """None while every API answers; else each failing one with its reason."""
+        failing = dict(self._failing)
+        return "; ".join(f"{api}: {why}" for api, why in sorted(failing.items())) or None
+
+
+GOOGLE = Outcomes()

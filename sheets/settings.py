@@ -22,7 +22,7 @@ class SheetsSettings:
     def from_env(cls, env: Mapping[str, str]) -> SheetsSettings:
         reader = EnvReader(env)
         settings = cls.read(reader)
-        reader.check("See docs/sheets.md.")
+        reader.check("See `ctr-bot docs sheets`.")
         return settings
 
     @classmethod
@@ -41,7 +41,7 @@ class SheetsSettings:
         if self.credentials is None:
             raise ConfigError(
                 "GOOGLE_APPLICATION_CREDENTIALS is not set: point it at the service-account key "
-                "file (docs/sheets.md), or sync a local .csv file instead."
+                "file (`ctr-bot docs sheets`), or sync a local .csv file instead."
             )
         if not self.credentials.is_file():
             raise ConfigError(f"GOOGLE_APPLICATION_CREDENTIALS: no file at {self.credentials}.")

@@ -10,7 +10,8 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.app import create_app, make_client
-from bot.server import health, wsgi_app
+from bot.health import Health
+from bot.server import database_probe, wsgi_app
 from bot.store.engine import connect, migrate
 from tests.bot.conftest import BotServer, command_body, settings_for, signed
 from tests.fakes.http import running_waitress
@@ -55,13 +56,40 @@ def test_metrics_count_ctr_commands(served: tuple[BotServer, Path]) -> None:
 def test_healthz_says_whether_the_database_answers(served: tuple[BotServer, Path]) -> None:
     bot, _ = served
     healthy = bot.session.get(bot.url + "/healthz", timeout=5)
-    assert (healthy.status_code, healthy.json()["database"]) == (200, "reachable")
+    assert (healthy.status_code, healthy.json()) == (200, {"status": "ok", "database": "ok"})
 
 
 def test_healthz_fails_when_the_database_does_not_answer(tmp_path: Path) -> None:
     gone = connect(f"sqlite:///{tmp_path / 'no-such-folder' / 'state.sqlite3'}")
-    assert health(gone) == (
-        "503 Service Unavailable",
-        {"status": "degraded", "database": "unreachable"},
+    health = Health()
+    health.probe("database", database_probe(gone))
+    health.state = "serving"
+    healthy, body = health.status()
+    assert not healthy
+    assert body["status"] == "degraded"
+    assert body["database"].startswith("database unreachable: ")
+
+
+def test_healthz_names_every_failing_part_and_recovers() -> None:
+    health = Health()
+    health.state = "serving"
+    health.report("drive", "Drive answered 503")
+    health.probe("slack", lambda: "Socket Mode connection to Slack is down")
+    assert health.status() == (
+        False,
+        {
+            "status": "degraded",
+            "drive": "Drive answered 503",
+            "slack": "Socket Mode connection to Slack is down",
+        },
     )
-    assert health(None)[1]["database"] == "not used"
+    health.report("drive", None)
+    health.probe("slack", lambda: None)
+    assert health.status() == (True, {"status": "ok", "drive": "ok", "slack": "ok"})
+
+
+def test_healthz_is_not_ok_while_starting_or_stopping() -> None:
+    health = Health()
+    assert health.status() == (False, {"status": "starting"})
+    health.state = "stopping"
+    assert health.status() == (False, {"status": "stopping"})

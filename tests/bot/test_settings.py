@@ -57,7 +57,7 @@ def test_values_are_parsed() -> None:
         (HTTP | {"LOG_FORMAT": "xml"}, "LOG_FORMAT must be one of JSON, TEXT"),
         (HTTP | {"SHEETS_QUOTA_PER_MINUTE": "0"}, "SHEETS_QUOTA_PER_MINUTE must be between"),
         (HTTP | {"PORT": "http"}, "PORT must be a number"),
-        (HTTP | {"PORT": "70000"}, "PORT must be between 1 and 65535"),
+        (HTTP | {"PORT": "70000"}, "PORT must be between 0 and 65535"),
         (HTTP | {"LOG_LEVEL": "loud"}, "LOG_LEVEL must be one of"),
         (HTTP | {"SLACK_API_URL": "slack.com"}, "SLACK_API_URL must be an http(s) URL"),
         (HTTP | {"SYNC_INTERVAL": "0"}, "SYNC_INTERVAL must be between"),

@@ -45,7 +45,7 @@ def start(
 ) -> subprocess.CompletedProcess[str]:
     prefixes = ("SLACK_", "GOOGLE_", "DATABASE_", "SHEETS_", "LOG_")
     env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
-    env |= {"DATABASE_URL": f"sqlite:///{cwd / 'state.sqlite3'}"} | settings
+    env |= {"DATABASE_URL": f"sqlite:///{cwd / 'state.sqlite3'}", "PORT": "0"} | settings
     return subprocess.run(
         [SCRIPT], cwd=cwd, env=env, capture_output=True, text=True, timeout=60, check=False
     )
@@ -80,9 +80,9 @@ def test_a_wrong_app_token_stops_the_start(tmp_path: Path, slack: FakeSlack) -> 
 @pytest.mark.parametrize(
     ("content", "fragment"),
     [
-        (None, "no file at"),
-        ("{not json", "is not a readable service-account key file"),
-        ('{"type": "service_account"}', "is not a readable service-account key file"),
+        (None, "no such file"),
+        ("{not json", "is not JSON"),
+        ('{"type": "service_account"}', "without client_email, private_key, token_uri"),
     ],
 )
 def test_a_missing_or_malformed_google_key_names_the_file(
@@ -158,7 +158,8 @@ def test_logs_are_json_lines_and_quiet_at_info(
     assert done.returncode == 2
     *log_lines, last = done.stderr.splitlines()
     events = [json.loads(line)["event"] for line in log_lines]
-    assert events[:2] == ["slack_ok", "weekly_summaries_on"]  # the store was migrated, quietly
+    # The port first (a local check), then Slack; the store was migrated, quietly.
+    assert events[:3] == ["http_listening", "slack_ok", "weekly_summaries_on"]
     assert "SLACK_APP_TOKEN" in last
     assert "setup plugin" not in done.stderr
     assert "will be unused" not in done.stderr
