@@ -67,7 +67,10 @@ def run(settings: Settings) -> int:
         return 0
     stop.wait()
     log.info("signal", extra={"signal": ",".join(received)})
-    running.shutdown()
+    if not running.shutdown():
+        # Past the deadline: the interpreter would wait for the unfinished threads at exit.
+        logging.shutdown()
+        os._exit(0)
     return 0
 
 

@@ -70,16 +70,17 @@ class Running:
     threads: list[threading.Thread] = field(default_factory=list)
     socket: Any = None
 
-    def shutdown(self) -> None:
-        """Everything in order, within one deadline; logs what was left."""
+    def shutdown(self) -> bool:
+        """Everything in order, within one deadline; logs what was left; True if nothing was."""
         started = time.monotonic()
         deadline = started + self.settings.shutdown_timeout
         HEALTH.state = "stopping"
-        log.info("stopping", extra={"deadline_s": self.settings.shutdown_timeout})
         self.stop.set()
         if self.socket is not None:
             self.socket.client.auto_reconnect_enabled = False
             self.socket.client.disconnect()
+        self.server.close_listener()
+        log.info("stopping", extra={"deadline_s": self.settings.shutdown_timeout})  # no new work
         requests = self.server.stop(deadline)
         replies = self.work.drain(deadline)
         for thread in self.threads:
@@ -91,6 +92,7 @@ class Running:
         left = {"requests": requests, "replies": replies, "loops": ",".join(loops) or "none"}
         event = "stopped" if not (requests or replies or loops) else "stopped_with_work_left"
         log.info(event, extra={"took_s": round(time.monotonic() - started, 3), **left})
+        return event == "stopped"
 
 
 def start(settings: Settings, stop: threading.Event) -> Running:
@@ -125,6 +127,7 @@ def start(settings: Settings, stop: threading.Event) -> Running:
         routes.attach(app, settings.slack_signing_secret)
         log.info("http_events", extra={"port": server.port, "path": "/slack/events"})
     HEALTH.state = "serving"
+    log.info("ready", extra={"mode": "socket" if settings.socket_mode else "http"})
     return running
 
 
@@ -146,7 +149,10 @@ def _socket_mode(settings: Settings, app: object, client: WebClient) -> Any:
     except Exception as error:  # the websocket library's own errors: no connection
         raise RemoteError(f"Can't open the Socket Mode connection to Slack: {error}.") from None
     if not handler.client.is_connected():
-        raise RemoteError("Slack accepted SLACK_APP_TOKEN but the Socket Mode connection closed.")
+        raise RemoteError(
+            "Can't open the Socket Mode connection to Slack: Slack accepted SLACK_APP_TOKEN "
+            "but the websocket didn't connect. Check the network or a proxy; try again later."
+        )
     log.info("socket_mode_connected")
     return handler
 

@@ -83,6 +83,8 @@ class QuietLibraries(logging.Filter):
         "Failed to start or stop the current session",
         "The session seems to be already closed",
         "Received CLOSE event",
+        "Failed to establish a connection",
+        "The connection has been closed",
     )
 
     def filter(self, record: logging.LogRecord) -> bool:

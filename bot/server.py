@@ -149,23 +149,29 @@ class Server:
             raise port_failure(error, port, setting) from None
         self.port = int(self._server.effective_port)
         self._thread = threading.Thread(target=self._server.run, name="http", daemon=True)
+        self._listening, self._closed = threading.Event(), threading.Event()
+        self._listening.set()
 
     def start(self) -> None:
         self._thread.start()
 
+    def close_listener(self) -> None:
+        """Refuse new connections from now on (connections already open are still served)."""
+        if self._listening.is_set():
+            self._server.trigger.pull_trigger(self._close_listener)
+            self._closed.wait(timeout=5)
+
+    def _close_listener(self) -> None:  # in the server's loop thread, like all its socket work
+        self._server.accepting = False
+        self._server.del_channel()
+        self._server.socket.close()
+        self._listening.clear()
+        self._closed.set()
+
     def stop(self, deadline: float, clock: Callable[[], float] = time.monotonic) -> int:
-        """Refuse new connections, answer those in flight until ``deadline`` (a ``clock``
-        time); returns how many requests were still unanswered then."""
-        closed = threading.Event()
-
-        def close_listener() -> None:  # in the server's loop thread, like all its socket work
-            self._server.accepting = False
-            self._server.del_channel()
-            self._server.socket.close()
-            closed.set()
-
-        self._server.trigger.pull_trigger(close_listener)
-        closed.wait(timeout=5)
+        """Answer the requests in flight until ``deadline`` (a ``clock`` time), then close
+        everything; returns how many requests were still unanswered then."""
+        self.close_listener()
         while (busy := self._busy()) and clock() < deadline:
             time.sleep(0.02)  # waitress has no "drained" event; a short poll, production only
         self._server.trigger.pull_trigger(self._close_all)

@@ -1,0 +1,229 @@
+"""ctr-bot as a process: health while it runs, a graceful stop on SIGTERM/SIGINT mid-command.
+
+Each test starts the real `ctr-bot` against the fakes, holds a call at a gate in a fake, signals
+the process there, and checks what it finished and what it logged. No sleeps race it: the test
+waits for the bot's own log lines and the fakes' gates.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from websockets.sync.server import Server, serve
+
+from bot.store.engine import connect
+from bot.store.repository import Store
+from tests.bot.conftest import SIGNING_SECRET, command_body, message_text, signed
+from tests.bot.test_socket_mode import SocketFake
+from tests.fakes.google_api import FakeGoogle
+from tests.fakes.google_fixtures import KEY, campaign_sheet
+from tests.fakes.slack_api import APP_TOKEN, BOT_TOKEN, FakeSlack, running_fake_slack
+
+SCRIPT = Path(sys.executable).parent / "ctr-bot"
+URL = f"https://docs.google.com/spreadsheets/d/{KEY}/edit#gid=0"
+WAIT = 60.0  # seconds before a test gives up waiting for an event that should come at once
+
+
+@dataclass
+class Process:
+    """A running ctr-bot whose JSON log lines arrive on a queue, read by a thread."""
+
+    popen: subprocess.Popen[str]
+    events: queue.Queue[dict[str, Any]] = field(default_factory=queue.Queue)
+    seen: list[dict[str, Any]] = field(default_factory=list)
+    other: list[str] = field(default_factory=list)  # lines that are not JSON log lines
+
+    def read(self) -> None:
+        assert self.popen.stderr is not None
+        for line in self.popen.stderr:
+            try:
+                self.events.put(json.loads(line))
+            except ValueError:
+                self.other.append(line)
+        self.events.put({"event": "<exit>"})
+
+    def wait_for(self, event: str) -> dict[str, Any]:
+        while True:
+            entry = self.events.get(timeout=WAIT)
+            self.seen.append(entry)
+            if entry["event"] == event:
+                return entry
+            assert entry["event"] != "<exit>", (event, self.seen, self.other)
+
+    def finish(self) -> int:
+        code = self.popen.wait(timeout=WAIT)
+        self.wait_for("<exit>")
+        return code
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    with running_fake_slack() as fake:
+        fake.users["U_ADMIN"] = {"id": "U_ADMIN", "is_admin": True, "tz": "Europe/Paris"}
+        yield fake
+
+
+def start(tmp_path: Path, settings: dict[str, str]) -> Iterator[Process]:
+    prefixes = ("SLACK_", "GOOGLE_", "DATABASE_", "SHEETS_", "LOG_", "PORT", "METRICS_")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
+    env |= {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'state.sqlite3'}",
+        "PORT": "0",
+        "LOG_FORMAT": "json",
+        "MPLCONFIGDIR": str(tmp_path / "mpl"),
+    } | settings
+    popen = subprocess.Popen(
+        [SCRIPT],
+        cwd=tmp_path,
+        env=env,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    process = Process(popen)
+    threading.Thread(target=process.read, daemon=True).start()
+    try:
+        yield process
+    finally:
+        if popen.poll() is None:
+            popen.kill()
+            popen.wait(timeout=WAIT)
+
+
+@pytest.fixture
+def http_bot(
+    tmp_path: Path, slack: FakeSlack, google: FakeGoogle, env: dict[str, str]
+) -> Iterator[Process]:
+    google.spreadsheets[KEY] = [campaign_sheet([["2026-11-16", "A", 1000, 10, 1.0]])]
+    settings = env | {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": slack.api_url,
+        "SHUTDOWN_TIMEOUT": "30",
+    }
+    yield from start(tmp_path, settings)
+
+
+def refused(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_mid_command_finishes_it_then_stops(
+    http_bot: Process, slack: FakeSlack, tmp_path: Path, signum: int
+) -> None:
+    port = http_bot.wait_for("http_listening")["port"]
+    http_bot.wait_for("ready")
+    base = f"http://127.0.0.1:{port}"
+    assert requests.get(base + "/healthz", timeout=10).json()["status"] == "ok"
+    held = slack.hold("users.info")  # the watch command's follow-up, after its ack
+    body, headers = signed(command_body(f"watch {URL}", slack.response_url, user="U_ADMIN"))
+    ack = requests.post(base + "/slack/events", data=body.encode(), headers=headers, timeout=10)
+    assert "Checking" in message_text(ack.json())
+    assert held.arrived.wait(WAIT)
+    http_bot.popen.send_signal(signum)
+    assert http_bot.wait_for("signal")["signal"] == signal.Signals(signum).name
+    http_bot.wait_for("stopping")
+    assert refused(port)  # no new work once stopping
+    held.go()
+    stopped = http_bot.wait_for("stopped")
+    assert (stopped["requests"], stopped["replies"]) == (0, 0)
+    assert http_bot.finish() == 0
+    assert "Watching" in message_text(slack.responses[-1])
+    (watch,) = Store(connect(f"sqlite:///{tmp_path / 'state.sqlite3'}")).watches("C1")
+    assert watch.sheet_key == KEY
+    assert http_bot.other == []  # nothing but log lines: no traceback
+
+
+def test_work_left_at_the_deadline_is_logged_and_the_process_ends(
+    tmp_path: Path, slack: FakeSlack, google: FakeGoogle, env: dict[str, str]
+) -> None:
+    google.spreadsheets[KEY] = [campaign_sheet([["2026-11-16", "A", 1000, 10, 1.0]])]
+    settings = env | {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": slack.api_url,
+        "SHUTDOWN_TIMEOUT": "0.5",
+    }
+    for bot in start(tmp_path, settings):
+        port = bot.wait_for("http_listening")["port"]
+        bot.wait_for("ready")
+        held = slack.hold("users.info")
+        body, headers = signed(command_body(f"watch {URL}", slack.response_url, user="U_ADMIN"))
+        requests.post(
+            f"http://127.0.0.1:{port}/slack/events", data=body.encode(), headers=headers, timeout=10
+        )
+        assert held.arrived.wait(WAIT)
+        bot.popen.send_signal(signal.SIGTERM)
+        left = bot.wait_for("stopped_with_work_left")
+        assert left["replies"] == 1
+        assert bot.finish() == 0
+        held.go()
+
+
+@pytest.fixture
+def socket_slack(slack: FakeSlack) -> Iterator[tuple[SocketFake, Server]]:
+    fake = SocketFake()
+    with serve(fake.handle, "127.0.0.1", 0) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        slack.socket_url = f"ws://127.0.0.1:{server.socket.getsockname()[1]}/link"
+        yield fake, server
+        fake.envelopes.put(None)
+        server.shutdown()
+
+
+def test_socket_mode_serves_health_and_says_connected_only_when_connected(
+    tmp_path: Path, slack: FakeSlack, socket_slack: tuple[SocketFake, Server]
+) -> None:
+    settings = {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_APP_TOKEN": APP_TOKEN,
+        "SLACK_API_URL": slack.api_url,
+    }
+    for bot in start(tmp_path, settings):
+        port = bot.wait_for("http_listening")["port"]
+        bot.wait_for("socket_mode_connected")
+        bot.wait_for("ready")
+        health = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=10)
+        assert (health.status_code, health.json()) == (200, {"status": "ok", "slack": "ok"})
+        assert (
+            "ctr_command_seconds"
+            in requests.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+        )
+        bot.popen.send_signal(signal.SIGTERM)
+        bot.wait_for("stopped")
+        assert bot.finish() == 0
+        assert bot.other == []
+
+
+def test_socket_mode_that_cannot_connect_never_says_connected(
+    tmp_path: Path, slack: FakeSlack
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        slack.socket_url = f"ws://127.0.0.1:{probe.getsockname()[1]}/link"  # nobody listens
+    settings = {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_APP_TOKEN": APP_TOKEN,
+        "SLACK_API_URL": slack.api_url,
+    }
+    for bot in start(tmp_path, settings):
+        assert bot.finish() == 3
+        events = [entry["event"] for entry in bot.seen]
+        assert "socket_mode_connected" not in events
+        assert not [e for e in bot.seen if e.get("level") == "ERROR"], bot.seen
+        assert bot.other[-1].startswith("ctr-bot: Can't open the Socket Mode connection")
