@@ -39,7 +39,7 @@ def open_sheet(sheet: str, settings: SheetsSettings) -> tuple[SheetBackend, str]
         if not ref.path.is_file():
             raise InputError(
                 f"No CSV file at {ref.path}.",
-                example="summary examples/campaigns.csv --channel C1 --dry-run",
+                example="summary campaigns.csv --channel C1 --dry-run",
             )
         return CsvSheet(ref.path), ref.path.stem
     assert ref.key is not None

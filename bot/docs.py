@@ -15,7 +15,6 @@ from core.shell import version
 
 # topic -> file in bot/manual, in the order `ctr-bot docs` lists them
 TOPICS = {
-    "readme": "README.md",
     "slack": "slack.md",
     "sheets": "sheets.md",
     "weekly": "weekly.md",

@@ -22,7 +22,7 @@ _MIGRATION_LOCK = 7_281_902
 SHARED_SQLITE = (
     "Another process is using the SQLite database %s. That works, but several ctr-bot "
     "replicas are meant to share PostgreSQL: set DATABASE_URL=postgresql+psycopg://... "
-    "(see docs/weekly.md)."
+    "(see `ctr-bot docs weekly`)."
 )
 # Open files whose locks say "this process uses that SQLite database", kept for its lifetime.
 _in_use: dict[str, int] = {}

@@ -84,9 +84,10 @@ def demo_command(out: Path, *, as_json: bool = False) -> int:
     print(f"3. Chart (posted in the summary's thread): {chart}")
     print("   The Block Kit payload: ctr-bot demo --json\n")
     print(
-        "Connect it: set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (docs/slack.md) and "
-        "GOOGLE_APPLICATION_CREDENTIALS (docs/sheets.md), in the environment or a .env file;\n"
-        "then `make run` starts the bot, and `/ctr watch <sheet URL>` sets up weekly summaries."
+        "Connect it: set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (`ctr-bot docs slack`) and "
+        "GOOGLE_APPLICATION_CREDENTIALS (`ctr-bot docs sheets`), in the environment or a .env "
+        "file;\nthen `ctr-bot` starts the bot, and `/ctr watch <sheet URL>` sets up weekly "
+        "summaries. Every setting: `ctr-bot --help`."
     )
     return 0
 

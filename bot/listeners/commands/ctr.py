@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 NO_WEEKLY = (
     "Weekly summaries aren't set up on this bot yet: its operator needs to configure "
-    "GOOGLE_APPLICATION_CREDENTIALS (see docs/weekly.md)."
+    "GOOGLE_APPLICATION_CREDENTIALS (see `ctr-bot docs weekly`)."
 )
 SLACK_FAILED = (
     "Sorry, Slack didn't answer when I checked who you are ({code}), so nothing was changed. "
