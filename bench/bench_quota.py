@@ -58,6 +58,7 @@ from tests.fakes.google_api import (
     Cell,
     FakeGoogle,
     Marker,
+    Value,
     Worksheet,
     running_fake_google,
     write_service_account_key,
@@ -74,7 +75,8 @@ QUOTA = 60  # Google's reads (and writes) a minute per user: all replicas share 
 
 def synced_sheet(clicks: int) -> Worksheet:
     """A small campaign sheet as a past sync left it: CTR column marked, filled, formatted."""
-    values = [["Date", "Campaign", "Impressions", "Clicks", "CTR", "CTR status"]] + [
+    header: list[Value] = ["Date", "Campaign", "Impressions", "Clicks", "CTR", "CTR status"]
+    values: list[list[Value]] = [header] + [
         ["2026-11-16", f"C{row}", 1000, clicks, clicks / 1000, None] for row in range(5)
     ]
     sheet = Worksheet.of("Daily", 0, values, row_count=6, column_count=6)

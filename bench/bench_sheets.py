@@ -23,11 +23,12 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from sheets.backends import GoogleSheet
-from sheets.client import make_client
+from sheets.client import ResilientHTTPClient, make_client
 from sheets.settings import SheetsSettings
 from sheets.sync import sync
 from tests.fakes.google_api import (
     FakeGoogle,
+    Value,
     Worksheet,
     running_fake_google,
     write_service_account_key,
@@ -39,7 +40,8 @@ HEADER = ["Date", "Campaign", "Channel", "Impressions", "Clicks", "Cost"]
 
 def sheet_of(rows: int, seed: int = 1) -> Worksheet:
     rng = random.Random(seed)
-    values = [HEADER] + [
+    header: list[Value] = list(HEADER)
+    values: list[list[Value]] = [header] + [
         [
             46000 + i // 50,
             f"Campaign {i % 50}",
@@ -90,7 +92,7 @@ def main() -> None:
 
 
 def bench_size(
-    google: FakeGoogle, client: gspread.HTTPClient, size: int
+    google: FakeGoogle, client: ResilientHTTPClient, size: int
 ) -> list[tuple[str, int, float, int, int]]:
     name = f"bench-{size}"
     google.spreadsheets[name] = [sheet_of(size)]
@@ -105,7 +107,7 @@ def bench_size(
     ]
 
 
-def full_rewrite(client: gspread.HTTPClient, key: str, size: int) -> None:
+def full_rewrite(client: ResilientHTTPClient, key: str, size: int) -> None:
     """Read everything, compute, write every column back: the 'simple' bulk approach."""
     rows = client.values_get(key, "Daily", params={"valueRenderOption": "UNFORMATTED_VALUE"})[
         "values"
@@ -119,9 +121,9 @@ def full_rewrite(client: gspread.HTTPClient, key: str, size: int) -> None:
     )
 
 
-def naive(client: gspread.HTTPClient, key: str) -> None:
+def naive(client: ResilientHTTPClient, key: str) -> None:
     """What scripts often do: gspread's cell API, one request per row."""
-    plain = gspread.Client(client.session.credentials, session=client.session)  # no pacing
+    plain = gspread.Client(client.auth, session=client.session)  # no pacing
     worksheet = plain.open_by_key(key).get_worksheet(0)
     for row_number, row in enumerate(worksheet.get_all_values()[1:], start=2):
         worksheet.update_cell(row_number, 7, int(row[4]) / int(row[3]))

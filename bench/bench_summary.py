@@ -85,7 +85,7 @@ def full_summary(rows: list[DatedRow]) -> tuple[int, int]:
     summary = summarize(table, WEEK)
     report = WeeklyReport(summary, "Bench", "https://example.invalid/sheet", "UTC", 1000)
     blocks = summary_blocks(report)
-    png = render_chart(summary.history, "Weekly CTR")
+    png = render_chart(summary.history, summary.charted, "Weekly CTR")
     return len(blocks), len(png)
 
 
@@ -94,7 +94,8 @@ def main() -> None:
     parser.add_argument("--campaigns", type=int, default=1000)
     parser.add_argument("--weeks", type=int, default=52)
     args = parser.parse_args()
-    render_chart(summarize({}, WEEK).history, "warm-up")  # import matplotlib outside the timing
+    warmup = summarize({}, WEEK)
+    render_chart(warmup.history, warmup.charted, "warm-up")  # import matplotlib outside the timing
     rows = make_rows(args.campaigns, args.weeks)
     print(f"{len(rows):,} daily rows ({args.campaigns:,} campaigns x {args.weeks} weeks)")
     _, base_cpu, base_mem = measure(lambda: baseline(rows))

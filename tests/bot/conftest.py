@@ -42,7 +42,7 @@ class BotServer:
             self.url + "/slack/events", data=body.encode(), headers=headers, timeout=10
         )
 
-    def command(self, text: str, **extra: str) -> requests.Response:
+    def command(self, text: str, **extra: Any) -> requests.Response:
         return self.post(*signed(command_body(text, self.slack.response_url), **extra))
 
     def action(self, value: str) -> requests.Response:

@@ -20,21 +20,21 @@ class Recording(Mapping[str, str]):
     """The environment, noting every name asked for."""
 
     def __init__(self, values: dict[str, str]) -> None:
-        self.values, self.asked = values, set[str]()
+        self._values, self.asked = values, set[str]()
 
     def __getitem__(self, name: str) -> str:
         self.asked.add(name)
-        return self.values[name]
+        return self._values[name]
 
     def get(self, name: str, default: object = None) -> str | None:  # type: ignore[override]
         self.asked.add(name)
-        return self.values.get(name)
+        return self._values.get(name)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self.values)
+        return iter(self._values)
 
     def __len__(self) -> int:
-        return len(self.values)
+        return len(self._values)
 
 
 @pytest.mark.parametrize("needs", list(Needs))

@@ -106,7 +106,12 @@ class Worksheet:
 
     @classmethod
     def of(cls, title: str, sheet_id: int, values: list[list[Value]], **grid: int) -> Worksheet:
-        sheet = cls(title, sheet_id, **grid)
+        sheet = cls(
+            title,
+            sheet_id,
+            row_count=grid.get("row_count", 1000),
+            column_count=grid.get("column_count", 26),
+        )
         sheet.rows = [[Cell(v) for v in row] for row in values]
         sheet.row_count = max(sheet.row_count, len(values))
         sheet.column_count = max([sheet.column_count, *(len(r) for r in values)])
@@ -310,7 +315,7 @@ class FakeGoogle:
 
     def token(self, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
         # google-auth signs for Google's token audience and POSTs to the key's token_uri.
-        claims = jwt.decode(
+        claims = jwt.decode(  # type: ignore[no-untyped-call]
             form["assertion"], certs=self.public_cert, audience=GOOGLE_TOKEN_AUDIENCE
         )
         if claims["iss"] != self.client_email:
@@ -399,7 +404,7 @@ class FakeGoogle:
         if self.before_write is not None:
             hook, self.before_write = self.before_write, None
             hook(self, key)
-        replies = []
+        replies: list[dict[str, Any]] = []
         for request in body["requests"]:
             ((kind, args),) = request.items()
             self.received.append(kind)
@@ -532,7 +537,7 @@ def _column(a1: str) -> int:
     """'C:C' → 2: the one whole column this fake reads at a time."""
     first, _, last = a1.partition(":")
     assert first == last, f"this fake reads one whole column at a time, not {a1}"
-    return sum((ord(ch) - 64) * 26**i for i, ch in enumerate(reversed(first))) - 1
+    return sum((ord(ch) - 64) * 26**i for i, ch in enumerate(reversed(first))) - 1  # type: ignore[no-any-return]
 
 
 def _cell_json(cell: Cell, fields: str) -> str:

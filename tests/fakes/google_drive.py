@@ -55,7 +55,7 @@ def list_files(files: list[DriveFile], query: dict[str, list[str]]) -> tuple[int
 
 
 def _predicate(q: str) -> Any:
-    tests = []
+    tests: list[Any] = []  # predicates over a DriveFile
     for clause in filter(None, (part.strip() for part in re.split(r"\band\b", q))):
         match = _CLAUSE.fullmatch(clause)
         if match is None:

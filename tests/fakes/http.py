@@ -64,12 +64,14 @@ def running_waitress(app: Any, threads: int = 4) -> Iterator[str]:
     """
     import waitress
 
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=threads)
+    server: Any = waitress.create_server(  # type: ignore[attr-defined]  # missing from the stubs
+        app, host="127.0.0.1", port=0, threads=threads
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.effective_port}"  # type: ignore[union-attr]
+        yield f"http://127.0.0.1:{server.effective_port}"
     finally:
-        server.trigger.pull_trigger(server.close)  # type: ignore[union-attr]
+        server.trigger.pull_trigger(server.close)
         thread.join(timeout=30)
-        server.task_dispatcher.shutdown()  # type: ignore[union-attr]
+        server.task_dispatcher.shutdown()

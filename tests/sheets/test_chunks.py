@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from sheets.google_requests import MAX_REQUEST_BYTES, chunks, update_cells
 from sheets.plan import Change
@@ -33,7 +34,7 @@ def test_exact_cell_writes_split_a_long_run_under_the_limit_and_type_values_as_p
     requests = list(update_cells(0, run))
     assert len(requests) > 1
     assert all(len(json.dumps(r)) < MAX_REQUEST_BYTES for r in requests)
-    cells = []
+    cells: list[Any] = []
     for request in requests:
         body = request["updateCells"]
         assert body["fields"] == "userEnteredValue"

@@ -67,7 +67,7 @@ def written_csv(draw: st.DrawFn) -> Written:
         # "\r" then a blank line "\n" is one CRLF: the format can't tell them apart.
         if records[i].endswith("\r") and records[i + 1].startswith("\n"):
             records[i] += "\n"
-    if records and grid[-1] and draw(st.booleans()):
+    if records and bool(grid[-1]) and draw(st.booleans()):
         records[-1] = records[-1].rstrip("\r\n")  # no final line break
     return Written(grid, records, delimiter, codec, bom)
 

@@ -231,6 +231,7 @@ def stopped_at_the_rewrite(
         command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     _, status = os.waitpid(child.pid, os.WUNTRACED)  # the stop is observed, not guessed
+    assert child.stderr is not None
     assert os.WIFSTOPPED(status), f"never reached the rewrite: {child.stderr.read()}"
     resource.prlimit(child.pid, resource.RLIMIT_FSIZE, (LIMIT, LIMIT))
     os.kill(child.pid, signal.SIGCONT)

@@ -32,7 +32,9 @@ def own_ctr(sheet: Worksheet, row: int, impressions: int, clicks: int) -> float:
 def test_the_fake_shows_the_filter_under_its_mask_and_pastes_around_hidden_rows(
     client: ResilientHTTPClient, google: FakeGoogle
 ) -> None:
-    sheet = put(google, [["Impressions", "Clicks"], *([100, 1] for _ in range(5))])
+    header: list[Value] = ["Impressions", "Clicks"]
+    rows: list[list[Value]] = [header] + [[100, 1] for _ in range(5)]
+    sheet = put(google, rows)
     sheet.set_basic_filter(hidden={2, 3})
     plain = client.fetch_sheet_metadata(KEY, params={"fields": "sheets.properties"})
     assert "basicFilter" not in plain["sheets"][0]

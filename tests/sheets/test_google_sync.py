@@ -8,10 +8,10 @@ from sheets.backends import GoogleSheet
 from sheets.client import MAX_TRIES, ResilientHTTPClient
 from sheets.errors import SheetAccessError, SheetsApiError
 from sheets.sync import sync
-from tests.fakes.google_api import Cell, FakeGoogle, Worksheet
+from tests.fakes.google_api import Cell, FakeGoogle, Value, Worksheet
 from tests.sheets.conftest import KEY, Sleeps, campaign_sheet
 
-ROWS = [
+ROWS: list[list[Value]] = [
     ["2026-11-16", "Search", 50_000, 200, 10.5],
     ["2026-11-16", "Social", "1,000", 50, 3.0],
     ["2026-11-17", "Video", 100, 500, 1.0],  # clicks > impressions

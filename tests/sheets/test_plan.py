@@ -44,7 +44,7 @@ def test_a_synced_grid_plans_nothing() -> None:
 
 @given(st.lists(st.tuples(st.integers(0, 10**12), st.integers(0, 10**12)), max_size=30))
 def test_writing_a_plan_then_planning_again_is_a_noop(rows: list[tuple[int, int]]) -> None:
-    grid: list[list[Cell]] = [list(HEADER), *([impr, clicks] for impr, clicks in rows)]
+    grid: list[list[Cell]] = [list(HEADER)] + [[impr, clicks] for impr, clicks in rows]
     first = plan(grid, LAYOUT)
     for change in first.changes:
         row = grid[change.row]

@@ -148,7 +148,7 @@ def test_a_read_waiting_for_quota_keeps_its_own_ranges(
     google.spreadsheets[KEY] = [campaign_sheet([["2026-11-16", "A", 1000, 10, 1.0]])]
     other = "1Other_abcdefghijklmnopqrst"
     google.spreadsheets[other] = [campaign_sheet([["2026-11-16", "B", 500, 5, 1.0]], "Weekly")]
-    clock, others_read = google.clock, []
+    clock, others_read = google.clock, list[object]()
 
     def sleep(seconds: float) -> None:  # while we wait for quota, someone else reads
         if not others_read:

@@ -121,7 +121,7 @@ class FailingSource(CannedSource):
         super().__init__()
         self.error = error
 
-    def __call__(self, watch: object, week: date, late_by: str | None) -> Rendered:  # type: ignore[override]
+    def __call__(self, watch: object, week: date, late_by: str | None) -> Rendered:
         raise self.error
 
 
@@ -131,7 +131,7 @@ def test_a_sheet_no_longer_shared_pauses_and_dms(
     add_watch(store)
     clock.now = DUE
     source = FailingSource(SheetAccessError("Google Sheets refused access (403): forbidden"))
-    assert scheduler(store, client, clock, source).run_due() == {}  # type: ignore[arg-type]
+    assert scheduler(store, client, clock, source).run_due() == {}
     assert "refused access (403)" in (store.watches()[0].paused_reason or "")
     assert slack.posts()[-1]["channel"] == "U_ADMIN"
     assert store.posted_message("C1", "sheet-1", REPORTED_WEEK) is None
@@ -143,7 +143,7 @@ def test_a_google_hiccup_is_retried_next_pass_without_pausing(
     add_watch(store)
     clock.now = DUE
     source = FailingSource(SheetsApiError("Google Sheets API get failed after 5 tries: 503"))
-    scheduler(store, client, clock, source).run_due()  # type: ignore[arg-type]
+    scheduler(store, client, clock, source).run_due()
     assert store.watches()[0].paused_reason is None
     assert slack.posts() == []
     assert scheduler(store, client, clock, CannedSource()).run_due() != {}  # the next pass sends
@@ -171,7 +171,7 @@ def test_one_broken_watch_never_stops_the_others_and_is_paused_after_repeated_fa
 ) -> None:
     broken = add_watch(store, channel="C0")
     healthy = add_watch(store, channel="C1")
-    runner = scheduler(store, client, clock, BrokenFor(broken.id))  # type: ignore[arg-type]
+    runner = scheduler(store, client, clock, BrokenFor(broken.id))
     clock.now = DUE
     assert runner.run_due() == {healthy.id: Outcome.POSTED}  # the broken one came first
     assert f"watch {broken.id}" in caplog.text
