@@ -6,7 +6,7 @@ PIP    := $(BIN)/python -m pip --disable-pip-version-check
 STAMP  := $(VENV)/.installed-stamp
 DEV    := $(VENV)/.dev-stamp
 
-.PHONY: install dev postgres run test lint typecheck pytest smoke bench clean
+.PHONY: install dev postgres run test lint typecheck pytest smoke bench bench-small clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "ctr-bundle needs Python 3.11 or newer: run make PYTHON=python3.11 ...")'
@@ -56,10 +56,14 @@ pytest: dev postgres
 smoke: install
 	PYTHON=$(PYTHON) .ci/smoke.sh
 
-test: lint typecheck pytest smoke
+test: lint typecheck pytest smoke bench-small
 
 bench: dev postgres
 	$(BIN)/python bench/run.py
+
+# Every benchmark on a small input (a few seconds each), so none can rot unseen: part of `make test`.
+bench-small: dev
+	$(BIN)/python bench/run.py --small
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -29,6 +29,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.interrupt import run_main
 from tests.bot.conftest import SIGNING_SECRET, command_body, signed
 
 TEXT = "A: 200 50000 vs B: 260 48000"
@@ -208,4 +209,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

@@ -30,6 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.interrupt import run_main
 from sheets.backends import CsvSheet
 from sheets.csvfile import ByColumn, CsvFile
 from sheets.sync import sync
@@ -164,4 +165,4 @@ def measure_interpreter() -> float:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

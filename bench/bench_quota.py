@@ -40,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from bench.interrupt import run_main
 from bench.simtime import VirtualTime
 from bot.store.engine import connect, migrate
 from bot.store.quota import StoreLedger
@@ -148,6 +149,7 @@ def database(kind: str, tmp: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp / 'state.sqlite3'}"
     else:
         with running_postgres() as url:
+            print("bench_quota: store ready (PostgreSQL)", flush=True)  # tests Ctrl-C from here
             yield url
 
 
@@ -360,4 +362,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

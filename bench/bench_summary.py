@@ -10,12 +10,18 @@ from __future__ import annotations
 import argparse
 import random
 import resource
+import sys
 import time
 import tracemalloc
 from collections.abc import Callable
 from datetime import date, timedelta
+from pathlib import Path
 from typing import TypeVar
 
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.interrupt import run_main
 from bot.weekly.blocks import summary_blocks
 from bot.weekly.chart import render_chart
 from bot.weekly.report import WeeklyReport
@@ -121,4 +127,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

@@ -115,9 +115,14 @@ class VirtualTime:
             thread.start()
         try:
             self._hand_on()  # this thread holds the baton until the first participant has it
-        finally:
             for thread in threads:
                 thread.join()
+        except KeyboardInterrupt:
+            # Ctrl-C: the participants (daemon threads) stay where they wait; the caller's
+            # cleanup (servers, folders) runs now instead of after a run nobody wants.
+            self._fail(_Abort())
+            raise
+        finally:
             with self._cond:
                 self._running, self._turn = False, None
                 self._events.clear()  # callbacks nobody lived to see
@@ -147,7 +152,7 @@ class VirtualTime:
                     return
             try:
                 action()
-            except BaseException as error:  # a callback's error ends the run like a participant's
+            except Exception as error:  # a callback's error ends the run like a participant's
                 self._fail(error)
 
     def _next_callback(self) -> Callable[[], None] | None:

@@ -63,4 +63,8 @@ def running_postgres() -> Iterator[str]:
 
 
 def _run(argv: list[str], *, check: bool = True) -> None:
-    subprocess.run(_as_server_user(argv), check=check, capture_output=True, timeout=120)
+    # A session of its own: the server pg_ctl starts must not get the terminal's Ctrl-C, or it
+    # dies under us while the caller's cleanup (stop, then delete the folder) is still to run.
+    subprocess.run(
+        _as_server_user(argv), check=check, capture_output=True, timeout=120, start_new_session=True
+    )
