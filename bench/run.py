@@ -47,10 +47,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     failures = []
     for script in scripts:
-        args = SMALL[script.name] if small else []
-        print(f"\n=== {script.name} {' '.join(args)} ===", flush=True)
+        extra = SMALL[script.name] if small else []
+        print(f"\n=== {script.name} {' '.join(extra)} ===", flush=True)
         started = time.monotonic()
-        code = _run([sys.executable, str(script), *args])
+        code = _run([sys.executable, str(script), *extra])
         if code in (-signal.SIGINT, 130):
             print("\nbench: interrupted; the running benchmark cleaned up after itself.")
             return 130
