@@ -65,4 +65,9 @@ sys.exit(f"the installed migrations left out {sorted(missing)}" if missing else 
   fail "the wheel does not carry every migration"
 expect 2 "SLACK_BOT_TOKEN" "$bin/ctr-bot"
 [ "$(wc -l <"$work/err.txt")" = 1 ] || fail "ctr-bot without settings said more than one line"
+for command in ctr ctr-bot ctr-sheets; do expect 0 "$command 0." "$bin/$command" --version; done
+expect 0 "SHUTDOWN_TIMEOUT" "$bin/ctr-bot" --help
+expect 0 "Deploying ctr-bot" "$bin/ctr-bot" docs deploy
+expect 2 "DATABASE_URL 'foo' is not a database URL" env DATABASE_URL=foo SLACK_BOT_TOKEN=xoxb-1 \
+  SLACK_APP_TOKEN=xapp-1 "$bin/ctr-bot"
 echo "smoke: the installed wheel works from $work/run"

@@ -5,6 +5,9 @@ The port is bound first, before anything remote is tried, so "port in use" is re
 the other local problems; Bolt is attached once built. Stopping is graceful: the listening
 socket closes (new connections are refused at once), requests in flight are answered, and
 whatever is still running at the deadline is reported.
+
+/healthz reads the process's health registry, ``HEALTH`` (bot/health.py, re-exported here):
+any part of the bot reports its state with ``HEALTH.report("drive", reason_or_None)``.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from bot.health import HEALTH, Health
 
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
+__all__ = ["EVENTS_PATH", "HEALTH", "Routes", "Server", "database_probe", "serve", "wsgi_app"]
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
