@@ -38,6 +38,7 @@ from core.weekly import WeekTable
 
 BASELINE_WEEKS = 8  # the trailing window: about two months of a campaign's own history
 MIN_WEEKS = 4  # fewer weeks can't say how much a campaign varies (φ on 2 degrees of freedom)
+DISPERSION_WEEKS = 26  # half a year says how much a campaign varies (see pearson_dispersion)
 
 
 class Method(StrEnum):
@@ -57,16 +58,12 @@ class Usual:
     counts: Counts
     weeks: int
     dispersion: float
+    df: int | None  # of the t reference; None: the normal (the binomial fallback)
     method: Method
 
     @property
     def rate(self) -> float:
         return self.counts.clicks / self.counts.impressions
-
-    @property
-    def df(self) -> int | None:
-        """Degrees of freedom of the t reference (None: the normal, binomial fallback)."""
-        return self.weeks - 1 if self.method is Method.QUASI else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,21 +87,18 @@ class Check:
         return "high" if self.statistic > 0 else "low"
 
 
-def pearson_dispersion(weeks: Sequence[Counts]) -> float | None:
-    """Pearson χ² / (k − 1) of the weeks around their pooled rate, unfloored.
+def pearson_chi2(weeks: Sequence[Counts]) -> Fraction:
+    """Pearson's χ² of the weeks around their own pooled rate, exactly.
 
     Each term is (x_i·N − n_i·X)² / (n_i·X·(N − X)) in integers, so no digit is lost to the
-    difference of two nearly equal rates. None with fewer than two weeks or a pooled rate of
-    0 or 1 (no variation is possible, so none can be measured).
-
-    >>> pearson_dispersion([Counts(100, 10_000), Counts(140, 10_000), Counts(120, 10_000)])
-    3.3738191632928474
+    difference of two nearly equal rates. At a pooled rate of 0 or 1 every week sits exactly
+    on it (x_i·N = n_i·X): no variation was seen, χ² is 0.
     """
     pooled = total(weeks)
     clicks, impressions = pooled.clicks, pooled.impressions
     spread = clicks * (impressions - clicks)
-    if len(weeks) < 2 or spread == 0:
-        return None
+    if spread == 0:
+        return Fraction(0)
     chi2 = sum(
         (
             Fraction((w.clicks * impressions - w.impressions * clicks) ** 2, w.impressions)
@@ -112,21 +106,50 @@ def pearson_dispersion(weeks: Sequence[Counts]) -> float | None:
         ),
         Fraction(0),
     )
-    return float(chi2 / (spread * (len(weeks) - 1)))
+    return chi2 / spread
 
 
-def usual_ctr(history: Iterable[Counts]) -> Usual | None:
-    """The usual CTR of a campaign from its previous weeks (those without impressions are
-    skipped); None when it has none. The order of the weeks does not matter."""
-    weeks = [week for week in history if week.impressions]
+def pearson_dispersion(weeks: Sequence[Counts], block: int = BASELINE_WEEKS) -> tuple[float, int]:
+    """(Pearson χ² / degrees of freedom, degrees of freedom), unfloored, with the weeks
+    (newest first) taken in blocks of ``block`` weeks, each around its own pooled rate.
+
+    Blocks let half a year of history say how much a campaign varies without a slow trend
+    counting as week-to-week noise: the same as a binomial GLM with one intercept per block
+    and Pearson's scale. (nan, 0) for a single week.
+
+    >>> pearson_dispersion([Counts(100, 10_000), Counts(140, 10_000), Counts(120, 10_000)])
+    (3.3738191632928474, 2)
+    """
+    chi2, df = Fraction(0), 0
+    for start in range(0, len(weeks), block):
+        part = weeks[start : start + block]
+        chi2 += pearson_chi2(part)
+        df += len(part) - 1
+    return (float(chi2 / df), df) if df else (math.nan, 0)
+
+
+def usual_ctr(
+    history: Iterable[Counts],
+    *,
+    baseline_weeks: int = BASELINE_WEEKS,
+    dispersion_weeks: int = DISPERSION_WEEKS,
+) -> Usual | None:
+    """The usual CTR of a campaign from its previous weeks, newest first (weeks without
+    impressions are skipped); None when it has none.
+
+    The rate pools the newest ``baseline_weeks``; the dispersion uses up to
+    ``dispersion_weeks`` in blocks of ``baseline_weeks``. Within a block, the order of the
+    weeks does not matter.
+    """
+    weeks = [week for week in history if week.impressions][:dispersion_weeks]
     if not weeks:
         return None
-    pooled = total(weeks)
+    recent = weeks[:baseline_weeks]
+    pooled = total(recent)
     if len(weeks) < MIN_WEEKS:
-        return Usual(counts=pooled, weeks=len(weeks), dispersion=1.0, method=Method.BINOMIAL)
-    raw = pearson_dispersion(weeks)
-    dispersion = 1.0 if raw is None else max(1.0, raw)
-    return Usual(counts=pooled, weeks=len(weeks), dispersion=dispersion, method=Method.QUASI)
+        return Usual(pooled, len(recent), dispersion=1.0, df=None, method=Method.BINOMIAL)
+    raw, df = pearson_dispersion(weeks, baseline_weeks)
+    return Usual(pooled, len(recent), dispersion=max(1.0, raw), df=df, method=Method.QUASI)
 
 
 def trailing_weeks(
@@ -209,11 +232,9 @@ def usual_band(impressions: int, usual: Usual, confidence: float = 0.95) -> Inte
     return Interval(low=max(0.0, pf + low), high=min(1.0, pf + high))
 
 
-def usual_for(
-    table: WeekTable, week: date, campaign: str | None, weeks: int = BASELINE_WEEKS
-) -> Usual | None:
+def usual_for(table: WeekTable, week: date, campaign: str | None) -> Usual | None:
     """The usual CTR of ``campaign`` (None: the total) as of ``week``."""
-    return usual_ctr(trailing_weeks(table, week, campaign, weeks))
+    return usual_ctr(trailing_weeks(table, week, campaign, DISPERSION_WEEKS))
 
 
 def weeks_back(week: date, count: int) -> list[date]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from statistics import NormalDist
 
 _NORMAL = NormalDist()
@@ -122,10 +123,11 @@ def t_two_sided(t: float, df: float) -> float:
     return 1.0 - _beta_tail(one_minus_x, x, b, a)
 
 
+@lru_cache(maxsize=64)  # a handful of (df, confidence) pairs: 3 to 7 weeks of freedom
 def t_critical(df: float, confidence: float = 0.95) -> float:
     """The two-sided critical value of Student's t: 2.364624... for 7 degrees of freedom.
 
-    Bisection on ``t_two_sided`` (monotone in t): slow only by the standards of a hot loop,
+    Bisection on ``t_two_sided`` (monotone in t): a hundred evaluations, hence the cache,
     and exact to the float's last bits.
     """
     alpha = 1 - confidence

@@ -16,6 +16,7 @@ from statsmodels.stats.proportion import proportions_ztest
 
 from core.baseline import (
     BASELINE_WEEKS,
+    DISPERSION_WEEKS,
     Method,
     check,
     pearson_dispersion,
@@ -24,7 +25,7 @@ from core.baseline import (
     usual_ctr,
     week_over_week,
 )
-from core.ctr import Counts
+from core.ctr import Counts, total
 from core.stats import t_critical, t_two_sided
 
 REL = 1e-9
@@ -68,10 +69,29 @@ def test_dispersion_and_rate_match_statsmodels_glm(history: list[tuple[int, int]
     assert usual is not None
     assert usual.method is Method.QUASI
     assert math.isclose(usual.rate, rate, rel_tol=REL)
-    raw = pearson_dispersion(counts(history))
-    assert raw is not None
+    raw, df = pearson_dispersion(counts(history))
+    assert df == len(history) - 1
     assert math.isclose(raw, scale, rel_tol=REL)
     assert usual.dispersion == max(1.0, raw)
+
+
+def test_longer_history_counts_in_blocks_of_eight_like_a_glm_with_block_intercepts() -> None:
+    # 19 weeks, newest first: blocks of 8, 8 and 3, each around its own rate (a slow trend
+    # is not week-to-week noise); statsmodels fits one intercept per block.
+    history = [h for block in HISTORIES[1:5] for h in block][:19]
+    blocks = np.repeat(np.eye(3), [8, 8, 3], axis=0)
+    clicks = np.array([c for c, _ in history], dtype=float)
+    impressions = np.array([n for _, n in history], dtype=float)
+    fit = sm.GLM(
+        clicks / impressions, blocks, family=sm.families.Binomial(), var_weights=impressions
+    ).fit(scale="X2")
+    raw, df = pearson_dispersion(counts(history))
+    assert df == 19 - 3
+    assert math.isclose(raw, fit.scale, rel_tol=REL)
+    usual = usual_ctr(counts(history))
+    assert usual is not None
+    assert (usual.df, usual.weeks, usual.counts) == (16, 8, total(counts(history[:8])))
+    assert math.isclose(usual.dispersion, max(1.0, fit.scale), rel_tol=REL)
 
 
 @pytest.mark.parametrize("history", HISTORIES)
@@ -79,6 +99,7 @@ def test_dispersion_and_rate_match_statsmodels_glm(history: list[tuple[int, int]
 def test_check_matches_statsmodels(history: list[tuple[int, int]], week: tuple[int, int]) -> None:
     _, scale = glm_scale(history)
     phi = max(1.0, scale)
+    history = history[:BASELINE_WEEKS]
     pooled = (sum(c for c, _ in history), sum(n for _, n in history))
     z, _ = proportions_ztest([week[0], pooled[0]], [week[1], pooled[1]])
     oracle_statistic = z / math.sqrt(phi)
@@ -154,7 +175,7 @@ def test_trailing_weeks_skip_weeks_without_data_and_stop_at_eight() -> None:
 
 
 WEEK = st.integers(1, 10**7).flatmap(lambda n: st.builds(Counts, st.integers(0, n), st.just(n)))
-HISTORY = st.lists(WEEK, min_size=1, max_size=10)
+HISTORY = st.lists(WEEK, min_size=1, max_size=DISPERSION_WEEKS)
 
 
 @settings(max_examples=60, deadline=None)
@@ -162,14 +183,19 @@ HISTORY = st.lists(WEEK, min_size=1, max_size=10)
 def test_usual_laws(history: list[Counts], week: Counts, rng: object) -> None:
     usual = usual_ctr(history)
     assert usual is not None
-    # The pooled total, never the mean of the weeks' CTRs.
+    # The pooled total of the newest 8 weeks, never the mean of the weeks' CTRs.
+    recent = history[:BASELINE_WEEKS]
     assert Fraction(usual.counts.clicks, usual.counts.impressions) == Fraction(
-        sum(w.clicks for w in history), sum(w.impressions for w in history)
+        sum(w.clicks for w in recent), sum(w.impressions for w in recent)
     )
     assert usual.dispersion >= 1.0
     assert (usual.method is Method.QUASI) == (len(history) >= 4)
-    shuffled = list(history)
-    rng.shuffle(shuffled)  # type: ignore[attr-defined]
+    # Within each block of 8 weeks, their order does not matter.
+    shuffled: list[Counts] = []
+    for start in range(0, len(history), BASELINE_WEEKS):
+        block = history[start : start + BASELINE_WEEKS]
+        rng.shuffle(block)  # type: ignore[attr-defined]
+        shuffled += block
     again = usual_ctr(shuffled)
     assert again is not None
     assert again.counts == usual.counts
