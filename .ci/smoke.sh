@@ -40,13 +40,13 @@ assert 0.0034 < data["ci_low"] < 0.004 < data["ci_high"] < 0.0046, data'
 
 echo "smoke: ctr-sheets"
 cp "$repo/examples/campaigns.csv" campaigns.csv
-expect 1 "140 CTR(s), 4 row(s) flagged" "$bin/ctr-sheets" sync campaigns.csv --output out/campaigns.csv
+expect 1 "420 CTR(s), 4 row(s) flagged" "$bin/ctr-sheets" sync campaigns.csv --output out/campaigns.csv
 head -1 out/campaigns.csv | grep -q "CTR,CTR status" || fail "out/campaigns.csv has no CTR columns"
 cmp -s campaigns.csv "$repo/examples/campaigns.csv" || fail "ctr-sheets --output changed its input"
 expect 2 "missing.csv: no such file" "$bin/ctr-sheets" sync missing.csv
 
 echo "smoke: ctr-bot"
-expect 0 "140 CTRs filled in, 4 bad rows flagged" "$bin/ctr-bot" demo
+expect 0 "420 CTRs filled in, 4 bad rows flagged" "$bin/ctr-bot" demo
 grep -qF "Total: 1.21% (7,974 / 660,525" "$work/out.txt" || fail "the demo summary lost its total"
 grep -qF "*Total" "$work/out.txt" && fail "the demo printed raw Slack markup"
 [ "$(head -c 4 out/weekly-chart.png | od -An -c | tr -d ' ')" = "211PNG" ] || fail "no demo chart"

@@ -115,7 +115,7 @@ def render_report(
         blocks=summary_blocks(report),
         text=fallback_text(report),
         chart_png=render_chart(summary.history, summary.charted, f"Weekly CTR · {title}"),
-        chart_title=f"Weekly CTR to {summary.week_end:%d %b %Y}: total, best, worst, movers",
+        chart_title=f"Weekly CTR to {summary.week_end:%d %b %Y}: total, best, worst, unusual",
     )
 
 
