@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 from core.baseline import Check, Method
-from core.counts import format_count
+from core.counts import format_count, parse_count
+from core.ctr import Counts
 from core.display import format_p_value, format_percent
+from core.errors import InputError
+
+USUAL_EXAMPLE = "200 50000 --usual 180/52000,210/49000,190/50000,205/51000"
+MAX_HISTORY_WEEKS = 520  # ten years of weeks: more is a paste gone wrong
+_WEEK_SEPARATORS = re.compile(r"[,;\s]+")
 
 ARROWS = {"high": "▲", "low": "▼"}
 
@@ -81,3 +89,40 @@ def method_note(check: Check) -> str:
 
 def _weeks(count: int) -> str:
     return f"{count} week" if count == 1 else f"{count} weeks"
+
+
+def parse_history(text: str) -> list[Counts]:
+    """A campaign's previous weeks as typed after ``--usual``: ``clicks/impressions`` pairs,
+    oldest first, separated by commas; returned newest first, as core.baseline takes them.
+
+    >>> parse_history("180/52000, 210/49k")
+    [Counts(clicks=210, impressions=49000), Counts(clicks=180, impressions=52000)]
+    """
+    tokens = [token for token in _WEEK_SEPARATORS.split(text.strip()) if token]
+    if not tokens:
+        raise InputError("--usual needs the campaign's previous weeks.", example=USUAL_EXAMPLE)
+    if len(tokens) > MAX_HISTORY_WEEKS:
+        raise InputError(
+            f"--usual has {len(tokens):,} weeks; give at most {MAX_HISTORY_WEEKS} (26 are used).",
+            example=USUAL_EXAMPLE,
+        )
+    # Every token first: "180/52,000" splits into "180/52" and "000", and the comma, not
+    # the 52, is what the person should hear about.
+    for number, token in enumerate(tokens, start=1):
+        if token.count("/") != 1:
+            raise InputError(
+                f"Week {number} of --usual ({token[:20]!r}) is not clicks/impressions like "
+                "180/52000 (weeks are separated by commas, so write 52,000 as 52000 or 52k).",
+                example=USUAL_EXAMPLE,
+            )
+    return [_week(number, token) for number, token in enumerate(tokens, start=1)][::-1]
+
+
+def _week(number: int, token: str) -> Counts:
+    clicks, _, impressions = token.partition("/")
+    try:
+        return Counts(parse_count(clicks, "clicks"), parse_count(impressions, "impressions"))
+    except InputError as error:
+        raise InputError(
+            f"Week {number} of --usual: {error.problem}", example=USUAL_EXAMPLE
+        ) from None
