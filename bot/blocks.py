@@ -190,3 +190,8 @@ def _fields(items: list[str]) -> Block:
         "type": "section",
         "fields": [{"type": "mrkdwn", "text": clip(item, MAX_FIELD)} for item in items],
     }
+
+
+def share_button(text: str) -> Block | None:
+    """The "Share in channel" button for an answer to ``text`` (None when it can't carry it)."""
+    return _share_button(text)

@@ -12,6 +12,7 @@ from core.ctr import Counts, compare, measure
 from core.display import USAGE_EXAMPLES, describe_comparison, describe_single
 from core.errors import InputError
 from core.grammar import Compare, Help, Single, parse_command
+from core.history_commands import TrendRequest, UsualRequest
 from core.serialize import check_to_dict, comparison_to_dict, result_to_dict
 from core.shell import OneLineParser, guarded
 from core.usual import USUAL_EXAMPLE, describe_check, parse_history
@@ -53,6 +54,12 @@ def run(args: list[str]) -> str:
         return _version()
     text = " ".join(arg for arg in args if arg not in _FLAGS)
     command = Help() if options.help else parse_command(text)
+    if isinstance(command, UsualRequest | TrendRequest):
+        raise InputError(
+            "`for <campaign>` and `trend` read the history of a sheet a Slack channel watches; "
+            "here, give the campaign's previous weeks with --usual.",
+            example=USUAL_EXAMPLE,
+        )
     if not isinstance(command, Help | Single | Compare):
         raise InputError(
             "Watching sheets works in Slack, in the channel that should get the summaries."
