@@ -107,6 +107,7 @@ def test_summary_dry_run_prints_message_json_and_writes_the_chart(tmp_path: Path
     assert message["channel"] == "C1"
     texts = json.dumps(message["blocks"])
     assert "16 Nov" in texts
+    assert "*Brand search*: 4.66% (usual 4.53%)" in texts
     assert "4 row(s) need attention" in texts
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
