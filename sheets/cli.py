@@ -6,7 +6,6 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from dotenv import find_dotenv, load_dotenv
 from tqdm import tqdm
@@ -48,8 +47,11 @@ def parser() -> argparse.ArgumentParser:
         metavar="N",
         help="the table's header is row N (1-based), when several rows could be",
     )
+    run.add_argument("--output", help="CSV only: write the result here, keep the input as is")
     run.add_argument(
-        "--output", type=Path, help="CSV only: write the result here, keep the input as is"
+        "--write-read-only",
+        action="store_true",
+        help="CSV only: update a read-only file anyway (its mode is kept); refused by default",
     )
     run.add_argument(
         "--encoding",
@@ -83,6 +85,7 @@ def _main(argv: Sequence[str] | None) -> int:
         unit="sheet",
         disable=len(args.sheets) < 2 or not sys.stderr.isatty(),
     ):
+        backend: SheetBackend | None = None
         try:
             backend, client = _backend(sheet, args, settings, client)
             columns = Columns(args.impressions_col, args.clicks_col, args.header_row)
@@ -92,6 +95,9 @@ def _main(argv: Sequence[str] | None) -> int:
         except CtrError as error:  # the per-sheet edge: say why, go on with the next sheet
             codes.append(_fail(error, sheet))
             continue
+        finally:
+            if isinstance(backend, CsvSheet):
+                backend.close()
         print(_dry_run(result) if args.dry_run else _summary(result, client, args.output))
         codes.append(EXIT_FLAGGED if result.plan.flagged else EXIT_OK)
     return max(codes)
@@ -107,11 +113,14 @@ def _backend(
     if ref.path is not None:
         # A dry run writes nothing anywhere, --output included.
         output = None if args.dry_run else args.output
-        return CsvSheet(ref.path, output, args.encoding, args.locale), client
-    if args.output is not None or args.encoding or args.locale:
+        csv = CsvSheet(ref.path, output, args.encoding, args.locale, args.write_read_only)
+        csv.read_only = args.dry_run
+        return csv, client
+    if args.output is not None or args.encoding or args.locale or args.write_read_only:
         raise InputError(
-            "--output, --encoding and --locale are for CSV files: a Google sheet is updated "
-            "where it is and carries its own locale (see the changes first with --dry-run).",
+            "--output, --encoding, --locale and --write-read-only are for CSV files: a Google "
+            "sheet is updated where it is and carries its own locale (see the changes first "
+            "with --dry-run).",
             example="sync SHEET --dry-run",
         )
     if client is None:
@@ -121,7 +130,7 @@ def _backend(
 
 
 def _summary(
-    result: SyncResult, client: ResilientHTTPClient | None, output: Path | None = None
+    result: SyncResult, client: ResilientHTTPClient | None, output: str | None = None
 ) -> str:
     plan = result.plan
     cells = len(plan.changes)
