@@ -72,7 +72,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(argv: Sequence[str] | None) -> int:
     args = parser().parse_args(argv)
     load_dotenv(find_dotenv(usecwd=True))
-    settings = SheetsSettings.from_env(os.environ)
+    # Google's settings are read (and checked) only when a Google sheet is named: a mistake
+    # in them must not stop the sync of local files.
+    settings = SheetsSettings.from_env(os.environ) if _names_google(args.sheets) else None
     if args.output is not None and len(args.sheets) != 1:
         raise InputError(
             "--output goes with exactly one CSV file.", example="sync in.csv --output out.csv"
@@ -103,10 +105,20 @@ def _main(argv: Sequence[str] | None) -> int:
     return max(codes)
 
 
+def _names_google(sheets: Sequence[str]) -> bool:
+    for sheet in sheets:
+        try:
+            if parse_sheet_ref(sheet).key is not None:
+                return True
+        except CtrError:
+            continue  # said when that sheet's turn comes
+    return False
+
+
 def _backend(
     sheet: str,
     args: argparse.Namespace,
-    settings: SheetsSettings,
+    settings: SheetsSettings | None,
     client: ResilientHTTPClient | None,
 ) -> tuple[SheetBackend, ResilientHTTPClient | None]:
     ref = parse_sheet_ref(sheet)
@@ -124,6 +136,7 @@ def _backend(
             example="sync SHEET --dry-run",
         )
     if client is None:
+        assert settings is not None  # read at start because a Google sheet is named
         client, _ = make_client(settings)
     assert ref.key is not None
     return GoogleSheet(client, ref.key, gid=ref.gid, worksheet=args.worksheet), client

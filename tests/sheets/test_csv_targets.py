@@ -448,3 +448,13 @@ def test_a_target_is_written_as_a_regular_file_or_refused_with_nothing_changed(
     else:
         assert code == EXIT_USAGE
         assert after == before
+
+
+def test_a_bad_google_setting_does_not_stop_a_csv_sync(
+    sheet: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SHEETS_QUOTA_PER_MINUTE", "lots")
+    assert run(["sync", str(sheet)]) == EXIT_OK
+    assert sheet.read_bytes() == SYNCED
+    assert run(["sync", str(sheet), "1AbCdEfGhIjKlMnOpQrStUvWxYz"]) == EXIT_USAGE
+    assert "SHEETS_QUOTA_PER_MINUTE" in one_line(capsys.readouterr().err)
