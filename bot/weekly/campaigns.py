@@ -4,7 +4,7 @@ running totals, as the weekly summary reads them)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -25,8 +25,7 @@ from core.history_commands import HistoryCommand, UsualRequest
 from core.trend import TREND_WEEKS, find_campaign, last_complete_week, trend
 from core.usual import describe_check
 from core.weekly import WeekTable, week_start
-from sheets.backends import SheetBackend
-from sheets.headers import find_layout
+from sheets.headers import Cell, Layout
 
 Message = dict[str, Any]
 MAX_NAMES_SHOWN = 10
@@ -48,7 +47,9 @@ class CampaignHistory:
 
     client: WebClient
     store: Store
-    open_backend: Callable[[Watch], SheetBackend]
+    # The summary's reader (SheetReportSource.read): the sync's last read while Drive says
+    # the sheet is unchanged, so a question costs one Drive call, not two Sheets reads.
+    read_sheet: Callable[[Watch], tuple[Sequence[Sequence[Cell]], Layout, str]]
     clock: Clock = utc_now
 
     def answer(self, request: HistoryCommand, who: Invocation, typed: str) -> Message:
@@ -107,15 +108,13 @@ class CampaignHistory:
         raise CtrError(_unknown(typed, names))
 
     def _read(self, watch: Watch) -> tuple[WeekTable, str]:
-        backend = self.open_backend(watch)
-        grid, evidence = backend.read()
-        layout = find_layout(grid, evidence=evidence)
+        grid, layout, title = self.read_sheet(watch)
         today = self.clock().astimezone(ZoneInfo(watch.timezone)).date()
         # Reading for a question records nothing: snapshots are the sync's and summary's job.
         snapshots = (
             self.store.snapshots(watch.sheet_key) if is_running_totals(grid, layout) else None
         )
-        return gather(grid, layout, today=today, snapshots=snapshots).table, backend.describe()
+        return gather(grid, layout, today=today, snapshots=snapshots).table, title
 
     def _chart(self, found: Found) -> bytes:
         points = trend(found.table, found.name, last_complete_week(found.this_week))

@@ -234,9 +234,7 @@ def build_weekly(settings: Settings, client: WebClient, clock: Clock = utc_now) 
             operations=lambda: Operations(syncer.backlog, sheets_client.quota.usage()),
             clock=clock,
         ),
-        campaigns=CampaignHistory(
-            client, store, lambda watch: access.open(watch.sheet_url), clock=clock
-        ),
+        campaigns=CampaignHistory(client, store, source.read, clock=clock),
         scheduler=SummaryScheduler(
             store=store, client=client, source=source, owner=owner, clock=clock
         ),

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import Ack, Respond
+from slack_sdk.errors import SlackApiError
 
 from bot.blocks import error_message, shared_message
 from bot.weekly.campaigns import CampaignHistory
@@ -16,6 +17,7 @@ from core.history_commands import TrendRequest, UsualRequest
 
 log = logging.getLogger(__name__)
 SORRY = "Sorry, I couldn't share that: something went wrong on my side. Please try again."
+NOT_IN_CHANNEL = "I can't post in this channel yet: `/invite @CTR`, then share again."
 
 
 def share_in_channel(
@@ -64,6 +66,11 @@ class ShareHistory:
             message = self.campaigns.share(command, body["channel"]["id"], body["user"]["id"])
         except CtrError as error:
             respond(**error_message(str(error)))
+            return
+        except SlackApiError as error:  # a chart is uploaded into the channel by the bot
+            if error.response.get("error") not in ("not_in_channel", "channel_not_found"):
+                raise
+            respond(**error_message(NOT_IN_CHANNEL))
             return
         except Exception as error:  # this listener's edge: say so once, log the rest
             log.error("sharing %r failed", str(action.get("value", ""))[:200], exc_info=error)

@@ -186,3 +186,12 @@ def test_a_channel_watching_nothing_is_told_how_to_start(bot: Bot) -> None:
     reply = bot.wait_for_response(before)
     assert "This channel watches no sheets" in message_text(reply)
     assert reply["response_type"] == "ephemeral"
+
+
+def test_sharing_a_chart_where_the_bot_is_not_a_member_says_how_to_fix_it(bot: Bot) -> None:
+    bot.slack.channel_errors["C1"] = "not_in_channel"
+    before = len(bot.slack.responses)
+    bot.post(action_body("trend Brand search", bot.slack.response_url))
+    reply = bot.wait_for_response(before)
+    assert "`/invite @CTR`, then share again" in message_text(reply)
+    assert bot.slack.top_level("C1") == []
