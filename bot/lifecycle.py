@@ -112,7 +112,13 @@ def start(settings: Settings, stop: threading.Event) -> Running:
     log.info("slack_ok", extra={"team": identity.get("team_id"), "bot": identity.get("user_id")})
     weekly = build_weekly(settings, client)
     running = Running(settings, server, stop)
-    app = create_app(settings, client, weekly.commands if weekly else None, running.work)
+    app = create_app(
+        settings,
+        client,
+        weekly.commands if weekly else None,
+        weekly.campaigns if weekly else None,
+        listener_executor=running.work,
+    )
     if weekly is None:
         log.info("weekly_summaries_off", extra={"reason": "GOOGLE_APPLICATION_CREDENTIALS unset"})
     else:
