@@ -52,6 +52,7 @@ class SummaryScheduler:
     lease: timedelta = DEFAULT_LEASE
 
     failures: dict[int, int] = field(default_factory=dict)  # watch id -> passes failed in a row
+    stopping: threading.Event = field(default_factory=threading.Event)  # run_forever's stop
 
     def run_due(self) -> dict[int, Outcome]:
         """One pass over every watch; returns what happened to each that was due.
@@ -61,6 +62,8 @@ class SummaryScheduler:
         """
         outcomes: dict[int, Outcome] = {}
         for watch in self.store.watches():
+            if self.stopping.is_set():
+                break  # shutting down: the delivery in hand finished; claim no other
             try:
                 due = self._due(watch)
                 if due is not None:
@@ -84,6 +87,7 @@ class SummaryScheduler:
 
     def run_forever(self, stop: threading.Event, every: float = 60.0) -> None:
         """Check every ``every`` seconds until ``stop`` is set; a failing pass never ends it."""
+        self.stopping = stop
         run_every(stop, every, self.run_due, "weekly summary pass")
 
     def _due(self, watch: Watch) -> Due | None:

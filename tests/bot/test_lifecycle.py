@@ -17,18 +17,21 @@ import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
 from websockets.sync.server import Server, serve
 
-from bot.store.engine import connect
-from bot.store.repository import Store
+from bot.store.engine import connect, migrate
+from bot.store.repository import NewWatch, Store
+from core.schedule import Weekday, WeeklySlot, latest_due
 from tests.bot.conftest import SIGNING_SECRET, command_body, message_text, signed
 from tests.bot.test_socket_mode import SocketFake
-from tests.fakes.google_api import FakeGoogle
+from tests.fakes.google_api import FakeGoogle, Value
 from tests.fakes.google_fixtures import KEY, campaign_sheet
 from tests.fakes.slack_api import APP_TOKEN, BOT_TOKEN, FakeSlack, running_fake_slack
 
@@ -227,3 +230,59 @@ def test_socket_mode_that_cannot_connect_never_says_connected(
         assert "socket_mode_connected" not in events
         assert not [e for e in bot.seen if e.get("level") == "ERROR"], bot.seen
         assert bot.other[-1].startswith("ctr-bot: Can't open the Socket Mode connection")
+
+
+def test_a_signal_mid_delivery_finishes_it_and_claims_no_other(
+    tmp_path: Path, slack: FakeSlack, google: FakeGoogle, env: dict[str, str]
+) -> None:
+    """Two summaries due at start; SIGTERM while the first is being posted: it is finished
+    (message and chart), the second is left unclaimed, so another replica may take it at once."""
+    now = datetime.now(UTC)
+    slot = (now - timedelta(minutes=1)).replace(second=0, microsecond=0)
+    rows: list[list[Value]] = [
+        [(now.date() - timedelta(days=d)).isoformat(), name, 10_000, 100 + d, 1.0]
+        for d in range(1, 22)
+        for name in ("Search", "Social")
+    ]
+    other = KEY[:-1] + "k"
+    google.spreadsheets[KEY] = [campaign_sheet(rows)]
+    google.spreadsheets[other] = [campaign_sheet(rows)]
+    database = f"sqlite:///{tmp_path / 'state.sqlite3'}"
+    engine = connect(database)
+    migrate(engine)
+    store = Store(engine, clock=lambda: now - timedelta(days=8))  # watched for a while
+    for channel, key in (("C1", KEY), ("C2", other)):
+        store.add_watch(
+            NewWatch(
+                team_id="T1",
+                channel_id=channel,
+                sheet_key=key,
+                sheet_url=f"https://docs.google.com/spreadsheets/d/{key}/edit#gid=0",
+                weekday=Weekday(slot.weekday()),
+                at=slot.time(),
+                timezone="UTC",
+                created_by="U1",
+            )
+        )
+    held = slack.hold("chat.postMessage")
+    settings = env | {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": slack.api_url,
+    }
+    for bot in start(tmp_path, settings):
+        assert held.arrived.wait(WAIT)
+        bot.popen.send_signal(signal.SIGTERM)
+        bot.wait_for("stopping")
+        held.go()
+        stopped = bot.wait_for("stopped")
+        assert stopped["loops"] == "none"
+        assert bot.finish() == 0
+    posted = {channel for channel in ("C1", "C2") if slack.top_level(channel)}
+    assert posted == {"C1"}
+    assert {f["channel"] for f in slack.files} == {"C1"}  # the chart too: the delivery finished
+    due = latest_due(WeeklySlot(Weekday(slot.weekday()), slot.time(), ZoneInfo("UTC")), now)
+    later = Store(connect(database))
+    assert later.delivery_done("C1", KEY, due.reported_week)
+    claim = later.claim_delivery("C2", other, due.reported_week, "replica-2", timedelta(minutes=5))
+    assert claim is not None  # nobody holds C2's lease: another replica takes over at once
