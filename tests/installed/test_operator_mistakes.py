@@ -395,7 +395,7 @@ MISTAKES = [
         2,
         "A typo? See",
     ),
-    cli("an unknown docs topic", "ctr-bot", ("docs", "nope"), {}, 2, "topics: readme"),
+    cli("an unknown docs topic", "ctr-bot", ("docs", "nope"), {}, 2, "topics: slack, sheets"),
     cli("ctr with the numbers swapped", "ctr", ("50000", "200"), {}, 2, "Did you mean"),
 ]
 
