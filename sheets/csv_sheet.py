@@ -11,6 +11,7 @@ from sheets.locales import decimal_mark
 from sheets.ownership import Evidence
 from sheets.plan import Plan
 from sheets.port import SheetRead, cell_text
+from sheets.progress import Meter
 
 
 @dataclass
@@ -29,6 +30,7 @@ class CsvSheet:
     locale: str | None = None  # a CSV carries none: "de_DE" reads 10.000 as ten thousand
     write_read_only: bool = False  # update a file whose mode says read-only
     read_only: bool = False  # a dry run: nothing is written, so nothing is checked or locked
+    meter: Meter | None = None  # progress bars for a long file (the CLI's, on a terminal)
     _file: CsvFile | None = field(default=None, repr=False)
     _written: bool = field(default=False, repr=False)
     _lock: FileLock | None = field(default=None, repr=False)
@@ -39,7 +41,7 @@ class CsvSheet:
     def read(self) -> SheetRead:
         if not self.read_only:
             self._claim_target()
-        self._file = CsvFile.read(self.path, self.encoding)
+        self._file = CsvFile.read(self.path, self.encoding, meter=self.meter)
         rows = self._file.rows
         evidence = Evidence(
             column_count=self._file.width,
@@ -58,7 +60,7 @@ class CsvSheet:
         # A record the sync writes to gets all of the tool's columns, empty ones included, so
         # it has as many fields as the header it sits under.
         width = 1 + max(plan.layout.ctr, plan.layout.status)
-        self._file.write(ByColumn(columns), self._output(), width)
+        self._file.write(ByColumn(columns), self._output(), width, self.meter)
         self._written = True
 
     def written(self, plan: Plan) -> bool:

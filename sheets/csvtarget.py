@@ -5,6 +5,8 @@ device, socket or anything else is refused, whatever name or link leads to it, a
 name that ends in a slash (it names a folder). A file nobody may write (no write bit, or not
 writable by us) is refused unless the person asked for it. A file another program holds an
 advisory lock on (flock) is refused: it is in use. Each refusal is one line; nothing changes.
+A file another program has open for writing is never renamed over (its later lines would go to
+the replaced file, which nobody sees): see :func:`open_for_writing_elsewhere`.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
+import signal
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -121,3 +124,32 @@ class FileLock:
         if self._fd is not None:
             os.close(self._fd)  # closing the last descriptor releases the flock
         self._fd, self._inode = None, None
+
+
+def open_for_writing_elsewhere(path: Path) -> bool:
+    """Whether another program may have ``path`` open for writing (True when unknown).
+
+    An appender (a logger, an exporter) keeps writing to the file it opened: rename a new file
+    over it and its later lines go to the old one, which nobody sees. Linux grants a read
+    lease only while no one has the file open for writing (fcntl(2), F_SETLEASE): taken and
+    given back at once, it answers exactly that question.
+    """
+    setlease = getattr(fcntl, "F_SETLEASE", None)
+    if setlease is None:
+        return True
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOCTTY)
+    except OSError:
+        return True
+    try:
+        # Should a program open the file in the instant we hold the lease, the kernel tells
+        # us with a signal, SIGIO by default, which would end this process; SIGURG is ignored.
+        fcntl.fcntl(fd, fcntl.F_SETSIG, signal.SIGURG)
+        fcntl.fcntl(fd, setlease, fcntl.F_RDLCK)
+    except OSError:  # EAGAIN: a writer has it open; EACCES, EINVAL: we can't tell
+        return True
+    else:
+        fcntl.fcntl(fd, setlease, fcntl.F_UNLCK)
+        return False
+    finally:
+        os.close(fd)
