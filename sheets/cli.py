@@ -200,7 +200,8 @@ def _shown(value: float | str | None) -> str:
 
 def _fail(error: CtrError, sheet: str) -> int:
     text = error.render("ctr-sheets")
-    where = "" if text.startswith(sheet) else f"{sheet}: "  # file errors name the file already
+    # File errors name the file already (quoted when spaces at an end are part of its name).
+    where = "" if text.startswith((sheet, repr(sheet))) else f"{sheet}: "
     print(f"ctr-sheets: {where}{text}", file=sys.stderr)
     return error.exit_code
 

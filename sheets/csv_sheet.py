@@ -60,6 +60,7 @@ class CsvSheet:
         # A record the sync writes to gets all of the tool's columns, empty ones included, so
         # it has as many fields as the header it sits under.
         width = 1 + max(plan.layout.ctr, plan.layout.status)
+        self._may_write()
         self._file.write(ByColumn(columns), self._output(), width, self.meter)
         self._written = True
 
@@ -71,6 +72,7 @@ class CsvSheet:
     def finish(self) -> None:
         """With --output, write the result even when nothing changed (the file is asked for)."""
         if self.output is not None and self._file is not None and not self._written:
+            self._may_write()
             self._file.write({}, self._output())
             self._written = True
 
@@ -83,11 +85,21 @@ class CsvSheet:
         return None if self.output is None else Path(self.output)
 
     def _claim_target(self) -> None:
-        """Check the file to be written and lock it (again, if it was replaced since)."""
+        """Check the file to be written and lock it (again, if it was replaced since).
+
+        Whether it is read-only matters only once there is something to write (see
+        `_may_write`): a read-only file already up to date is just that.
+        """
         output = self.output is not None
         name = str(self.output) if self.output is not None else str(self.path)
-        real = check_target(name, output=output, write_read_only=self.write_read_only)
+        real = check_target(name, output=output, write_read_only=True)
         if self._lock is None:
             self._lock = FileLock(name if not output else f"--output {name}")
         if real is not None:
             self._lock.take(real)
+
+    def _may_write(self) -> None:
+        """The target checked again right before writing, read-only files included."""
+        output = self.output is not None
+        name = str(self.output) if self.output is not None else str(self.path)
+        check_target(name, output=output, write_read_only=self.write_read_only)

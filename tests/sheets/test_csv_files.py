@@ -279,6 +279,33 @@ def test_on_a_terminal_a_long_file_gets_bars_on_stderr(
     bar.close()
 
 
+# --- read-only files: refused when there is something to write ------------------------------
+
+
+def test_a_read_only_file_already_up_to_date_is_simply_up_to_date(
+    sheet: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sheet.write_bytes(SYNCED)
+    sheet.chmod(0o444)
+    assert run(["sync", str(sheet)]) == EXIT_OK
+    assert "already up to date" in capsys.readouterr().out
+    sheet.chmod(0o644)
+    sheet.write_bytes(SYNCED + b"Video,4000,40\n")
+    sheet.chmod(0o444)
+    assert run(["sync", str(sheet)]) == EXIT_USAGE  # now there is something to write
+    assert "is read-only" in one_line(capsys.readouterr().err)
+    assert sheet.read_bytes() == SYNCED + b"Video,4000,40\n"
+
+
+def test_a_name_with_spaces_is_named_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert run(["sync", "report.csv "]) == EXIT_USAGE
+    error = one_line(capsys.readouterr().err)
+    assert error.startswith("ctr-sheets: 'report.csv ' (the name ends in a space): no such file")
+
+
 # --- options that don't fit a CSV file --------------------------------------------------------
 
 
