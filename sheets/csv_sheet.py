@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +36,7 @@ class CsvSheet:
     _file: CsvFile | None = field(default=None, repr=False)
     _written: bool = field(default=False, repr=False)
     _lock: FileLock | None = field(default=None, repr=False)
+    _reading: FileLock | None = field(default=None, repr=False)  # the input, when only read
 
     def describe(self) -> str:
         return str(self.path)
@@ -41,6 +44,8 @@ class CsvSheet:
     def read(self) -> SheetRead:
         if not self.read_only:
             self._claim_target()
+        if self.read_only or self.output is not None:
+            self._share_input()
         self._file = CsvFile.read(self.path, self.encoding, meter=self.meter)
         rows = self._file.rows
         evidence = Evidence(
@@ -78,8 +83,22 @@ class CsvSheet:
 
     def close(self) -> None:
         """Let other programs have the file again."""
-        if self._lock is not None:
-            self._lock.release()
+        for lock in (self._lock, self._reading):
+            if lock is not None:
+                lock.release()
+
+    def _share_input(self) -> None:
+        """A file only read (a dry run, --output) is read under a shared lock: a program that
+        holds it to write (an appender mid-line) makes it in use, as for a sync in place."""
+        real = Path(os.path.realpath(self.path))
+        try:
+            regular = stat.S_ISREG(os.stat(real).st_mode)
+        except OSError:
+            regular = False  # the read says why, in its own words
+        if regular:
+            if self._reading is None:
+                self._reading = FileLock(str(self.path))
+            self._reading.take(real, shared=True)
 
     def _output(self) -> Path | None:
         return None if self.output is None else Path(self.output)

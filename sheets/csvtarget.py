@@ -95,8 +95,12 @@ class FileLock:
     _fd: int | None = field(default=None, repr=False)
     _inode: tuple[int, int] | None = field(default=None, repr=False)
 
-    def take(self, path: Path) -> None:
-        """Lock the file now at ``path`` (again, if it was replaced since): one line if held."""
+    def take(self, path: Path, *, shared: bool = False) -> None:
+        """Lock the file now at ``path`` (again, if it was replaced since): one line if held.
+
+        ``shared``: a reader's lock (the input of a dry run or of --output), which other
+        readers may hold too but a writer holding the file excludes.
+        """
         try:
             fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
         except FileNotFoundError:
@@ -108,7 +112,7 @@ class FileLock:
             os.close(fd)  # already ours: a second lock from this process would wait on us
             return
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
         except OSError as error:
             os.close(fd)
             if error.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):

@@ -132,6 +132,48 @@ def test_open_for_writing_elsewhere_sees_writers_not_readers(sheet: Path) -> Non
     assert csvtarget.open_for_writing_elsewhere(sheet.with_name("missing.csv"))  # unknown
 
 
+HOLDER = """
+import fcntl, sys
+with open(sys.argv[1], "ab") as stream:
+    fcntl.flock(stream, fcntl.LOCK_EX)  # a writer mid-line: the file is in use
+    print("held", flush=True)
+    sys.stdin.readline()
+"""
+
+
+@pytest.mark.parametrize("options", [["--dry-run"], ["--output", "out.csv"]])
+def test_a_file_only_read_is_in_use_while_another_program_writes_it(
+    sheet: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], options: list[str]
+) -> None:
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(sheet)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline() == "held\n"
+        args = [str(tmp_path / a) if a == "out.csv" else a for a in options]
+        assert run(["sync", str(sheet), *args]) == EXIT_USAGE
+        assert "in use by another program" in one_line(capsys.readouterr().err)
+        assert not (tmp_path / "out.csv").exists()
+    finally:
+        holder.communicate("done\n", timeout=60)
+    assert run(["sync", str(sheet), *args]) == EXIT_OK  # released: reading goes ahead
+
+
+def test_readers_share_a_file(sheet: Path, tmp_path: Path) -> None:
+    reading = CsvSheet(sheet)
+    reading.read_only = True  # a dry run under way
+    reading.read()
+    try:
+        assert run(["sync", str(sheet), "--dry-run"]) == EXIT_OK
+        assert run(["sync", str(sheet), "--output", str(tmp_path / "out.csv")]) == EXIT_OK
+    finally:
+        reading.close()
+
+
 # --- every codec: text read back byte for byte, or one line -----------------------------------
 
 # Codecs with rules of their own, then every name and alias Python knows.
