@@ -16,6 +16,7 @@ import fcntl
 import os
 import signal
 import stat
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -94,6 +95,7 @@ class FileLock:
     name: str
     _fd: int | None = field(default=None, repr=False)
     _inode: tuple[int, int] | None = field(default=None, repr=False)
+    _closer: weakref.finalize[[int], None] | None = field(default=None, repr=False)
 
     def take(self, path: Path, *, shared: bool = False) -> None:
         """Lock the file now at ``path`` (again, if it was replaced since): one line if held.
@@ -123,11 +125,14 @@ class FileLock:
             raise CsvFileError(f"{self.name} can't be locked: {error.strerror}.") from None
         self.release()
         self._fd, self._inode = fd, (info.st_dev, info.st_ino)
+        # A sheet nobody closes (a caller that just drops it) must not keep the file locked
+        # for the rest of the process: its own next read would find it "in use".
+        self._closer = weakref.finalize(self, os.close, fd)
 
     def release(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)  # closing the last descriptor releases the flock
-        self._fd, self._inode = None, None
+        if self._closer is not None:
+            self._closer()  # closing the last descriptor releases the flock
+        self._fd, self._inode, self._closer = None, None, None
 
 
 def open_for_writing_elsewhere(path: Path) -> bool:

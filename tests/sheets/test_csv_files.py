@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import codecs
 import encodings.aliases
+import fcntl
 import io
 import os
 import subprocess
@@ -172,6 +173,20 @@ def test_readers_share_a_file(sheet: Path, tmp_path: Path) -> None:
         assert run(["sync", str(sheet), "--output", str(tmp_path / "out.csv")]) == EXIT_OK
     finally:
         reading.close()
+
+
+def test_a_sheet_nobody_closes_does_not_keep_its_file_locked(sheet: Path) -> None:
+    # As `ctr-bot demo` and `summary` use it: a backend synced or read, then dropped. On a
+    # file the sync doesn't replace (here: already up to date), the process's next read
+    # found its own forgotten lock: "in use by another program".
+    sheet.write_bytes(SYNCED)
+    for _ in range(3):
+        assert sync(CsvSheet(sheet)).writes == 0
+    backend = CsvSheet(sheet)
+    backend.read()
+    del backend  # dropped without close()
+    with sheet.open("rb") as other:
+        fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)  # nobody holds it any more
 
 
 # --- every codec: text read back byte for byte, or one line -----------------------------------
