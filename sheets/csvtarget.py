@@ -95,7 +95,7 @@ class FileLock:
     name: str
     _fd: int | None = field(default=None, repr=False)
     _inode: tuple[int, int] | None = field(default=None, repr=False)
-    _closer: weakref.finalize[[int], None] | None = field(default=None, repr=False)
+    _closer: weakref.finalize[[int], FileLock] | None = field(default=None, repr=False)
 
     def take(self, path: Path, *, shared: bool = False) -> None:
         """Lock the file now at ``path`` (again, if it was replaced since): one line if held.
