@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sheets.csvfile import ByColumn, CsvFile
 from sheets.csvtarget import FileLock, check_target
+from sheets.errors import CsvFileError
 from sheets.locales import decimal_mark
 from sheets.ownership import Evidence
 from sheets.plan import Plan
@@ -42,6 +43,10 @@ class CsvSheet:
         return str(self.path)
 
     def read(self) -> SheetRead:
+        if self.output is not None and _same_file(self.path, Path(self.output)):
+            raise CsvFileError(
+                f"--output {self.output} is the input file itself: leave out --output to update it."
+            )
         if not self.read_only:
             self._claim_target()
         if self.read_only or self.output is not None:
@@ -122,3 +127,10 @@ class CsvSheet:
         output = self.output is not None
         name = str(self.output) if self.output is not None else str(self.path)
         check_target(name, output=output, write_read_only=self.write_read_only)
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    try:
+        return os.path.samefile(one, other)
+    except OSError:  # one of them doesn't exist (yet): the read or the check says so
+        return False

@@ -197,7 +197,9 @@ def _read_bytes(path: Path, meter: Meter | None = None) -> tuple[bytes, Stamp]:
     except FileNotFoundError:
         # Quoted when a space at an end is part of the name, where it can't be seen otherwise.
         shown = (
-            f"{str(path)!r} (the name ends in a space)" if str(path) != str(path).strip() else path
+            f"{str(path)!r} (spaces at an end are part of the name)"
+            if str(path) != str(path).strip()
+            else path
         )
         raise CsvFileError(f"{shown}: no such file: check the name and the folder.") from None
     except PermissionError:

@@ -61,7 +61,8 @@ def check_target(name: str, *, output: bool, write_read_only: bool) -> Path | No
         raise CsvFileError(f"{said} names a folder: name a file to write, e.g. {name}out.csv.")
     real = Path(os.path.realpath(name))
     try:
-        info = os.stat(real)
+        # The name itself, links followed by the kernel: /dev/stdout's realpath names nothing.
+        info = os.stat(name)
     except FileNotFoundError:
         return None
     except OSError as error:
@@ -73,6 +74,11 @@ def check_target(name: str, *, output: bool, write_read_only: bool) -> Path | No
             f"{said} is {kind_of(info.st_mode)}, not a regular file: nothing was written; "
             "name a CSV file."
         )
+    if (info.st_dev, info.st_ino) in _own_output():
+        raise CsvFileError(
+            f"{said} is where this command's own output goes (stdout or stderr): nothing was "
+            "written; name another file, or redirect the command's output elsewhere."
+        )
     if not write_read_only and read_only(real, info):
         raise CsvFileError(
             f"{said} is read-only: nothing was written. Make it writable, pass "
@@ -80,6 +86,19 @@ def check_target(name: str, *, output: bool, write_read_only: bool) -> Path | No
             "with --output."
         )
     return real
+
+
+def _own_output() -> set[tuple[int, int]]:
+    """The files our stdout and stderr write to: the summary would land inside the CSV."""
+    files = set()
+    for fd in (1, 2):
+        try:
+            info = os.fstat(fd)
+        except OSError:
+            continue
+        if stat.S_ISREG(info.st_mode):
+            files.add((info.st_dev, info.st_ino))
+    return files
 
 
 def read_only(path: Path, info: os.stat_result) -> bool:

@@ -25,7 +25,7 @@ from sheets.cli import EXIT_OK, EXIT_USAGE
 from sheets.csvfile import CsvFile
 from sheets.errors import CsvFileError
 from sheets.sync import sync
-from tests.sheets.test_csv_safety import one_line, run
+from tests.sheets.test_csv_safety import ROOT, one_line, run
 
 CONTENT = b"Campaign,Impressions,Clicks\nSearch,1000,10\nSocial,2000,30\n"
 SYNCED = (
@@ -360,7 +360,55 @@ def test_a_name_with_spaces_is_named_once(
     monkeypatch.chdir(tmp_path)
     assert run(["sync", "report.csv "]) == EXIT_USAGE
     error = one_line(capsys.readouterr().err)
-    assert error.startswith("ctr-sheets: 'report.csv ' (the name ends in a space): no such file")
+    assert error.startswith(
+        "ctr-sheets: 'report.csv ' (spaces at an end are part of the name): no such file"
+    )
+
+
+# --- --output onto the input, or onto the command's own output -------------------------------
+
+
+@pytest.mark.parametrize("spelled", ["same", "dot", "link"])
+def test_output_onto_the_input_says_so(
+    sheet: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], spelled: str
+) -> None:
+    out = {"same": str(sheet), "dot": f"{tmp_path}/./sheet.csv", "link": str(tmp_path / "l.csv")}
+    if spelled == "link":
+        (tmp_path / "l.csv").symlink_to(sheet)
+    assert run(["sync", str(sheet), "--output", out[spelled]]) == EXIT_USAGE
+    error = one_line(capsys.readouterr().err)
+    assert "is the input file itself" in error  # not "in use by another program" (ourselves)
+    assert sheet.read_bytes() == CONTENT
+
+
+def test_output_onto_where_the_command_prints_is_refused(sheet: Path, tmp_path: Path) -> None:
+    # `ctr-sheets sync in.csv --output /dev/stdout > out.csv`: the summary would be printed
+    # into the CSV just written. And /dev/stdout on a pipe is a FIFO, named as such.
+    out = tmp_path / "out.csv"
+    with out.open("wb") as stdout:
+        result = subprocess.run(
+            [sys.executable, "-m", "sheets.cli", "sync", str(sheet), "--output", "/dev/stdout"],
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            check=False,
+            timeout=120,
+        )
+    assert result.returncode == EXIT_USAGE
+    assert "where this command's own output goes" in one_line(result.stderr)
+    assert out.read_bytes() == b""
+    piped = subprocess.run(
+        [sys.executable, "-m", "sheets.cli", "sync", str(sheet), "--output", "/dev/stdout"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        check=False,
+        timeout=120,
+    )
+    assert piped.returncode == EXIT_USAGE
+    assert "is a FIFO (named pipe), not a regular file" in one_line(piped.stderr)
+    assert sheet.read_bytes() == CONTENT
 
 
 # --- options that don't fit a CSV file --------------------------------------------------------
