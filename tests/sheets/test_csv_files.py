@@ -117,6 +117,49 @@ def test_a_program_with_the_file_open_to_append_never_loses_a_line(
     assert not list(tmp_path.glob(".*ctr-sync-pending*"))
 
 
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    role=st.sampled_from(["input", "output"]),
+    hard_link=st.booleans(),
+    appending=st.booleans(),
+    lines=st.integers(min_value=1, max_value=3),
+)
+def test_no_line_a_writer_appends_is_ever_lost(
+    tmp_path_factory: pytest.TempPathFactory,
+    role: str,
+    hard_link: bool,
+    appending: bool,
+    lines: int,
+) -> None:
+    """Whatever the file (input or --output, hard-linked or not), a program that had it open
+    to append before the sync finds its later lines in the file people see, after ours."""
+    folder = tmp_path_factory.mktemp("append")
+    source = folder / "sheet.csv"
+    source.write_bytes(CONTENT)
+    target = source if role == "input" else folder / "out.csv"
+    if role == "output":
+        target.write_bytes(b"yesterday\n")
+    if hard_link:
+        os.link(target, folder / "other-name.csv")
+    writer = target.open("ab") if appending else None  # held open, as a logger holds it
+    try:
+        args = ["sync", str(source)] + (["--output", str(target)] if role == "output" else [])
+        assert run(args) == EXIT_OK
+        if writer is not None:
+            for _ in range(lines):
+                writer.write(LATE)
+                writer.flush()
+    finally:
+        if writer is not None:
+            writer.close()
+    expected = SYNCED + (LATE * lines if appending else b"")
+    assert target.read_bytes() == expected
+    if hard_link:
+        assert (folder / "other-name.csv").read_bytes() == expected
+    assert not list(folder.glob(".*.tmp"))
+    assert not list(folder.glob(".*ctr-sync-pending*"))
+
+
 def test_a_file_nobody_else_has_open_is_still_replaced_in_one_step(sheet: Path) -> None:
     inode = sheet.stat().st_ino
     assert run(["sync", str(sheet)]) == EXIT_OK
