@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackClientError
 
 from bot.blocks import answer_message, error_message, help_message, notice_message
+from bot.slackerrors import Remedy, classify
 from bot.weekly.commands import Invocation, WatchCommands
 from core.errors import CtrError, InputError
 from core.grammar import Command, Compare, Help, Single, parse_command
@@ -35,7 +36,7 @@ NO_WEEKLY = (
     "GOOGLE_APPLICATION_CREDENTIALS (see docs/weekly.md)."
 )
 SLACK_FAILED = (
-    "Sorry, Slack didn't answer when I checked who you are ({code}), so nothing was changed. "
+    "Sorry, Slack failed while I checked ({code}), so nothing was changed. "
     "Please try again in a minute."
 )
 GOOGLE_FAILED = (
@@ -119,8 +120,11 @@ def _explain(error: Exception, what: str) -> str:
         return GOOGLE_FAILED
     if isinstance(error, CtrError):
         return str(error)
-    if isinstance(error, SlackApiError):
+    if isinstance(error, SlackClientError):
         log.warning("/ctr %s: Slack failed: %s", what, error)
-        return SLACK_FAILED.format(code=error.response.get("error", "error"))
+        problem = classify(error)
+        if problem.remedy is Remedy.RETRY:
+            return SLACK_FAILED.format(code=problem.code)
+        return f"{problem.what}. Nothing was changed."
     log.error("/ctr %s failed", what, exc_info=error)
     return INTERNAL

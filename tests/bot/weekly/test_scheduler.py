@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from prometheus_client import REGISTRY
 from slack_sdk import WebClient
 
-from bot.store.repository import Store, Watch
+from bot.store.repository import NewWatch, Store, Watch
 from bot.weekly.delivery import Outcome, Rendered
 from bot.weekly.scheduler import MAX_FAILURES, SummaryScheduler, describe_delay
+from core.schedule import Weekday
 from sheets.errors import SheetAccessError, SheetsApiError
 from tests.bot.weekly.conftest import SHEET, CannedSource, Clock, add_watch
 from tests.fakes.slack_api import FakeSlack
@@ -61,14 +62,47 @@ def test_a_run_missed_while_down_is_sent_late_within_the_week(
     assert "late by" in slack.posts()[0]["text"]
 
 
-def test_a_run_missed_for_a_whole_week_is_dropped(
+def test_a_summary_is_owed_until_the_next_one_is_due(
     store: Store, client: WebClient, slack: FakeSlack, clock: Clock
 ) -> None:
-    add_watch(store)
+    """Issue #17.2: a summary was sendable only until midnight of its due day."""
+    watch = add_watch(store)
+    source = CannedSource()
     clock.now = DUE + timedelta(days=7, hours=-2)  # next Monday 07:00 Paris, before next slot
-    outcomes = scheduler(store, client, clock, CannedSource()).run_due()
-    assert outcomes == {}
-    assert slack.posts() == []
+    assert scheduler(store, client, clock, source).run_due() == {watch.id: Outcome.POSTED}
+    assert source.requests == [(watch.id, REPORTED_WEEK, "6 days")]
+    clock.now = DUE + timedelta(days=14, hours=1)  # two weeks missed: only the newest is owed
+    scheduler(store, client, clock, source).run_due()
+    assert source.requests[-1] == (watch.id, REPORTED_WEEK + timedelta(days=14), None)
+    assert len(source.requests) == 2
+
+
+def test_a_late_pass_after_local_midnight_still_sends(
+    store: Store, client: WebClient, slack: FakeSlack, clock: Clock
+) -> None:
+    """Issue #17.2: a Sunday 23:59 slot whose pass ran a minute late was never sent."""
+    watch = store.add_watch(
+        NewWatch("T1", "C1", "sheet-1", SHEET, Weekday.SUNDAY, time(23, 59), "UTC", "U1")
+    )
+    clock.now = datetime(2026, 11, 23, 0, 0, 30, tzinfo=UTC)  # Monday 00:00:30
+    assert scheduler(store, client, clock, CannedSource()).run_due() == {watch.id: Outcome.POSTED}
+
+
+def test_two_hundred_watches_due_in_the_same_minute_are_all_sent(
+    store: Store, client: WebClient, slack: FakeSlack, clock: Clock
+) -> None:
+    """Issue #17.2: sent one after another (~1.4 s each), the last ones passed midnight."""
+    for n in range(200):
+        store.add_watch(
+            NewWatch("T1", f"C{n}", "sheet-1", SHEET, Weekday.SUNDAY, time(23, 59), "UTC", "U1")
+        )
+    runner = scheduler(store, client, clock, CannedSource())
+    start = datetime(2026, 11, 22, 23, 59, tzinfo=UTC)
+    ticking = iter(start + timedelta(seconds=1.4 * n) for n in range(10_000))
+    runner.clock = lambda: next(ticking)  # every look at the clock: 1.4 s later
+    outcomes = runner.run_due()
+    assert len(outcomes) == 200
+    assert {m["channel"] for m in slack.posts()} == {f"C{n}" for n in range(200)}
 
 
 def test_a_new_watch_does_not_send_the_week_already_past(
