@@ -13,7 +13,8 @@ _ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
 _EMOJI = {":warning:": "⚠", ":white_check_mark:": "✅", ":chart_with_upwards_trend:": "📈"}
 ANSI_BOLD, ANSI_RESET = "\033[1m", "\033[0m"
 # A date token's fallback (how bot/slacktext.py shows a typed * _ ~ `): kept out of the
-# formatting passes in the private use area, then put back.
+# formatting passes as NUL + a private-use character (mrkdwn the bot sends holds no NUL:
+# slacktext folds control characters), then put back.
 _DATE = re.compile(r"<!date\^[^|<>]*\|(?P<fallback>[^<>]*)>")
 _HIDDEN = 0xE000
 
@@ -36,7 +37,7 @@ def ansi_bold(text: str) -> str:
 
 def readable(mrkdwn: str, bold: Callable[[str], str] = plain) -> str:
     """Render Slack's mrkdwn for a terminal; ``bold`` decides how bold text looks."""
-    text = _DATE.sub(lambda m: "".join(chr(_HIDDEN + ord(c)) for c in m["fallback"]), mrkdwn)
+    text = _DATE.sub(lambda m: "".join("\0" + chr(_HIDDEN + ord(c)) for c in m["fallback"]), mrkdwn)
     text = _BOLD.sub(lambda m: bold(m["text"]), text)
     text = _ITALIC.sub(lambda m: m["text"], text)
     text = _STRIKE.sub(lambda m: m["text"], text)
@@ -45,7 +46,7 @@ def readable(mrkdwn: str, bold: Callable[[str], str] = plain) -> str:
         text = text.replace(code, emoji)
     for entity, char in _ENTITIES:
         text = text.replace(entity, char)
-    return re.sub("[\ue000-\uf8ff]", lambda m: chr(ord(m[0]) - _HIDDEN), text)
+    return re.sub("\0([\ue000-\uf8ff])", lambda m: chr(ord(m[1]) - _HIDDEN), text)
 
 
 def _link(match: re.Match[str]) -> str:

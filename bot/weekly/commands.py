@@ -167,12 +167,7 @@ class WatchCommands:
                 "This channel watches no sheets yet. An admin can add one with "
                 "`/ctr watch &lt;sheet URL&gt;`."
             )
-        lines = [
-            f"{number}. {_name(w)} · {literal(w.sheet_url)}: {w.weekday.name.capitalize()} "
-            f"{w.at:%H:%M} ({w.timezone})"
-            + (f" — *paused*: {literal(w.paused_reason)}" if w.paused_reason else "")
-            for number, w in enumerate(watches, start=1)
-        ]
+        lines = watching_lines(watches)
         return listing(
             "*Weekly summaries in this channel* (`/ctr unwatch &lt;number&gt;` stops one)", lines
         )
@@ -256,6 +251,16 @@ def find_watches(watches: Sequence[Watch], target: str) -> list[Watch]:
     except InputError:
         return []
     return [w for w in watches if w.sheet_key == ref.key and (ref.gid is None or w.tab == ref.gid)]
+
+
+def watching_lines(watches: Sequence[Watch]) -> list[str]:
+    """`/ctr watching`'s lines: numbered as `/ctr unwatch` takes them, user text inert."""
+    return [
+        f"{number}. {_name(w)} · {literal(w.sheet_url)}: {w.weekday.name.capitalize()} "
+        f"{w.at:%H:%M} ({w.timezone})"
+        + (f" — *paused*: {literal(w.paused_reason)}" if w.paused_reason else "")
+        for number, w in enumerate(watches, start=1)
+    ]
 
 
 def _name(watch: Watch) -> str:

@@ -21,6 +21,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 
+from bot.slacktext import plain
 from bot.store.repository import Claim, Store
 
 log = logging.getLogger(__name__)
@@ -230,7 +231,7 @@ def _ensure_chart(client: WebClient, fence: Fence, message: Rendered, ts: str) -
         thread_ts=ts,
         content=message.chart_png,
         filename=target.chart_name,
-        title=message.chart_title,
+        title=plain(message.chart_title),  # user text may be in it: one line
     )
     ours = str(response["file"]["id"])
     first = next(iter(charts_in_thread(client, target, ts)), ours)

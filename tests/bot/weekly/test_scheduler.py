@@ -8,6 +8,7 @@ import pytest
 from prometheus_client import REGISTRY
 from slack_sdk import WebClient
 
+from bot.slackerrors import Remedy, classify
 from bot.store.repository import NewWatch, Store, Watch
 from bot.weekly.delivery import Outcome, Rendered
 from bot.weekly.scheduler import MAX_FAILURES, SummaryScheduler, describe_delay
@@ -241,3 +242,38 @@ def test_summaries_are_counted_for_metrics_by_outcome(
     scheduler(store, client, clock, CannedSource()).run_due()
     assert summaries("posted") == posted + 1
     assert summaries("failed") == failed + 1
+
+
+def test_a_failed_chart_upload_is_a_slack_failure_retried_like_the_other_steps(
+    store: Store,
+    client: WebClient,
+    slack: FakeSlack,
+    clock: Clock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Issue #17.8: a refused upload PUT was logged as a crash, with a traceback."""
+    watch = add_watch(store)
+    runner = scheduler(store, client, clock, CannedSource())
+    slack.upload_status = 500
+    clock.now = DUE
+    assert runner.run_due() == {}
+    assert "crashed" not in caplog.text
+    assert all(record.exc_info is None for record in caplog.records)
+    assert runner.failures == {watch.id: 1}
+    assert "Slack didn't take the chart's upload" in (store.watches()[0].last_error or "")
+    slack.upload_status = 200
+    clock.now += timedelta(minutes=1)
+    assert runner.run_due() == {watch.id: Outcome.RECOVERED}  # the message was already up
+    assert len(slack.top_level("C1")) == 1
+    assert len(slack.files) == 1
+    assert store.watches()[0].last_error is None
+
+
+def test_an_external_users_failure_is_classified_once_for_everyone() -> None:
+    """Issue #17.8: user_not_found said "Slack didn't answer… try again"."""
+    problem = classify("user_not_found")
+    assert problem.remedy is Remedy.PERSON
+    assert "I can't check who you are" in problem.what
+    assert classify("not_in_channel").remedy is Remedy.CHANNEL
+    assert classify("token_revoked").remedy is Remedy.OPERATOR
+    assert classify("internal_error").remedy is Remedy.RETRY
