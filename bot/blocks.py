@@ -78,7 +78,7 @@ def help_message() -> Message:
     lines = [f"`/ctr {escape(text)}`  {escape(does)}" for text, does in USAGE_EXAMPLES]
     watch = (
         "`/ctr watch &lt;sheet URL&gt; [weekly monday 09:00 Europe/Paris]`  weekly summaries "
-        "here (admins) · `/ctr watching` · `/ctr unwatch &lt;sheet URL&gt;` · "
+        "here (admins) · `/ctr watching` · `/ctr unwatch &lt;number or URL&gt;` · "
         "`/ctr status` (admins: syncs, backlog, quota)"
     )
     return {
