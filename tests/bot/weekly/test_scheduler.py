@@ -8,7 +8,7 @@ import pytest
 from prometheus_client import REGISTRY
 from slack_sdk import WebClient
 
-from bot.slackerrors import Remedy, classify
+from bot.slackerrors import TOKEN_REFUSED, Remedy, classify
 from bot.store.repository import NewWatch, Store, Watch
 from bot.weekly.delivery import Outcome, Rendered
 from bot.weekly.scheduler import MAX_FAILURES, SummaryScheduler, describe_delay
@@ -277,3 +277,7 @@ def test_an_external_users_failure_is_classified_once_for_everyone() -> None:
     assert classify("not_in_channel").remedy is Remedy.CHANNEL
     assert classify("token_revoked").remedy is Remedy.OPERATOR
     assert classify("internal_error").remedy is Remedy.RETRY
+
+
+def test_every_refused_token_code_is_the_operators_to_fix() -> None:
+    assert {classify(code).remedy for code in TOKEN_REFUSED} == {Remedy.OPERATOR}
