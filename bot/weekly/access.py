@@ -46,8 +46,10 @@ class GoogleSheetAccess:
             name = str(meta.get("properties", {}).get("title") or key)
             render_report(inputs, week, title=name, url=url, timezone=timezone)
         except SheetLayoutError as error:
+            # Only what was found: the rest of the sync's message is about its CLI options.
+            found = str(error).split(". ", 1)[0].rstrip(".")
             raise CtrError(
-                f"That tab has no campaign table I can summarise: {error} Add a header row "
+                f"That tab has no campaign table I can summarise ({found}). Add a header row "
                 "with Impressions and Clicks (and a Date column for daily rows), then run "
                 "the command again."
             ) from None

@@ -55,7 +55,7 @@ def _header(report: WeeklyReport) -> Block:
 def _late(report: WeeklyReport) -> list[Block]:
     if report.late_by is None:
         return []
-    return [context(f":alarm_clock: Sent {report.late_by} late: the bot was offline when due.")]
+    return [context(f":alarm_clock: Sent {report.late_by} late: it couldn't go out when due.")]
 
 
 def _totals(report: WeeklyReport) -> str:

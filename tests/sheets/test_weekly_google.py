@@ -60,6 +60,7 @@ def test_a_tab_without_a_campaign_table_is_refused_at_watch_time(
     with pytest.raises(CtrError, match="no campaign table") as refused:
         access.check(URL.replace("gid=0", "gid=7"), week, today=today, timezone="UTC")
     assert "Impressions and Clicks" in str(refused.value)
+    assert "--" not in str(refused.value)  # the sync's CLI options mean nothing in Slack
     with pytest.raises(CtrError, match="no tab with gid=9"):
         access.check(URL.replace("gid=0", "gid=9"), week, today=today, timezone="UTC")
     with pytest.raises(InputError) as not_sheets:
