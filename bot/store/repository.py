@@ -518,6 +518,15 @@ class Store:
         with self._engine.connect() as db:
             return bool(db.execute(query).scalar_one_or_none())
 
+    def deliveries_since(self, week: date) -> set[tuple[str, str, int, date]]:
+        """(channel, spreadsheet, tab, week) of every summary done for ``week`` or later: what
+        one scheduler pass needs about every watch, in one query."""
+        query = select(
+            deliveries.c.channel_id, deliveries.c.sheet_key, deliveries.c.tab, deliveries.c.week
+        ).where(deliveries.c.week >= week, deliveries.c.charted.is_(True))
+        with self._engine.connect() as db:
+            return {(row[0], row[1], row[2], row[3]) for row in db.execute(query)}
+
     def delivered_weeks(self, channel_id: str, sheet_key: str, *, tab: int = 0) -> set[date]:
         """The weeks whose summary of this tab this channel has received (chart included)."""
         with self._engine.connect() as db:
