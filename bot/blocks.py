@@ -95,10 +95,16 @@ def help_message() -> Message:
 def error_message(text: str) -> Message:
     """An ephemeral message for a problem; ``text`` may quote what was typed, so all of it
     is shown as written (bot/slacktext.py)."""
+    return warning_message(literal(text))
+
+
+def warning_message(mrkdwn: str) -> Message:
+    """An ephemeral message for a problem, from mrkdwn whose user text is already inert
+    (bot/slacktext.error_text)."""
     return {
         "response_type": "ephemeral",
-        "text": literal(text),  # the notification text is rendered too
-        "blocks": [section(f":warning: {literal(text)}")],
+        "text": mrkdwn,  # the notification text is rendered too
+        "blocks": [section(f":warning: {mrkdwn}")],
     }
 
 

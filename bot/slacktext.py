@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import re
 
+from core.errors import CtrError, InputError
+
 _ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 _FORMATTING = re.compile(r"[*_~`]")
 # C0/C1 controls, line and paragraph separators: each folds to a single space.
@@ -59,3 +61,24 @@ def plain(text: str) -> str:
 
 def fold(text: str) -> str:
     return _BREAKS.sub(" ", text)
+
+
+def code(text: str) -> str:
+    """``text`` as inline code: Slack applies no formatting inside, so only the entities and
+    the line breaks need care (a backtick, which would end the span, becomes U+02CB).
+
+    >>> code("ctr watch <!here> *x*")
+    '`ctr watch &lt;!here&gt; *x*`'
+    """
+    return "`" + escape(fold(text)).replace("`", "\u02cb") + "`"
+
+
+def error_text(error: CtrError, command: str) -> str:
+    """An error as mrkdwn: what was wrong as typed, the suggestion or example as code (the
+    words of InputError.render, with Slack's formatting where it is ours)."""
+    if not isinstance(error, InputError):
+        return literal(error.render(command))
+    problem = literal(" ".join(error.problem.split()))
+    if error.suggestion is not None:
+        return f"{problem} Did you mean {code(f'{command} {error.suggestion}')}?"
+    return f"{problem} Try {code(f'{command} {error.example}')}."

@@ -88,14 +88,14 @@ def parse_watch_command(text: str) -> WatchCommand:
     if not args:
         if verb == "unwatch":
             raise InputError(
-                "Say which watch to stop: its number in `/ctr watching`, its URL or its key.",
+                "Say which watch to stop: its number in /ctr watching, its URL or its key.",
                 example=UNWATCH_EXAMPLE,
             )
         raise InputError(f"Give the sheet's URL after `{verb}`.", example=WATCH_EXAMPLE)
     if verb == "unwatch":
         if len(args) > 1:
             raise InputError(
-                "`unwatch` takes one watch: its number in `/ctr watching`, its URL or its key.",
+                "unwatch takes one watch: its number in /ctr watching, its URL or its key.",
                 example=UNWATCH_EXAMPLE,
             )
         return UnwatchRequest(_unwatch_target(args[0]))

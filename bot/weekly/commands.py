@@ -32,12 +32,13 @@ from sheets.refs import parse_sheet_ref
 # Slack's limit for a section's text, less room for the "…and N more" line.
 MAX_LISTING = MAX_TEXT - 100
 NOT_A_CHANNEL = (
-    "Weekly summaries go to a channel, not a direct message: run `/ctr watch` in the "
+    "Weekly summaries go to a channel, not a direct message: run /ctr watch in the "
     "channel that should receive them."
 )
+# Refusals are shown as written (bot/slacktext.py): plain words, no channel mention markup.
 INVITE = (
-    "I'm not a member of <#{channel}>, so I couldn't post its summaries: invite me with "
-    "`/invite @CTR`, then run the command again."
+    "I'm not a member of this channel, so I couldn't post its summaries: invite me with "
+    "/invite @CTR, then run the command again."
 )
 
 
@@ -146,14 +147,14 @@ class WatchCommands:
         found = find_watches(watches, request.target)
         if not found:
             raise InputError(
-                "This channel has no such watch. `/ctr watching` lists them with their numbers.",
+                "This channel has no such watch: /ctr watching lists them with their numbers.",
                 example=UNWATCH_EXAMPLE,
             )
         if len(found) > 1:
             numbers = ", ".join(str(watches.index(w) + 1) for w in found)
             raise InputError(
                 f"That matches {len(found)} watches here (numbers {numbers} in "
-                "`/ctr watching`, one per tab): say which by its number.",
+                "/ctr watching, one per tab): say which by its number.",
                 example=f"unwatch {watches.index(found[0]) + 1}",
             )
         (watch,) = found
@@ -190,7 +191,7 @@ class WatchCommands:
         if not any(user.get(flag) for flag in ("is_admin", "is_owner", "is_primary_owner")):
             raise NotAllowed(
                 "Only workspace admins and the people in CTR_ADMINS can change weekly "
-                "summaries. Ask one of them, or use `/ctr watching` to see what is set up."
+                "summaries. Ask one of them, or use /ctr watching to see what is set up."
             )
 
     def _require_membership(self, channel_id: str) -> None:
@@ -201,14 +202,14 @@ class WatchCommands:
             channel = self.client.conversations_info(channel=channel_id).get("channel") or {}
         except SlackApiError as error:
             if error.response.get("error") == "channel_not_found":  # private, bot not in it
-                raise CtrError(INVITE.format(channel=channel_id)) from None
+                raise CtrError(INVITE) from None
             raise
         if channel.get("is_im"):
             raise CtrError(NOT_A_CHANNEL)
         if channel.get("is_archived"):
-            raise CtrError(f"<#{channel_id}> is archived: summaries can't be posted there.")
+            raise CtrError("This channel is archived: summaries can't be posted here.")
         if not channel.get("is_member"):
-            raise CtrError(INVITE.format(channel=channel_id))
+            raise CtrError(INVITE)
 
     def _zone(self, requested: str | None, user_id: str) -> str:
         name = requested

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from bot.blocks import answer_message, error_message, shared_message
 from bot.readable import readable
-from bot.slacktext import fold, literal
+from bot.slacktext import error_text, fold, literal
 from bot.store.repository import FeedFailure, Watch
 from bot.weekly.blocks import fallback_text, summary_blocks
 from bot.weekly.commands import watching_lines
@@ -23,6 +23,7 @@ from bot.weekly.report import FlaggedRow, WeeklyReport
 from bot.weekly.scheduler import pause_notice
 from bot.weekly.status import status_text
 from core.ctr import Counts
+from core.errors import InputError
 from core.grammar import Compare, Single, Variant
 from core.schedule import Weekday
 from core.summary import summarize
@@ -141,3 +142,18 @@ def test_a_watch_url_carrying_a_mention_is_not_a_mention_in_the_pause_dm() -> No
     text = pause_notice(watch(url), f"run /ctr watch {url} again")
     assert "<!channel>" not in text
     assert literal(url) in text
+
+
+@settings(max_examples=60, deadline=None)
+@given(problem=typed, suggestion=typed)
+def test_an_input_errors_suggestion_is_code_and_its_problem_as_typed(
+    problem: str, suggestion: str
+) -> None:
+    text = error_text(InputError(START + problem + END, suggestion=suggestion), "/ctr")
+    (segment,) = re.findall(f"{START}(.*?){END}", text, re.DOTALL)
+    assert not set(OURS.sub("", segment)) & set("<>&*_~`\n\r\u2028")
+    span = text[text.index(" Did you mean `") + len(" Did you mean `") : -2]
+    assert not set(span.replace("&lt;", "").replace("&gt;", "").replace("&amp;", "")) & set(
+        "<>&`\n\r"
+    )
+    assert text.endswith("`?")

@@ -59,7 +59,7 @@ def test_watch_commands(text: str, expected: object) -> None:
     ("text", "fragment"),
     [
         ("watch", "Give the sheet's URL"),
-        ("unwatch", "its number in `/ctr watching`"),
+        ("unwatch", "its number in /ctr watching"),
         ("unwatch 0", "Google Sheets link"),
         ("watch https://example.com/spreadsheets", "Google Sheets link"),
         ("watch not-a-url", "Google Sheets link"),

@@ -15,8 +15,15 @@ from typing import Any
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk.errors import SlackClientError
 
-from bot.blocks import answer_message, error_message, help_message, notice_message
+from bot.blocks import (
+    answer_message,
+    error_message,
+    help_message,
+    notice_message,
+    warning_message,
+)
 from bot.slackerrors import Remedy, classify
+from bot.slacktext import error_text, literal
 from bot.weekly.commands import Invocation, WatchCommands
 from core.errors import CtrError, InputError
 from core.grammar import Command, Compare, Help, Single, parse_command
@@ -108,18 +115,25 @@ class CtrCommand:
         try:
             return notice_message(self.watch_commands.run(request, who))
         except Exception as error:  # this listener's edge: one reply, whatever went wrong
-            return error_message(_explain(error, type(request).__name__))
+            return warning_message(_explain(error, type(request).__name__))
 
 
 def _explain(error: Exception, what: str) -> str:
-    """What the person reads when a watch command failed: the refusal, or an apology."""
-    if isinstance(error, InputError):
-        return error.render("/ctr")
+    """What the person reads when a watch command failed (mrkdwn, user text inert): the
+    refusal, or an apology."""
+    if isinstance(error, CtrError):
+        return _refusal(error, what)
+    return literal(_apology(error, what))
+
+
+def _refusal(error: CtrError, what: str) -> str:
     if isinstance(error, SheetsApiError) and not isinstance(error, SheetAccessError):
         log.warning("/ctr %s: Google failed: %s", what, error)
-        return GOOGLE_FAILED
-    if isinstance(error, CtrError):
-        return str(error)
+        return literal(GOOGLE_FAILED)
+    return error_text(error, "/ctr")
+
+
+def _apology(error: Exception, what: str) -> str:
     if isinstance(error, SlackClientError):
         log.warning("/ctr %s: Slack failed: %s", what, error)
         problem = classify(error)
