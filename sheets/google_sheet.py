@@ -1,15 +1,16 @@
 """One Google worksheet as a sheet backend.
 
-A read needs the values and the evidence of ownership (formulas, notes, the tool's column
+A read needs the values and the evidence of ownership and of use (formulas, notes, formats,
+dropdowns, merges, hidden columns, protection, conditional formats, the tool's column
 marks). A worksheet seen for the first time, or a big one, is read in two calls:
 ``spreadsheets.get`` with a field mask asking only for what is rare besides the sheets'
 properties, and the values as compact unformatted JSON (a 100k-row sheet is ~9 MB to parse,
 not the ~28 MB of a grid read with every cell's value). A small worksheet whose tab is
 already known (a watched sheet, synced every interval) is read in one grid call: quota, not
-parsing, is what limits the bot. The write is one ``batchUpdate`` (chunked under 2 MB) that
-also marks the columns the tool creates or adopts. Values go in as pastes (compact), except on
-a worksheet with a basic filter: a paste skips the rows it hides, so there every value is
-written at its exact address. Both reads ask for the filter's range to know.
+parsing, is what limits the bot. The write is one ``batchUpdate`` (chunked if very big) that
+also marks the columns the tool creates or adopts, with fixed marker ids so that of two syncs
+racing to place columns only one can. Values go in typed (``updateCells`` at exact
+addresses), never as text the sheet parses in its own locale.
 """
 
 from __future__ import annotations
@@ -20,7 +21,12 @@ from typing import Any
 
 from sheets import google_requests as requests
 from sheets.client import ResilientHTTPClient
-from sheets.errors import SheetAccessError
+from sheets.errors import (
+    SheetAccessError,
+    SheetChangedError,
+    SheetLayoutError,
+    SheetsRequestRefused,
+)
 from sheets.headers import Cell, Layout
 from sheets.locales import decimal_mark
 from sheets.ownership import Evidence, Marked, column_letter
@@ -29,17 +35,21 @@ from sheets.plan import plan as plan_cells
 from sheets.port import Grid, SheetRead
 
 MARKER_KEY = requests.MARKER_KEY
-_EVIDENCE_FIELDS = (
-    "properties.locale,"
-    "sheets(properties(sheetId,title,gridProperties),basicFilter.range,"
-    "data(columnMetadata.developerMetadata(metadataKey,metadataValue),"
-    "rowData.values(userEnteredValue.formulaValue,note)))"
+# Everything a person can set that makes a column theirs, besides values: formulas, notes,
+# formats (userEnteredFormat: what was set, not effectiveFormat's defaults), dropdowns
+# (dataValidation), merges, hidden columns, protected ranges, conditional formats. Rare in a
+# campaign sheet, so the sparse grid data stays small; asked in the reads already made.
+_CELL_EVIDENCE = (
+    "userEnteredValue.formulaValue,note,userEnteredFormat,dataValidation.condition.type"
 )
+_SHEET_EVIDENCE = (
+    "properties(sheetId,title,gridProperties),merges,"
+    "protectedRanges.range,conditionalFormats.ranges,"
+    "data(columnMetadata(hiddenByUser,developerMetadata(metadataId,metadataKey,metadataValue)),"
+)
+_EVIDENCE_FIELDS = f"properties.locale,sheets({_SHEET_EVIDENCE}rowData.values({_CELL_EVIDENCE})))"
 _GRID_FIELDS = (
-    "properties.locale,"
-    "sheets(properties(sheetId,title,gridProperties),basicFilter.range,"
-    "data(columnMetadata.developerMetadata(metadataKey,metadataValue),"
-    "rowData.values(effectiveValue,userEnteredValue.formulaValue,note)))"
+    f"properties.locale,sheets({_SHEET_EVIDENCE}rowData.values(effectiveValue,{_CELL_EVIDENCE})))"
 )
 # Up to this many grid cells, a known worksheet is read in one grid call (~40 bytes a cell).
 ONE_CALL_MAX_CELLS = 100_000
@@ -66,11 +76,11 @@ class GoogleSheet:
     gid: int | None = None
     worksheet: str | None = None
     _props: dict[str, Any] | None = field(default=None, repr=False)
-    # Whether the worksheet had a basic filter when last read: pastes would skip its hidden rows.
-    _filtered: bool = field(default=False, repr=False)
     # Only the evidence of the last read is kept (for written()): a bot keeps one of these per
     # watched sheet, and holding every grid would grow with all of them.
     _evidence: Evidence | None = field(default=None, repr=False)
+    # A write refused while creating our markers: a race lost, unless the next read shows none.
+    _refused: SheetsRequestRefused | None = field(default=None, repr=False)
 
     def describe(self) -> str:
         return f"{self._properties()['title']} ({self.key})"
@@ -113,7 +123,10 @@ class GoogleSheet:
         return SheetRead(values, _evidence(sheet, values, _locale(meta)))
 
     def _take(self, sheet: dict[str, Any]) -> dict[str, Any]:
-        self._props, self._filtered = sheet["properties"], "basicFilter" in sheet
+        self._props = sheet["properties"]
+        refused, self._refused = self._refused, None
+        if refused is not None and not _own_marker_ids(sheet) & _fixed_ids(sheet):
+            raise refused
         return sheet
 
     def written(self, plan: Plan) -> bool:
@@ -145,8 +158,17 @@ class GoogleSheet:
 
     def write(self, plan: Plan) -> None:
         props = self._properties()
-        for body in requests.chunks(self._requests(plan, props)):
-            self.client.batch_update(self.key, {"requests": body})
+        for index, body in enumerate(requests.chunks(self._requests(plan, props))):
+            try:
+                self.client.batch_update(self.key, {"requests": body})
+            except SheetsRequestRefused as error:
+                if index or not plan.columns_to_mark:
+                    raise
+                # Our markers' fixed ids may exist since our read: another sync placed the
+                # columns first, and this whole batch was refused. Read again (and adopt its
+                # columns); if no marker of ours is there then, the refusal was something else.
+                self._refused = error
+                raise SheetChangedError(str(error)) from None
         props["gridProperties"]["columnCount"] += plan.columns_to_add
 
     def _requests(self, plan: Plan, props: dict[str, Any]) -> list[dict[str, Any]]:
@@ -157,10 +179,7 @@ class GoogleSheet:
         for col in plan.columns_to_mark:
             batch.append(requests.marker(sheet_id, col, "ctr" if col == layout.ctr else "status"))
         for run in requests.runs(plan.changes):
-            if self._filtered:
-                batch += requests.update_cells(sheet_id, run)
-            else:
-                batch.append(requests.paste(sheet_id, run))
+            batch += requests.update_cells(sheet_id, run)
         batch += [
             requests.percent_format(sheet_id, rows[0], rows[-1] + 1, layout.ctr)
             for rows in requests.consecutive(self._to_format(layout, props))
@@ -191,7 +210,7 @@ class GoogleSheet:
     def _properties(self) -> dict[str, Any]:
         if self._props is None:
             meta = self.client.fetch_sheet_metadata(
-                self.key, params={"fields": "sheets(properties,basicFilter.range)"}
+                self.key, params={"fields": "sheets(properties)"}
             )
             sheet = self._take(_pick(meta.get("sheets", []), self.gid, self.worksheet, self.key))
             props: dict[str, Any] = sheet["properties"]
@@ -223,17 +242,14 @@ def _effective(value: dict[str, Any] | None) -> Cell:
 
 
 def _evidence(sheet: dict[str, Any], values: Grid, locale: str) -> Evidence:
-    """Formulas, how far right anything reaches (notes included) and the tool's markers, from
-    the sparse grid data the field mask asked for."""
+    """Formulas, how far right anything a person set reaches, and the tool's markers, from
+    the sparse grid data and sheet fields the field mask asked for."""
     data = (sheet.get("data") or [{}])[0]
     formulas: set[tuple[int, int]] = set()
-    used = max((_last_used(row) for row in values), default=0)
     for r, row_data in enumerate(data.get("rowData", ())):
         for c, cell in enumerate(row_data.get("values", ())):
-            if len(cell) > ("effectiveValue" in cell):  # a formula or a note: the column is used
-                used = max(used, c + 1)
-                if "userEnteredValue" in cell:
-                    formulas.add((r, c))
+            if "formulaValue" in cell.get("userEnteredValue", {}):
+                formulas.add((r, c))
     marked: dict[str, int | None] = {"ctr": None, "status": None}
     for col, column in enumerate(data.get("columnMetadata", ())):
         for meta in column.get("developerMetadata", ()):
@@ -241,11 +257,53 @@ def _evidence(sheet: dict[str, Any], values: Grid, locale: str) -> Evidence:
                 marked[meta["metadataValue"]] = col
     return Evidence(
         column_count=int(sheet["properties"]["gridProperties"]["columnCount"]),
-        used_width=used,
+        used_width=used_width(sheet, values),
         formulas=frozenset(formulas),
         marked=Marked(ctr=marked["ctr"], status=marked["status"]),
         decimal_mark=decimal_mark(locale),
     )
+
+
+def used_width(sheet: dict[str, Any], values: Grid) -> int:
+    """1 + the last column a person set anything in, in any row: a value, formula, note,
+    format, dropdown, a merge, a hidden column, a protected range or a conditional format (a
+    range without column bounds reaches the grid's edge). New columns go right of it, so they
+    never start out holding a person's format or rule."""
+    width = int(sheet["properties"]["gridProperties"]["columnCount"])
+    data = (sheet.get("data") or [{}])[0]
+    used = max((_last_used(row) for row in values), default=0)
+    for row_data in data.get("rowData", ()):
+        cells = row_data.get("values", ())
+        for c in range(len(cells) - 1, used - 1, -1):
+            if len(cells[c]) > ("effectiveValue" in cells[c]):  # set: more than a value
+                used = c + 1
+                break
+    for col, column in enumerate(data.get("columnMetadata", ())):
+        if column.get("hiddenByUser"):
+            used = max(used, col + 1)
+    ranges = [
+        *sheet.get("merges", ()),
+        *(p.get("range", {}) for p in sheet.get("protectedRanges", ())),
+        *(g for rule in sheet.get("conditionalFormats", ()) for g in rule.get("ranges", ())),
+    ]
+    for grid in ranges:
+        used = max(used, min(width, int(grid.get("endColumnIndex", width))))
+    return used
+
+
+def _own_marker_ids(sheet: dict[str, Any]) -> set[int]:
+    data = (sheet.get("data") or [{}])[0]
+    return {
+        int(meta.get("metadataId", 0))
+        for column in data.get("columnMetadata", ())
+        for meta in column.get("developerMetadata", ())
+        if meta.get("metadataKey") == MARKER_KEY
+    }
+
+
+def _fixed_ids(sheet: dict[str, Any]) -> set[int]:
+    sheet_id = int(sheet["properties"]["sheetId"])
+    return {requests.marker_id(sheet_id, kind) for kind in ("ctr", "status")}
 
 
 def _last_used(row: list[Cell]) -> int:
@@ -258,12 +316,20 @@ def _last_used(row: list[Cell]) -> int:
 def _pick(
     sheets: list[dict[str, Any]], gid: int | None, name: str | None, key: str
 ) -> dict[str, Any]:
-    for sheet in sheets:
-        prop = sheet["properties"]
-        if (gid is not None and prop["sheetId"] == gid) or (
-            name is not None and prop["title"] == name
-        ):
-            return sheet
+    """The worksheet by gid or by name; both given must name the same tab, else the sync
+    refuses (tab order deciding between them would write the wrong one)."""
+    by_gid = [s for s in sheets if gid is not None and s["properties"]["sheetId"] == gid]
+    by_name = [s for s in sheets if name is not None and s["properties"]["title"] == name]
+    if gid is not None and name is not None:
+        if by_gid and by_name and by_gid[0] is by_name[0]:
+            return by_gid[0]
+        found = f"tab {by_gid[0]['properties']['title']!r}" if by_gid else "no tab"
+        raise SheetLayoutError(
+            f"The link's #gid={gid} is {found} but --worksheet names {name!r}: "
+            f"drop #gid from the link or leave out --worksheet."
+        )
+    if by_gid or by_name:
+        return (by_gid or by_name)[0]
     if gid is None and name is None and sheets:
         return sheets[0]
     wanted = f"worksheet {name!r}" if name else f"gid={gid}"
