@@ -259,6 +259,7 @@ class Worksheet:
     def insert_row(self, index: int, values: list[Value]) -> None:
         """As a person inserting a row: everything below moves down one (the filter's range
         and the rows it hides with it)."""
+        self.rows.extend([] for _ in range(index - len(self.rows)))
         self.rows.insert(index, [Cell(v) for v in values])
         self.row_count += 1
         found = self.basic_filter
