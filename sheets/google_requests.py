@@ -21,6 +21,7 @@ PERCENT = {"type": "PERCENT", "pattern": "0.00%"}
 # The tool's own key on the columns it owns (developer metadata on the column's dimension
 # range): Google keeps it on the column whatever a person renames, moves or sorts.
 MARKER_KEY = "ctr-bundle.column"
+Sized = tuple[dict[str, Any], int]  # a request and the length of its JSON (an upper bound)
 
 
 def a1_sheet(title: str) -> str:
@@ -88,23 +89,36 @@ def runs(changes: list[Change]) -> Iterator[list[Change]]:
 
 def update_cells(
     sheet_id: int, run: list[Change], limit: int = MAX_REQUEST_BYTES
-) -> Iterator[dict[str, Any]]:
+) -> Iterator[Sized]:
     """One run as ``updateCells`` at exact addresses, split so each request stays under
-    ``limit``. Values go in typed, never as text for the sheet to parse: a CTR as a
-    ``numberValue`` (pasted "0.004" is text in a decimal-comma locale), a status as a
-    ``stringValue``. Exact addresses also reach the rows a basic filter hides, which a paste
-    skips. ~60 bytes a CTR, against ~16 pasted."""
+    ``limit``, each with its size. Values go in typed, never as text for the sheet to parse: a
+    CTR as a ``numberValue`` (pasted "0.004" is text in a decimal-comma locale), a status as
+    a ``stringValue``. Exact addresses also reach the rows a basic filter hides, which a
+    paste skips. ~60 bytes a CTR."""
     start, size = run[0].row, 0
     rows: list[dict[str, Any]] = []
     for change in run:
-        row = {"values": [_cell_data(change.value)]}
-        length = len(json.dumps(row)) + 2  # and the ", " before it
+        cell = _cell_data(change.value)
+        number = cell.get("userEnteredValue", {}).get("numberValue")
+        # json.dumps of each row would cost more than the rest of the sync: count instead
+        length = (
+            _NUMBER_ROW + len(repr(number))
+            if number is not None
+            else len(json.dumps({"values": [cell]}))
+        ) + 2  # and the ", " before it
         if rows and size + length > limit - 300:  # room for the request's own fields
-            yield _update_cells(sheet_id, start, run[0].col, rows)
+            yield _update_cells(sheet_id, start, run[0].col, rows), size + 300
             start, rows, size = change.row, [], 0
-        rows.append(row)
+        rows.append({"values": [cell]})
         size += length
-    yield _update_cells(sheet_id, start, run[0].col, rows)
+    yield _update_cells(sheet_id, start, run[0].col, rows), size + 300
+
+
+_NUMBER_ROW = len(json.dumps({"values": [{"userEnteredValue": {"numberValue": None}}]})) - 4
+
+
+def sized(request: dict[str, Any]) -> Sized:
+    return request, len(json.dumps(request))
 
 
 def _update_cells(sheet_id: int, row: int, col: int, rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -154,12 +168,11 @@ def consecutive(rows: list[int]) -> Iterator[list[int]]:
         yield run
 
 
-def chunks(requests: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
-    """Split a batch so each request body stays under MAX_REQUEST_BYTES."""
+def chunks(requests: list[Sized]) -> Iterator[list[dict[str, Any]]]:
+    """Split a batch so each request body stays under MAX_REQUEST_BYTES, in order."""
     batch: list[dict[str, Any]] = []
     size = 0
-    for request in requests:
-        length = len(json.dumps(request))
+    for request, length in requests:
         if batch and size + length > MAX_REQUEST_BYTES:
             yield batch
             batch, size = [], 0

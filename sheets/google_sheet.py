@@ -171,17 +171,18 @@ class GoogleSheet:
                 raise SheetChangedError(str(error)) from None
         props["gridProperties"]["columnCount"] += plan.columns_to_add
 
-    def _requests(self, plan: Plan, props: dict[str, Any]) -> list[dict[str, Any]]:
+    def _requests(self, plan: Plan, props: dict[str, Any]) -> list[requests.Sized]:
         sheet_id, layout = props["sheetId"], plan.layout
-        batch: list[dict[str, Any]] = []
+        batch: list[requests.Sized] = []
         if plan.columns_to_add:
-            batch.append(requests.append_columns(sheet_id, plan.columns_to_add))
+            batch.append(requests.sized(requests.append_columns(sheet_id, plan.columns_to_add)))
         for col in plan.columns_to_mark:
-            batch.append(requests.marker(sheet_id, col, "ctr" if col == layout.ctr else "status"))
+            kind = "ctr" if col == layout.ctr else "status"
+            batch.append(requests.sized(requests.marker(sheet_id, col, kind)))
         for run in requests.runs(plan.changes):
             batch += requests.update_cells(sheet_id, run)
         batch += [
-            requests.percent_format(sheet_id, rows[0], rows[-1] + 1, layout.ctr)
+            requests.sized(requests.percent_format(sheet_id, rows[0], rows[-1] + 1, layout.ctr))
             for rows in requests.consecutive(self._to_format(layout, props))
         ]
         return batch

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from sheets.google_requests import MAX_REQUEST_BYTES, chunks, update_cells
+from sheets.google_requests import MAX_REQUEST_BYTES, chunks, sized, update_cells
 from sheets.plan import Change
 
 
@@ -15,12 +15,12 @@ def paste(size: int) -> dict[str, object]:
 
 def test_small_batches_stay_one_request() -> None:
     requests = [paste(1000) for _ in range(10)]
-    assert list(chunks(requests)) == [requests]
+    assert list(chunks([sized(r) for r in requests])) == [requests]
 
 
 def test_large_batches_split_under_the_limit_keeping_order() -> None:
     requests = [paste(MAX_REQUEST_BYTES // 5) for _ in range(12)]
-    split = list(chunks(requests))
+    split = list(chunks([sized(r) for r in requests]))
     assert len(split) > 1
     assert [r for chunk in split for r in chunk] == requests
     assert all(len(json.dumps({"requests": chunk})) < MAX_REQUEST_BYTES for chunk in split)
@@ -32,9 +32,11 @@ def test_exact_cell_writes_split_a_long_run_under_the_limit_and_type_values() ->
     run[7] = Change(8, 5, "Clicks  can't exceed\timpressions.")
     run[9] = Change(10, 5, None)
     assert len(list(update_cells(0, run))) == 1  # a 100k-row first sync: one write
-    requests = list(update_cells(0, run, limit=2_000_000))
+    requests = [request for request, _ in update_cells(0, run, limit=2_000_000)]
     assert len(requests) > 1
     assert all(len(json.dumps(r)) < 2_000_000 for r in requests)
+    for request, size in update_cells(0, run, limit=2_000_000):
+        assert len(json.dumps(request)) <= size  # the counted size bounds the real one
     cells = []
     for request in requests:
         body = request["updateCells"]
