@@ -59,6 +59,7 @@ def kept(before: tuple[Any, ...], sheet: Worksheet, owned: set[int]) -> None:
 
 
 PersonAction = Callable[[Worksheet], None]
+ACTION_RANGE = {"startColumnIndex": 5, "endColumnIndex": 6}
 # What a person does right of the table, and the first column right of all of it.
 ACTIONS: dict[str, tuple[PersonAction, int]] = {
     "currency format on a column": (lambda s: s.format_column(5, CURRENCY), 6),
@@ -66,7 +67,7 @@ ACTIONS: dict[str, tuple[PersonAction, int]] = {
     "a dropdown column": (lambda s: s.validate_column(5, DROPDOWN), 6),
     "a hidden column": (lambda s: s.hidden_columns.add(6), 7),
     "a merged title over F:G": (lambda s: s.merge(range(7, 8), range(5, 7)), 7),
-    "a protected column": (lambda s: s.protect({"startColumnIndex": 5, "endColumnIndex": 6}), 6),
+    "a protected column": (lambda s: s.protect(dict(ACTION_RANGE)), 6),
     "a conditional format": (
         lambda s: s.add_conditional_format(
             {"startRowIndex": 1, "startColumnIndex": 5, "endColumnIndex": 7}
@@ -91,6 +92,37 @@ def test_new_columns_go_right_of_everything_a_person_set(
     assert sheet.rows[1][free].value == pytest.approx(0.01)
     assert sheet.rows[1][free].number_format == {"type": "PERCENT", "pattern": "0.00%"}
     assert sync(GoogleSheet(client, KEY)).writes == 0
+
+
+def test_the_fake_answers_what_a_person_set_under_the_field_mask(
+    client: ResilientHTTPClient, google: FakeGoogle
+) -> None:
+    sheet = put(google)
+    for action, _ in ACTIONS.values():
+        action(sheet)
+    sheet.cell(2, 1).note = "Ann's"
+    plain = client.fetch_sheet_metadata(KEY, params={"fields": "sheets(properties,data.rowData)"})
+    assert set(plain["sheets"][0]) == {"properties", "data"}  # nothing the mask didn't name
+    fields = (
+        "sheets(merges,protectedRanges.range,conditionalFormats.ranges,"
+        "data(columnMetadata.hiddenByUser,rowData.values(note,userEnteredFormat,dataValidation)))"
+    )
+    found = client.fetch_sheet_metadata(KEY, params={"fields": fields})["sheets"][0]
+    assert found["merges"] == sheet.merges
+    assert found["protectedRanges"][0]["range"] == {"sheetId": 0, **ACTION_RANGE}
+    assert found["conditionalFormats"][0]["ranges"][0]["endColumnIndex"] == 7
+    data = found["data"][0]
+    assert [c.get("hiddenByUser", False) for c in data["columnMetadata"]][5:8] == [
+        False,
+        True,
+        False,
+    ]
+    rows = data["rowData"]
+    assert rows[0]["values"][5] == {"userEnteredFormat": CURRENCY}  # the header's plain cells: {}
+    assert rows[0]["values"][0] == {}
+    assert rows[2]["values"][1] == {"note": "Ann's"}
+    assert rows[3]["values"][5] == {"userEnteredFormat": CURRENCY, "dataValidation": DROPDOWN}
+    assert rows[8]["values"][6] == {"userEnteredFormat": FILL}
 
 
 @pytest.mark.parametrize("protected", [False, True], ids=["format", "protection"])
@@ -180,6 +212,7 @@ def test_a_marker_id_taken_by_something_else_is_an_error_not_a_loop(
         sync(GoogleSheet(client, KEY))
     assert sheet.column_count == 8  # the refused batch changed nothing
     assert len(sheet.markers) == 1
+    assert [c.value for c in sheet.rows[0]] == HEADER  # its header cells rolled back too
 
 
 def test_a_gid_and_a_worksheet_naming_different_tabs_are_refused(
