@@ -27,9 +27,9 @@ from sheets.errors import (
     SheetLayoutError,
     SheetsRequestRefused,
 )
+from sheets.google_evidence import evidence, holds_fixed_markers, last_used
 from sheets.headers import Cell, Layout
-from sheets.locales import decimal_mark
-from sheets.ownership import Evidence, Marked, column_letter
+from sheets.ownership import Evidence, column_letter
 from sheets.plan import Plan
 from sheets.plan import plan as plan_cells
 from sheets.port import Grid, SheetRead
@@ -100,7 +100,7 @@ class GoogleSheet:
         title = requests.a1_sheet(sheet["properties"]["title"])
         answer = self.client.values_batch_get(self.key, [title], params=_values_params())
         values: Grid = answer["valueRanges"][0].get("values", [])
-        return SheetRead(values, _evidence(sheet, values, _locale(meta)))
+        return SheetRead(values, evidence(sheet, values, _locale(meta)))
 
     def _read_grid(self, title: str) -> SheetRead:
         params: Params = {
@@ -117,15 +117,15 @@ class GoogleSheet:
         values: Grid = []
         for row_data in data.get("rowData", ()):
             row = [_effective(cell.get("effectiveValue")) for cell in row_data.get("values", ())]
-            values.append(row[: _last_used(row)])
+            values.append(row[: last_used(row)])
         while values and not values[-1]:
             values.pop()
-        return SheetRead(values, _evidence(sheet, values, _locale(meta)))
+        return SheetRead(values, evidence(sheet, values, _locale(meta)))
 
     def _take(self, sheet: dict[str, Any]) -> dict[str, Any]:
         self._props = sheet["properties"]
         refused, self._refused = self._refused, None
-        if refused is not None and not _own_marker_ids(sheet) & _fixed_ids(sheet):
+        if refused is not None and not holds_fixed_markers(sheet):
             raise refused
         return sheet
 
@@ -240,78 +240,6 @@ def _effective(value: dict[str, Any] | None) -> Cell:
     if "boolValue" in value:
         return bool(value["boolValue"])
     return "#ERROR!"  # errorValue: a formula that failed; never a count
-
-
-def _evidence(sheet: dict[str, Any], values: Grid, locale: str) -> Evidence:
-    """Formulas, how far right anything a person set reaches, and the tool's markers, from
-    the sparse grid data and sheet fields the field mask asked for."""
-    data = (sheet.get("data") or [{}])[0]
-    formulas: set[tuple[int, int]] = set()
-    for r, row_data in enumerate(data.get("rowData", ())):
-        for c, cell in enumerate(row_data.get("values", ())):
-            if "formulaValue" in cell.get("userEnteredValue", {}):
-                formulas.add((r, c))
-    marked: dict[str, int | None] = {"ctr": None, "status": None}
-    for col, column in enumerate(data.get("columnMetadata", ())):
-        for meta in column.get("developerMetadata", ()):
-            if meta.get("metadataKey") == MARKER_KEY and meta.get("metadataValue") in marked:
-                marked[meta["metadataValue"]] = col
-    return Evidence(
-        column_count=int(sheet["properties"]["gridProperties"]["columnCount"]),
-        used_width=used_width(sheet, values),
-        formulas=frozenset(formulas),
-        marked=Marked(ctr=marked["ctr"], status=marked["status"]),
-        decimal_mark=decimal_mark(locale),
-    )
-
-
-def used_width(sheet: dict[str, Any], values: Grid) -> int:
-    """1 + the last column a person set anything in, in any row: a value, formula, note,
-    format, dropdown, a merge, a hidden column, a protected range or a conditional format (a
-    range without column bounds reaches the grid's edge). New columns go right of it, so they
-    never start out holding a person's format or rule."""
-    width = int(sheet["properties"]["gridProperties"]["columnCount"])
-    data = (sheet.get("data") or [{}])[0]
-    used = max((_last_used(row) for row in values), default=0)
-    for row_data in data.get("rowData", ()):
-        cells = row_data.get("values", ())
-        for c in range(len(cells) - 1, used - 1, -1):
-            if len(cells[c]) > ("effectiveValue" in cells[c]):  # set: more than a value
-                used = c + 1
-                break
-    for col, column in enumerate(data.get("columnMetadata", ())):
-        if column.get("hiddenByUser"):
-            used = max(used, col + 1)
-    ranges = [
-        *sheet.get("merges", ()),
-        *(p.get("range", {}) for p in sheet.get("protectedRanges", ())),
-        *(g for rule in sheet.get("conditionalFormats", ()) for g in rule.get("ranges", ())),
-    ]
-    for grid in ranges:
-        used = max(used, min(width, int(grid.get("endColumnIndex", width))))
-    return used
-
-
-def _own_marker_ids(sheet: dict[str, Any]) -> set[int]:
-    data = (sheet.get("data") or [{}])[0]
-    return {
-        int(meta.get("metadataId", 0))
-        for column in data.get("columnMetadata", ())
-        for meta in column.get("developerMetadata", ())
-        if meta.get("metadataKey") == MARKER_KEY
-    }
-
-
-def _fixed_ids(sheet: dict[str, Any]) -> set[int]:
-    sheet_id = int(sheet["properties"]["sheetId"])
-    return {requests.marker_id(sheet_id, kind) for kind in ("ctr", "status")}
-
-
-def _last_used(row: list[Cell]) -> int:
-    end = len(row)
-    while end and (row[end - 1] is None or row[end - 1] == ""):
-        end -= 1
-    return end
 
 
 def _pick(
