@@ -65,6 +65,8 @@ from bot.store.engine import connect, migrate
 migrate(connect("sqlite:///migrated.sqlite3"))  # what ctr-bot does at start
 tables = {row[0] for row in sqlite3.connect("migrated.sqlite3").execute("select name from sqlite_master")}
 missing = {"watches", "sheet_syncs", "change_polls", "quota_buckets"} - tables
+columns = {row[1] for row in sqlite3.connect("migrated.sqlite3").execute("pragma table_info(watches)")}
+missing |= {"tab", "schedule_since", "last_error"} - columns  # migration 0006
 sys.exit(f"the installed migrations left out {sorted(missing)}" if missing else 0)' ||
   fail "the wheel does not carry every migration"
 expect 2 "SLACK_BOT_TOKEN" "$bin/ctr-bot"
