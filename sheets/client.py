@@ -17,7 +17,7 @@ from requests.adapters import HTTPAdapter
 
 from core.errors import ConfigError
 from sheets import metrics
-from sheets.errors import SheetAccessError, SheetsApiError
+from sheets.errors import SheetAccessError, SheetsApiError, SheetsRequestRefused
 from sheets.quota import QuotaScheduler, classify
 from sheets.settings import GOOGLE_SHEETS_URL, SheetsSettings
 
@@ -102,6 +102,8 @@ def _translated(error: APIError, method: str) -> SheetsApiError:
     if status in (403, 404):
         return SheetAccessError(f"Google Sheets refused access ({status}): {message}")
     tries = f" after {MAX_TRIES} tries" if status in RETRY_STATUSES else ""
+    if status == 400:
+        return SheetsRequestRefused(f"Google Sheets API {method} failed: {status} {message}")
     return SheetsApiError(f"Google Sheets API {method} failed{tries}: {status} {message}")
 
 

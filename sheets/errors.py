@@ -15,6 +15,10 @@ class SheetsApiError(CtrError):
     exit_code = 3  # ctr-sheets' documented code for Google failures (docs/sheets.md)
 
 
+class SheetsRequestRefused(SheetsApiError):
+    """Google refused a request as invalid (400): nothing of its batch was applied."""
+
+
 class SheetAccessError(SheetsApiError):
     """The sheet can't be opened with our credentials (not shared, wrong link)."""
 
