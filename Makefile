@@ -6,7 +6,7 @@ PIP    := $(BIN)/python -m pip --disable-pip-version-check
 STAMP  := $(VENV)/.installed-stamp
 DEV    := $(VENV)/.dev-stamp
 
-.PHONY: install dev postgres run test lint typecheck pytest smoke bench bench-small clean
+.PHONY: install dev postgres run test lint typecheck pytest smoke bench bench-small fuzz clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "ctr-bundle needs Python 3.11 or newer: run make PYTHON=python3.11 ...")'
@@ -51,6 +51,13 @@ typecheck: dev
 
 pytest: dev postgres
 	$(BIN)/python -m pytest
+
+# The stateful fuzzers' long run (`make test` runs each with a small budget).
+# CTR_FUZZ_EXAMPLES=N sets how many; figures in bench/README.md.
+CTR_FUZZ_EXAMPLES ?= 10000
+fuzz: dev
+	CTR_FUZZ_EXAMPLES=$(CTR_FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider \
+	  tests/sheets/test_google_fuzz.py
 
 # The built wheel in a fresh venv outside the checkout, run from an empty folder.
 smoke: install

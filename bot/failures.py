@@ -22,18 +22,12 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlch
 
 from bot.database_url import ACCEPTED, describe
 from bot.settings import Settings
+from bot.slackerrors import TOKEN_REFUSED
 from core.errors import ConfigError, CtrError, RemoteError
 from sheets.failures import auth_failure, network_reason, unreachable
 
-# What Slack answers for a token it doesn't accept (auth.test and apps.connections.open).
-REFUSED_TOKENS = {
-    "invalid_auth",
-    "not_authed",
-    "account_inactive",
-    "token_revoked",
-    "token_expired",
-    "not_allowed_token_type",
-}
+# What Slack answers for a token it doesn't accept: the one list, bot/slackerrors.py's.
+REFUSED_TOKENS = TOKEN_REFUSED
 
 
 def explain(  # noqa: PLR0911 - one return per outside party, in one place on purpose

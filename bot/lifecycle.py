@@ -122,13 +122,13 @@ def start(settings: Settings, stop: threading.Event) -> Running:
     if weekly is None:
         log.info("weekly_summaries_off", extra={"reason": "GOOGLE_APPLICATION_CREDENTIALS unset"})
     else:
-        HEALTH.probe("database", database_probe(connect(settings.database_url)))
+        HEALTH.probe("database", database_probe(connect(settings.database_url)), critical=True)
         HEALTH.probe("google", sheets_metrics.GOOGLE.reason)
         running.threads = weekly.start(stop)
         log.info("weekly_summaries_on", extra={"sync_every_min": settings.sync_interval_minutes})
     if settings.slack_app_token is not None:
         running.socket = _socket_mode(settings, app, client)
-        HEALTH.probe("slack", lambda: _socket_health(running.socket))
+        HEALTH.probe("slack", lambda: _socket_health(running.socket), critical=True)
     else:
         routes.attach(app, settings.slack_signing_secret)
         log.info("http_events", extra={"port": server.port, "path": "/slack/events"})

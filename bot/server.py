@@ -55,7 +55,7 @@ class Routes:
         path = environ.get("PATH_INFO", "")
         reading = environ.get("REQUEST_METHOD") in ("GET", "HEAD")
         if path == "/healthz" and reading:
-            healthy, body = self.health.status()
+            healthy, body = self.health.status()  # bot/health.py: what is failing, and why
             status = "200 OK" if healthy else "503 Service Unavailable"
             return _reply(start_response, status, json.dumps(body).encode(), "application/json")
         if path == "/metrics" and reading:
@@ -93,9 +93,9 @@ def wsgi_app(
     app: App | None, database: Engine | None = None, health: Health | None = None
 ) -> Routes:
     """The routes for ``app`` (HTTP mode), with ``database`` probed on /healthz."""
-    routes = Routes(health or Health())
+    routes = Routes(health or Health(parent=HEALTH))  # the process's reported parts count
     if database is not None:
-        routes.health.probe("database", database_probe(database))
+        routes.health.probe("database", database_probe(database), critical=True)
     if app is not None:
         routes.attach(app, app._signing_secret)  # the secret the app was built with
     routes.health.state = "serving"

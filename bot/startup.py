@@ -26,6 +26,8 @@ from core.errors import ConfigError, CtrError
 from sheets.failures import read_key
 
 log = logging.getLogger(__name__)
+# What Slack answers for a token it doesn't accept (auth.test and apps.connections.open):
+# one list for every caller (bot/slackerrors.py).
 REFUSED = REFUSED_TOKENS
 MAX_WAIT = 60.0
 

@@ -18,7 +18,12 @@ from requests.adapters import HTTPAdapter
 
 from core.errors import ConfigError, CtrError, RemoteError
 from sheets import metrics
-from sheets.errors import SheetAccessError, SheetsApiError, SheetsServerError
+from sheets.errors import (
+    SheetAccessError,
+    SheetsApiError,
+    SheetsRequestRefused,
+    SheetsServerError,
+)
 from sheets.failures import auth_failure, load_key, unreachable
 from sheets.quota import QuotaScheduler, classify
 from sheets.settings import GOOGLE_SHEETS_URL, SheetsSettings
@@ -122,6 +127,8 @@ def _translated(error: APIError, method: str) -> SheetsApiError:
             f"Google Sheets API {method} failed on Google's side after {MAX_TRIES} tries: "
             f"{status} {message}; nothing is wrong with the key or the sheet, try again later."
         )
+    if status == 400:
+        return SheetsRequestRefused(f"Google Sheets API {method} failed: {status} {message}")
     return SheetsApiError(f"Google Sheets API {method} failed: {status} {message}")
 
 

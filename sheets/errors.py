@@ -19,6 +19,10 @@ class SheetsServerError(SheetsApiError):
     """Google kept failing on its side (429 or 5xx after every retry): nothing to fix here."""
 
 
+class SheetsRequestRefused(SheetsApiError):
+    """Google refused a request as invalid (400): nothing of its batch was applied."""
+
+
 class SheetAccessError(SheetsApiError):
     """The sheet can't be opened with our credentials (not shared, wrong link)."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 from itertools import groupby
@@ -10,11 +11,17 @@ from typing import Any
 from sheets.plan import Change, format_ctr
 from sheets.port import cell_text
 
-MAX_REQUEST_BYTES = 1_900_000  # under Google's 2 MB advice, with room for the envelope
+# One write request's body at most. Google sets no hard size for a request ("we recommend a
+# 2 MB maximum payload" to speed it up: developers.google.com/sheets/api/limits), though
+# proxies in front refuse over 10 MiB ("Request payload size exceeds the limit: 10485760
+# bytes"). Typed values (~60 bytes a CTR) keep a 100k-row first sync to one write only with
+# this bound, and the call budget (4 calls) is what the quota counts.
+MAX_REQUEST_BYTES = 8_000_000
 PERCENT = {"type": "PERCENT", "pattern": "0.00%"}
 # The tool's own key on the columns it owns (developer metadata on the column's dimension
 # range): Google keeps it on the column whatever a person renames, moves or sorts.
 MARKER_KEY = "ctr-bundle.column"
+Sized = tuple[dict[str, Any], int]  # a request and the length of its JSON (an upper bound)
 
 
 def a1_sheet(title: str) -> str:
@@ -30,10 +37,26 @@ def append_columns(sheet_id: int, count: int) -> dict[str, Any]:
     return {"appendDimension": {"sheetId": sheet_id, "dimension": "COLUMNS", "length": count}}
 
 
+def marker_id(sheet_id: int, kind: str) -> int:
+    """The fixed id of the tool's marker of ``kind`` on worksheet ``sheet_id``.
+
+    A metadataId is unique in a spreadsheet and may be chosen when created, so a second
+    create of the same id fails, and with it its whole (atomic) batchUpdate: of two syncs
+    placing columns at once, one wins and the other reads again and finds the winner's. The
+    id is free again once its column is deleted (the metadata goes with it). Positive int32.
+
+    >>> marker_id(0, "ctr") == marker_id(0, "ctr") != marker_id(0, "status")
+    True
+    """
+    digest = hashlib.sha256(f"{MARKER_KEY}:{sheet_id}:{kind}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") % (2**31 - 2) + 1
+
+
 def marker(sheet_id: int, col: int, kind: str) -> dict[str, Any]:
     return {
         "createDeveloperMetadata": {
             "developerMetadata": {
+                "metadataId": marker_id(sheet_id, kind),
                 "metadataKey": MARKER_KEY,
                 "metadataValue": kind,
                 "location": {
@@ -64,36 +87,38 @@ def runs(changes: list[Change]) -> Iterator[list[Change]]:
             yield run
 
 
-def paste(sheet_id: int, run: list[Change]) -> dict[str, Any]:
-    # pasteData carries one text value per line: ~16 bytes a CTR, against ~60 for updateCells,
-    # which keeps a 100k-row first sync in one request under 2 MB.
-    return {
-        "pasteData": {
-            "coordinate": {"sheetId": sheet_id, "rowIndex": run[0].row, "columnIndex": run[0].col},
-            "data": "\n".join(cell_text(change.value) for change in run),
-            "type": "PASTE_VALUES",
-            "delimiter": "\t",
-        }
-    }
-
-
 def update_cells(
     sheet_id: int, run: list[Change], limit: int = MAX_REQUEST_BYTES
-) -> Iterator[dict[str, Any]]:
+) -> Iterator[Sized]:
     """One run as ``updateCells`` at exact addresses, split so each request stays under
-    ``limit``: a paste skips the rows a basic filter hides, this writes them too. Values are
-    typed as a paste of ``cell_text`` would type them (~60 bytes a CTR, against ~16 pasted)."""
+    ``limit``, each with its size. Values go in typed, never as text for the sheet to parse: a
+    CTR as a ``numberValue`` (pasted "0.004" is text in a decimal-comma locale), a status as
+    a ``stringValue``. Exact addresses also reach the rows a basic filter hides, which a
+    paste skips. ~60 bytes a CTR."""
     start, size = run[0].row, 0
     rows: list[dict[str, Any]] = []
     for change in run:
-        row = {"values": [_cell_data(change.value)]}
-        length = len(json.dumps(row)) + 2  # and the ", " before it
+        cell = _cell_data(change.value)
+        number = cell.get("userEnteredValue", {}).get("numberValue")
+        # json.dumps of each row would cost more than the rest of the sync: count instead
+        length = (
+            _NUMBER_ROW + len(repr(number))
+            if number is not None
+            else len(json.dumps({"values": [cell]}))
+        ) + 2  # and the ", " before it
         if rows and size + length > limit - 300:  # room for the request's own fields
-            yield _update_cells(sheet_id, start, run[0].col, rows)
+            yield _update_cells(sheet_id, start, run[0].col, rows), size + 300
             start, rows, size = change.row, [], 0
-        rows.append(row)
+        rows.append({"values": [cell]})
         size += length
-    yield _update_cells(sheet_id, start, run[0].col, rows)
+    yield _update_cells(sheet_id, start, run[0].col, rows), size + 300
+
+
+_NUMBER_ROW = len(json.dumps({"values": [{"userEnteredValue": {"numberValue": None}}]})) - 4
+
+
+def sized(request: dict[str, Any]) -> Sized:
+    return request, len(json.dumps(request))
 
 
 def _update_cells(sheet_id: int, row: int, col: int, rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -143,12 +168,11 @@ def consecutive(rows: list[int]) -> Iterator[list[int]]:
         yield run
 
 
-def chunks(requests: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
-    """Split a batch so each request body stays under MAX_REQUEST_BYTES."""
+def chunks(requests: list[Sized]) -> Iterator[list[dict[str, Any]]]:
+    """Split a batch so each request body stays under MAX_REQUEST_BYTES, in order."""
     batch: list[dict[str, Any]] = []
     size = 0
-    for request in requests:
-        length = len(json.dumps(request))
+    for request, length in requests:
         if batch and size + length > MAX_REQUEST_BYTES:
             yield batch
             batch, size = [], 0

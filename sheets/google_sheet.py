@@ -1,15 +1,16 @@
 """One Google worksheet as a sheet backend.
 
-A read needs the values and the evidence of ownership (formulas, notes, the tool's column
+A read needs the values and the evidence of ownership and of use (formulas, notes, formats,
+dropdowns, merges, hidden columns, protection, conditional formats, the tool's column
 marks). A worksheet seen for the first time, or a big one, is read in two calls:
 ``spreadsheets.get`` with a field mask asking only for what is rare besides the sheets'
 properties, and the values as compact unformatted JSON (a 100k-row sheet is ~9 MB to parse,
 not the ~28 MB of a grid read with every cell's value). A small worksheet whose tab is
 already known (a watched sheet, synced every interval) is read in one grid call: quota, not
-parsing, is what limits the bot. The write is one ``batchUpdate`` (chunked under 2 MB) that
-also marks the columns the tool creates or adopts. Values go in as pastes (compact), except on
-a worksheet with a basic filter: a paste skips the rows it hides, so there every value is
-written at its exact address. Both reads ask for the filter's range to know.
+parsing, is what limits the bot. The write is one ``batchUpdate`` (chunked if very big) that
+also marks the columns the tool creates or adopts, with fixed marker ids so that of two syncs
+racing to place columns only one can. Values go in typed (``updateCells`` at exact
+addresses), never as text the sheet parses in its own locale.
 """
 
 from __future__ import annotations
@@ -20,26 +21,35 @@ from typing import Any
 
 from sheets import google_requests as requests
 from sheets.client import ResilientHTTPClient
-from sheets.errors import SheetAccessError
+from sheets.errors import (
+    SheetAccessError,
+    SheetChangedError,
+    SheetLayoutError,
+    SheetsRequestRefused,
+)
+from sheets.google_evidence import evidence, holds_fixed_markers, last_used
 from sheets.headers import Cell, Layout
-from sheets.locales import decimal_mark
-from sheets.ownership import Evidence, Marked, column_letter
+from sheets.ownership import Evidence, column_letter
 from sheets.plan import Plan
 from sheets.plan import plan as plan_cells
 from sheets.port import Grid, SheetRead
 
 MARKER_KEY = requests.MARKER_KEY
-_EVIDENCE_FIELDS = (
-    "properties.locale,"
-    "sheets(properties(sheetId,title,gridProperties),basicFilter.range,"
-    "data(columnMetadata.developerMetadata(metadataKey,metadataValue),"
-    "rowData.values(userEnteredValue.formulaValue,note)))"
+# Everything a person can set that makes a column theirs, besides values: formulas, notes,
+# formats (userEnteredFormat: what was set, not effectiveFormat's defaults), dropdowns
+# (dataValidation), merges, hidden columns, protected ranges, conditional formats. Rare in a
+# campaign sheet, so the sparse grid data stays small; asked in the reads already made.
+_CELL_EVIDENCE = (
+    "userEnteredValue.formulaValue,note,userEnteredFormat,dataValidation.condition.type"
 )
+_SHEET_EVIDENCE = (
+    "properties(sheetId,title,gridProperties),merges,"
+    "protectedRanges.range,conditionalFormats.ranges,"
+    "data(columnMetadata(hiddenByUser,developerMetadata(metadataId,metadataKey,metadataValue)),"
+)
+_EVIDENCE_FIELDS = f"properties.locale,sheets({_SHEET_EVIDENCE}rowData.values({_CELL_EVIDENCE})))"
 _GRID_FIELDS = (
-    "properties.locale,"
-    "sheets(properties(sheetId,title,gridProperties),basicFilter.range,"
-    "data(columnMetadata.developerMetadata(metadataKey,metadataValue),"
-    "rowData.values(effectiveValue,userEnteredValue.formulaValue,note)))"
+    f"properties.locale,sheets({_SHEET_EVIDENCE}rowData.values(effectiveValue,{_CELL_EVIDENCE})))"
 )
 # Up to this many grid cells, a known worksheet is read in one grid call (~40 bytes a cell).
 ONE_CALL_MAX_CELLS = 100_000
@@ -66,11 +76,11 @@ class GoogleSheet:
     gid: int | None = None
     worksheet: str | None = None
     _props: dict[str, Any] | None = field(default=None, repr=False)
-    # Whether the worksheet had a basic filter when last read: pastes would skip its hidden rows.
-    _filtered: bool = field(default=False, repr=False)
     # Only the evidence of the last read is kept (for written()): a bot keeps one of these per
     # watched sheet, and holding every grid would grow with all of them.
     _evidence: Evidence | None = field(default=None, repr=False)
+    # A write refused while creating our markers: a race lost, unless the next read shows none.
+    _refused: SheetsRequestRefused | None = field(default=None, repr=False)
 
     def describe(self) -> str:
         return f"{self._properties()['title']} ({self.key})"
@@ -90,7 +100,7 @@ class GoogleSheet:
         title = requests.a1_sheet(sheet["properties"]["title"])
         answer = self.client.values_batch_get(self.key, [title], params=_values_params())
         values: Grid = answer["valueRanges"][0].get("values", [])
-        return SheetRead(values, _evidence(sheet, values, _locale(meta)))
+        return SheetRead(values, evidence(sheet, values, _locale(meta)))
 
     def _read_grid(self, title: str) -> SheetRead:
         params: Params = {
@@ -107,13 +117,16 @@ class GoogleSheet:
         values: Grid = []
         for row_data in data.get("rowData", ()):
             row = [_effective(cell.get("effectiveValue")) for cell in row_data.get("values", ())]
-            values.append(row[: _last_used(row)])
+            values.append(row[: last_used(row)])
         while values and not values[-1]:
             values.pop()
-        return SheetRead(values, _evidence(sheet, values, _locale(meta)))
+        return SheetRead(values, evidence(sheet, values, _locale(meta)))
 
     def _take(self, sheet: dict[str, Any]) -> dict[str, Any]:
-        self._props, self._filtered = sheet["properties"], "basicFilter" in sheet
+        self._props = sheet["properties"]
+        refused, self._refused = self._refused, None
+        if refused is not None and not holds_fixed_markers(sheet):
+            raise refused
         return sheet
 
     def written(self, plan: Plan) -> bool:
@@ -145,24 +158,31 @@ class GoogleSheet:
 
     def write(self, plan: Plan) -> None:
         props = self._properties()
-        for body in requests.chunks(self._requests(plan, props)):
-            self.client.batch_update(self.key, {"requests": body})
+        for index, body in enumerate(requests.chunks(self._requests(plan, props))):
+            try:
+                self.client.batch_update(self.key, {"requests": body})
+            except SheetsRequestRefused as error:
+                if index or not plan.columns_to_mark:
+                    raise
+                # Our markers' fixed ids may exist since our read: another sync placed the
+                # columns first, and this whole batch was refused. Read again (and adopt its
+                # columns); if no marker of ours is there then, the refusal was something else.
+                self._refused = error
+                raise SheetChangedError(str(error)) from None
         props["gridProperties"]["columnCount"] += plan.columns_to_add
 
-    def _requests(self, plan: Plan, props: dict[str, Any]) -> list[dict[str, Any]]:
+    def _requests(self, plan: Plan, props: dict[str, Any]) -> list[requests.Sized]:
         sheet_id, layout = props["sheetId"], plan.layout
-        batch: list[dict[str, Any]] = []
+        batch: list[requests.Sized] = []
         if plan.columns_to_add:
-            batch.append(requests.append_columns(sheet_id, plan.columns_to_add))
+            batch.append(requests.sized(requests.append_columns(sheet_id, plan.columns_to_add)))
         for col in plan.columns_to_mark:
-            batch.append(requests.marker(sheet_id, col, "ctr" if col == layout.ctr else "status"))
+            kind = "ctr" if col == layout.ctr else "status"
+            batch.append(requests.sized(requests.marker(sheet_id, col, kind)))
         for run in requests.runs(plan.changes):
-            if self._filtered:
-                batch += requests.update_cells(sheet_id, run)
-            else:
-                batch.append(requests.paste(sheet_id, run))
+            batch += requests.update_cells(sheet_id, run)
         batch += [
-            requests.percent_format(sheet_id, rows[0], rows[-1] + 1, layout.ctr)
+            requests.sized(requests.percent_format(sheet_id, rows[0], rows[-1] + 1, layout.ctr))
             for rows in requests.consecutive(self._to_format(layout, props))
         ]
         return batch
@@ -191,7 +211,7 @@ class GoogleSheet:
     def _properties(self) -> dict[str, Any]:
         if self._props is None:
             meta = self.client.fetch_sheet_metadata(
-                self.key, params={"fields": "sheets(properties,basicFilter.range)"}
+                self.key, params={"fields": "sheets(properties)"}
             )
             sheet = self._take(_pick(meta.get("sheets", []), self.gid, self.worksheet, self.key))
             props: dict[str, Any] = sheet["properties"]
@@ -222,48 +242,23 @@ def _effective(value: dict[str, Any] | None) -> Cell:
     return "#ERROR!"  # errorValue: a formula that failed; never a count
 
 
-def _evidence(sheet: dict[str, Any], values: Grid, locale: str) -> Evidence:
-    """Formulas, how far right anything reaches (notes included) and the tool's markers, from
-    the sparse grid data the field mask asked for."""
-    data = (sheet.get("data") or [{}])[0]
-    formulas: set[tuple[int, int]] = set()
-    used = max((_last_used(row) for row in values), default=0)
-    for r, row_data in enumerate(data.get("rowData", ())):
-        for c, cell in enumerate(row_data.get("values", ())):
-            if len(cell) > ("effectiveValue" in cell):  # a formula or a note: the column is used
-                used = max(used, c + 1)
-                if "userEnteredValue" in cell:
-                    formulas.add((r, c))
-    marked: dict[str, int | None] = {"ctr": None, "status": None}
-    for col, column in enumerate(data.get("columnMetadata", ())):
-        for meta in column.get("developerMetadata", ()):
-            if meta.get("metadataKey") == MARKER_KEY and meta.get("metadataValue") in marked:
-                marked[meta["metadataValue"]] = col
-    return Evidence(
-        column_count=int(sheet["properties"]["gridProperties"]["columnCount"]),
-        used_width=used,
-        formulas=frozenset(formulas),
-        marked=Marked(ctr=marked["ctr"], status=marked["status"]),
-        decimal_mark=decimal_mark(locale),
-    )
-
-
-def _last_used(row: list[Cell]) -> int:
-    end = len(row)
-    while end and (row[end - 1] is None or row[end - 1] == ""):
-        end -= 1
-    return end
-
-
 def _pick(
     sheets: list[dict[str, Any]], gid: int | None, name: str | None, key: str
 ) -> dict[str, Any]:
-    for sheet in sheets:
-        prop = sheet["properties"]
-        if (gid is not None and prop["sheetId"] == gid) or (
-            name is not None and prop["title"] == name
-        ):
-            return sheet
+    """The worksheet by gid or by name; both given must name the same tab, else the sync
+    refuses (tab order deciding between them would write the wrong one)."""
+    by_gid = [s for s in sheets if gid is not None and s["properties"]["sheetId"] == gid]
+    by_name = [s for s in sheets if name is not None and s["properties"]["title"] == name]
+    if gid is not None and name is not None:
+        if by_gid and by_name and by_gid[0] is by_name[0]:
+            return by_gid[0]
+        found = f"tab {by_gid[0]['properties']['title']!r}" if by_gid else "no tab"
+        raise SheetLayoutError(
+            f"The link's #gid={gid} is {found} but --worksheet names {name!r}: "
+            f"drop #gid from the link or leave out --worksheet."
+        )
+    if by_gid or by_name:
+        return (by_gid or by_name)[0]
     if gid is None and name is None and sheets:
         return sheets[0]
     wanted = f"worksheet {name!r}" if name else f"gid={gid}"

@@ -10,7 +10,7 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.app import create_app, make_client
-from bot.health import Health
+from bot.health import Health, report_degraded
 from bot.server import database_probe, wsgi_app
 from bot.store.engine import connect, migrate
 from tests.bot.conftest import BotServer, command_body, settings_for, signed
@@ -62,30 +62,48 @@ def test_healthz_says_whether_the_database_answers(served: tuple[BotServer, Path
 def test_healthz_fails_when_the_database_does_not_answer(tmp_path: Path) -> None:
     gone = connect(f"sqlite:///{tmp_path / 'no-such-folder' / 'state.sqlite3'}")
     health = Health()
-    health.probe("database", database_probe(gone))
+    health.probe("database", database_probe(gone), critical=True)
     health.state = "serving"
     healthy, body = health.status()
-    assert not healthy
+    assert not healthy  # 503: this replica can't deliver
     assert body["status"] == "degraded"
-    assert body["database"].startswith("database unreachable: ")
+    assert str(body["database"]).startswith("database unreachable: ")
+    assert body["degraded"] == {"database": body["database"]}
 
 
 def test_healthz_names_every_failing_part_and_recovers() -> None:
     health = Health()
     health.state = "serving"
-    health.report("drive", "Drive answered 503")
-    health.probe("slack", lambda: "Socket Mode connection to Slack is down")
+    health.report("drive_changes", "Drive answered 503")
+    health.probe("slack", lambda: "Socket Mode connection to Slack is down", critical=True)
     assert health.status() == (
         False,
         {
             "status": "degraded",
-            "drive": "Drive answered 503",
+            "drive_changes": "Drive answered 503",
             "slack": "Socket Mode connection to Slack is down",
+            "degraded": {
+                "drive_changes": "Drive answered 503",
+                "slack": "Socket Mode connection to Slack is down",
+            },
         },
     )
-    health.report("drive", None)
-    health.probe("slack", lambda: None)
-    assert health.status() == (True, {"status": "ok", "drive": "ok", "slack": "ok"})
+    health.probe("slack", lambda: None, critical=True)
+    healthy, body = health.status()
+    assert healthy  # a failing Drive feed is the same on every replica: still 200
+    assert body["status"] == "degraded"
+    health.report("drive_changes", None)
+    assert health.status() == (True, {"status": "ok", "drive_changes": "ok", "slack": "ok"})
+
+
+def test_the_process_registry_counts_in_every_server() -> None:
+    """report_degraded (the weekly loops' hook) reaches a server built by wsgi_app."""
+    report_degraded("drive_changes", "enable the Drive API")
+    try:
+        routes = wsgi_app(None)
+        assert routes.health.status()[1]["degraded"] == {"drive_changes": "enable the Drive API"}
+    finally:
+        report_degraded("drive_changes", None)
 
 
 def test_healthz_is_not_ok_while_starting_or_stopping() -> None:

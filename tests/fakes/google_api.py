@@ -1,10 +1,12 @@
 """A small Google Sheets API v4 and OAuth token endpoint on 127.0.0.1, for gspread/google-auth.
 
-In-memory worksheets with values, formulas, notes, formats, developer metadata on columns and
-a basic filter (pasteData skips the rows it hides, as Google's does); ``spreadsheets.get`` with
-ranges and grid data; a request log with body sizes; fault injection
-(status codes with Retry-After); and a hook run before a write is applied, to play a person
-editing the sheet between our read and our write.
+In-memory worksheets (tests/fakes/google_grid.py: values, formulas, notes, formats, data
+validation, merges, hidden columns, protected ranges, conditional formats, developer metadata
+on columns, a basic filter) behind ``spreadsheets.get`` with ranges, field masks and grid data,
+``values.batchGet`` and an atomic ``spreadsheets.batchUpdate``; a request log with body sizes;
+fault injection (status codes with Retry-After); a hook run before a write is applied, to play
+a person editing the sheet between our read and our write; and gates holding the next read or
+write, to run two syncs into each other deterministically.
 
 Google's per-minute quotas are enforced (tests/fakes/google_quota.py) on a virtual clock the
 test moves, and Drive's files.list/files.get (tests/fakes/google_drive.py) show each
@@ -27,218 +29,22 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from google.auth import jwt
 
 from tests.fakes.google_drive import DriveFile, list_files, rfc3339
+from tests.fakes.google_grid import (
+    ALL_CELL_FIELDS,
+    BasicFilter,
+    Cell,
+    Marker,
+    Value,
+    Worksheet,
+    columns_of,
+)
 from tests.fakes.google_quota import FakeQuota, Kind, VirtualClock
 from tests.fakes.http import FakeServer, Gate, serving
 
-Value = str | int | float | bool | None
+__all__ = ["BasicFilter", "Cell", "FakeGoogle", "Marker", "Value", "Worksheet"]
 GOOGLE_TOKEN_AUDIENCE = "https://oauth2.googleapis.com/token"
 RAW = "__raw_json__"  # key of JSON fragments an answer embeds as they are
-ALL_CELL_FIELDS = "effectiveValue,userEnteredValue.formulaValue,note,userEnteredFormat.numberFormat"
 PERSON = "someone@example.com"  # who edits a sheet when a test does
-
-
-@dataclass
-class Cell:
-    value: Value = None
-    formula: str | None = None  # a formula's cell keeps its computed value in ``value``
-    number_format: dict[str, Any] | None = None
-    note: str | None = None
-
-    def data(self, fields: str = ALL_CELL_FIELDS) -> dict[str, Any]:
-        """As CellData in spreadsheets.get's grid data under a field mask: Google leaves out
-        what the mask doesn't name (this fake knows effectiveValue, formulaValue, note and
-        numberFormat), so a plain value asked only for formulas is ``{}``."""
-        out: dict[str, Any] = {}
-        if "effectiveValue" in fields and self.value is not None and self.value != "":
-            out["effectiveValue"] = _extended(self.value)
-        if "formulaValue" in fields and self.formula:
-            out["userEnteredValue"] = {"formulaValue": self.formula}
-        if "note" in fields and self.note:
-            out["note"] = self.note
-        if "numberFormat" in fields and self.number_format:
-            out["userEnteredFormat"] = {"numberFormat": self.number_format}
-        return out
-
-
-@dataclass
-class Marker:
-    """Developer metadata on one column: it moves with the column, as Google's does."""
-
-    metadata_id: int
-    key: str
-    value: str
-    col: int
-
-
-@dataclass
-class BasicFilter:
-    """A worksheet's basic filter: the grid range it covers and the rows its criteria hide now
-    (the fake keeps the outcome of the criteria, not the criteria). The range's first row is
-    the filter's header row, never hidden."""
-
-    start_row: int
-    end_row: int
-    start_col: int
-    end_col: int
-    hidden: set[int] = field(default_factory=set)
-
-    def grid_range(self, sheet_id: int) -> dict[str, int]:
-        """As a GridRange in Google's JSON: fields holding 0 are left out (proto3 defaults)."""
-        grid = {
-            "sheetId": sheet_id,
-            "startRowIndex": self.start_row,
-            "endRowIndex": self.end_row,
-            "startColumnIndex": self.start_col,
-            "endColumnIndex": self.end_col,
-        }
-        return {name: index for name, index in grid.items() if index}
-
-
-@dataclass
-class Worksheet:
-    title: str
-    sheet_id: int
-    rows: list[list[Cell]] = field(default_factory=list)
-    row_count: int = 1000
-    column_count: int = 26
-    markers: list[Marker] = field(default_factory=list)
-    basic_filter: BasicFilter | None = None
-
-    @classmethod
-    def of(cls, title: str, sheet_id: int, values: list[list[Value]], **grid: int) -> Worksheet:
-        sheet = cls(
-            title,
-            sheet_id,
-            row_count=grid.get("row_count", 1000),
-            column_count=grid.get("column_count", 26),
-        )
-        sheet.rows = [[Cell(v) for v in row] for row in values]
-        sheet.row_count = max(sheet.row_count, len(values))
-        sheet.column_count = max([sheet.column_count, *(len(r) for r in values)])
-        return sheet
-
-    def cell(self, row: int, col: int) -> Cell:
-        while len(self.rows) <= row:
-            self.rows.append([])
-        line = self.rows[row]
-        while len(line) <= col:
-            line.append(Cell())
-        return line[col]
-
-    def values(self) -> list[list[Value]]:
-        """As values.batchGet returns them: trailing empty cells and rows trimmed."""
-        out = [[c.value for c in row] for row in self.rows]
-        for row in out:
-            while row and row[-1] in (None, ""):
-                row.pop()
-        while out and not out[-1]:
-            out.pop()
-        return out
-
-    def set_basic_filter(self, hidden: set[int], header_row: int = 0) -> BasicFilter:
-        """As a person turning on Data > Create a filter over the table from ``header_row``
-        down and choosing criteria that hide the rows ``hidden`` (0-based)."""
-        end_col = max([1, *(len(row) for row in self.rows)])
-        found = BasicFilter(header_row, len(self.rows), 0, end_col, set(hidden))
-        assert all(header_row < row < found.end_row for row in hidden), hidden
-        self.basic_filter = found
-        return found
-
-    def next_shown(self, row: int) -> int:
-        """The first row from ``row`` down that the basic filter doesn't hide."""
-        hidden = self.basic_filter.hidden if self.basic_filter else set()
-        while row in hidden:
-            row += 1
-        return row
-
-    def insert_row(self, index: int, values: list[Value]) -> None:
-        """As a person inserting a row: everything below moves down one (the filter's range
-        and the rows it hides with it)."""
-        self.rows.insert(index, [Cell(v) for v in values])
-        self.row_count += 1
-        found = self.basic_filter
-        if found is not None:
-            found.hidden = {row + (row >= index) for row in found.hidden}
-            found.start_row += found.start_row >= index
-            found.end_row += found.end_row >= index
-
-    def insert_column(self, index: int) -> None:
-        """As a person inserting a column: cells and column metadata right of it move right."""
-        for row in self.rows:
-            if len(row) > index:
-                row.insert(index, Cell())
-        for marker in self.markers:
-            marker.col += marker.col >= index
-        if self.basic_filter is not None:
-            self.basic_filter.start_col += self.basic_filter.start_col >= index
-            self.basic_filter.end_col += self.basic_filter.end_col >= index
-        self.column_count += 1
-
-    def move_column(self, source: int, target: int) -> None:
-        """As a person dragging column ``source`` to index ``target`` (metadata goes along)."""
-        width = max([self.column_count, *(len(row) for row in self.rows)])
-        for row in self.rows:
-            row.extend(Cell() for _ in range(width - len(row)))
-            row.insert(target, row.pop(source))
-        order = list(range(width))
-        order.insert(target, order.pop(source))
-        for marker in self.markers:
-            marker.col = order.index(marker.col)
-
-    def column(self, col: int) -> list[Value]:
-        """One column's values, down to the last row holding anything (as values.get)."""
-        return [row[col] if col < len(row) else None for row in self.values()]
-
-    def grid_data_json(self, fields: str = ALL_CELL_FIELDS, column: int | None = None) -> str:
-        """grid_data() under a field mask, as JSON text built directly (a 100k-row sheet is
-        600k cells: the benchmark should time the client, not this fake); ``column`` for a
-        range of one whole column."""
-        rows = []
-        for line in self.rows:
-            cells = line if column is None else line[column : column + 1]
-            texts = [_cell_json(cell, fields) for cell in cells]
-            while texts and texts[-1] == "{}":
-                texts.pop()
-            rows.append('{"values":[' + ",".join(texts) + "]}" if texts else "{}")
-        while rows and rows[-1] == "{}":
-            rows.pop()
-        data = self.grid_data()
-        if column is not None:
-            data["startColumn"] = column
-            data["columnMetadata"] = data["columnMetadata"][column : column + 1]
-        data["rowData"] = "@ROWS@"
-        return json.dumps(data).replace('"@ROWS@"', "[" + ",".join(rows) + "]")
-
-    def grid_data(self) -> dict[str, Any]:
-        """GridData for the whole sheet: rowData (trailing empties trimmed) and columnMetadata."""
-        rows = []
-        for line in self.rows:
-            cells = [cell.data() for cell in line]
-            while cells and not cells[-1]:
-                cells.pop()
-            rows.append({"values": cells} if cells else {})
-        while rows and not rows[-1]:
-            rows.pop()
-        columns: list[dict[str, Any]] = [{"pixelSize": 100} for _ in range(self.column_count)]
-        for marker in self.markers:
-            columns[marker.col].setdefault("developerMetadata", []).append(
-                {
-                    "metadataId": marker.metadata_id,
-                    "metadataKey": marker.key,
-                    "metadataValue": marker.value,
-                    "location": {
-                        "locationType": "COLUMN",
-                        "dimensionRange": {
-                            "sheetId": self.sheet_id,
-                            "dimension": "COLUMNS",
-                            "startIndex": marker.col,
-                            "endIndex": marker.col + 1,
-                        },
-                    },
-                    "visibility": "DOCUMENT",
-                }
-            )
-        return {"startRow": 0, "startColumn": 0, "rowData": rows, "columnMetadata": columns}
 
 
 class Spreadsheets(dict[str, list[Worksheet]]):
@@ -271,8 +77,15 @@ class FakeGoogle:
     quota: FakeQuota = field(init=False)
     modified: dict[str, tuple[float, str]] = field(default_factory=dict)  # key -> (when, by)
     unshared: set[str] = field(default_factory=set)  # exist, but not shared with us
+    names: dict[str, str] = field(default_factory=dict)  # key -> the spreadsheet's own name
+    # Drive API off for the project (its number): Drive answers 403 SERVICE_DISABLED.
+    drive_disabled: str | None = None
     latest_change: float = 0.0
+    write_gate: Gate | None = None  # holds the next batchUpdate until the test says go
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    # Reads and batches one at a time, as Google serialises a spreadsheet's edits.
+    _apply: threading.RLock = field(default_factory=threading.RLock)
+    _undo: list[tuple[object, str, object]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.spreadsheets = Spreadsheets(self)
@@ -286,6 +99,9 @@ class FakeGoogle:
         self.latest_change = max(self.clock(), self.latest_change + 0.001)
         self.modified[key] = (self.latest_change, by)
 
+    def name(self, key: str) -> str:
+        return self.names.get(key, f"Spreadsheet {key}")
+
     def modified_time(self, key: str) -> str:
         return rfc3339(self.modified[key][0])
 
@@ -294,7 +110,7 @@ class FakeGoogle:
 
     def drive_files(self) -> list[DriveFile]:
         return [
-            DriveFile(key, f"Spreadsheet {key}", *self.modified[key])
+            DriveFile(key, self.name(key), *self.modified[key])
             for key in self.spreadsheets
             if key not in self.unshared
         ]
@@ -304,6 +120,11 @@ class FakeGoogle:
         reader is then mid-read) until ``gate.go()``."""
         self.read_gate = Gate()
         return self.read_gate
+
+    def hold_next_write(self) -> Gate:
+        """Hold the next batchUpdate (before it is applied) until ``gate.go()``."""
+        self.write_gate = Gate()
+        return self.write_gate
 
     def api_calls(self) -> list[tuple[str, str, int]]:
         return [entry for entry in self.log if entry[1].startswith("/v4/")]
@@ -354,13 +175,14 @@ class FakeGoogle:
             }
             if with_filter and s.basic_filter is not None:
                 sheet["basicFilter"] = {"range": s.basic_filter.grid_range(s.sheet_id)}
+            sheet.update(s.sheet_extras(fields))
             if with_data:
                 sheet["data"] = [f"@RAW{len(raw)}@"]
                 raw.append(s.grid_data_json(fields or ALL_CELL_FIELDS, wanted.get(s.title)))
             sheets.append(sheet)
         return {
             "spreadsheetId": key,
-            "properties": {"title": f"Spreadsheet {key}", "locale": self.locale},
+            "properties": {"title": self.name(key), "locale": self.locale},
             "sheets": sheets,
             RAW: raw,
         }
@@ -401,22 +223,42 @@ class FakeGoogle:
         return {"spreadsheetId": key, "updatedRange": a1}
 
     def batch_update(self, key: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """spreadsheets.batchUpdate: "all subrequests in the batch update are applied
+        atomically. If any request is not valid, then the entire update will fail and none of
+        the (potentially dependent) changes are applied" (guides/batch). Batches are applied
+        one at a time; a failed one is rolled back from a journal of what it changed."""
         if self.before_write is not None:
             hook, self.before_write = self.before_write, None
             hook(self, key)
-        replies: list[dict[str, Any]] = []
-        for request in body["requests"]:
-            ((kind, args),) = request.items()
-            self.received.append(kind)
-            error = getattr(self, "_" + re.sub(r"(?<!^)(?=[A-Z])", "_", kind).lower())(key, args)
-            if error:
-                return 400, {"error": {"code": 400, "message": error, "status": "INVALID_ARGUMENT"}}
-            replies.append({})
-        self.touch(key, self.client_email)
+        with self._apply:
+            self._undo = []
+            replies: list[dict[str, Any]] = []
+            for index, request in enumerate(body["requests"]):
+                ((kind, args),) = request.items()
+                self.received.append(kind)
+                name = "_" + re.sub(r"(?<!^)(?=[A-Z])", "_", kind).lower()
+                error = getattr(self, name)(key, args)
+                if error:
+                    for thing, attribute, value in reversed(self._undo):
+                        setattr(thing, attribute, value)
+                    message = f"Invalid requests[{index}].{kind}: {error}"
+                    return 400, _error(400, message, "INVALID_ARGUMENT")
+                replies.append({})
+            self.touch(key, self.client_email)
         return 200, {"spreadsheetId": key, "replies": replies}
 
+    def _keep(self, thing: object, *names: str) -> None:
+        """Journal ``thing``'s attributes before a request changes them (lists copied): a
+        tuple a cell, as a 100k-row write journals 100k of them."""
+        for name in names:
+            value = getattr(thing, name)
+            self._undo.append((thing, name, list(value) if isinstance(value, list) else value))
+
     def _append_dimension(self, key: str, args: dict[str, Any]) -> str | None:
+        """appendDimension: rows or columns at the end of the grid, blank (nothing a person
+        set reaches them; ranges with explicit bounds don't grow)."""
         sheet = self._by_id(key, args["sheetId"])
+        self._keep(sheet, "row_count", "column_count")
         if args["dimension"] == "COLUMNS":
             sheet.column_count += args["length"]
         else:
@@ -426,7 +268,8 @@ class FakeGoogle:
     def _paste_data(self, key: str, args: dict[str, Any]) -> str | None:
         """As a paste in the UI: each line goes to the next row the basic filter shows
         (googleapis/google-api-php-client-services#329: a paste aimed at a hidden row lands
-        in the next visible one)."""
+        in the next visible one), and its text is read in the spreadsheet's locale: in a
+        decimal-comma locale "0.004" is not a number there and stays text."""
         where = args["coordinate"]
         sheet = self._by_id(key, where["sheetId"])
         row = where["rowIndex"]
@@ -437,13 +280,15 @@ class FakeGoogle:
                 if row >= sheet.row_count or col >= sheet.column_count:
                     return f"Range ({row}, {col}) exceeds grid limits of {sheet.title!r}."
                 cell = sheet.cell(row, col)
-                cell.value, cell.formula = _user_entered(text), None
+                self._keep(cell, "value", "formula")
+                cell.value, cell.formula = _user_entered(text, self.locale), None
             row += 1
         return None
 
     def _update_cells(self, key: str, args: dict[str, Any]) -> str | None:
         """updateCells from ``start`` (or a ``range``'s corner, the rest of the range cleared)
-        at exact addresses, hidden rows included; this fake updates ``userEnteredValue``."""
+        at exact addresses, hidden rows included. Only what ``fields`` names changes (this
+        fake takes ``userEnteredValue``): formats, notes and validation stay."""
         if args.get("fields") != "userEnteredValue":
             return "This fake's updateCells only takes fields='userEnteredValue'."
         corner = args.get("start") or args["range"]
@@ -462,12 +307,17 @@ class FakeGoogle:
                 if row >= sheet.row_count or col >= sheet.column_count:
                     return f"Range ({row}, {col}) exceeds grid limits of {sheet.title!r}."
                 cell = sheet.cell(row, col)
+                self._keep(cell, "value", "formula")
                 entered = data.get("userEnteredValue", {})
                 cell.formula = entered.get("formulaValue")
                 cell.value = _from_extended(entered)
         return None
 
     def _create_developer_metadata(self, key: str, args: dict[str, Any]) -> str | None:
+        """createDeveloperMetadata on one column. A ``metadataId`` given must be positive and
+        unique in the spreadsheet ("the spreadsheet-scoped unique ID ... IDs may be specified
+        when metadata is created, otherwise one will be randomly generated"): one that exists
+        already fails the request, and with it the whole batch."""
         meta = args["developerMetadata"]
         where = meta["location"]["dimensionRange"]
         sheet = self._by_id(key, where["sheetId"])
@@ -475,10 +325,18 @@ class FakeGoogle:
             return "This fake only keeps metadata on single columns."
         if where["endIndex"] > sheet.column_count:
             return f"Column {where['startIndex']} exceeds grid limits of {sheet.title!r}."
-        self.next_metadata_id += 1
+        wanted = meta.get("metadataId")
+        taken = {m.metadata_id for s in self.spreadsheets[key] for m in s.markers}
+        if wanted is not None and (wanted <= 0 or wanted in taken):
+            return f"Developer metadata with ID {wanted} already exists or is invalid."
+        if wanted is None:
+            self.next_metadata_id += 1
+            while self.next_metadata_id in taken:
+                self.next_metadata_id += 1
+        self._keep(sheet, "markers")
         sheet.markers.append(
             Marker(
-                self.next_metadata_id,
+                wanted or self.next_metadata_id,
                 meta["metadataKey"],
                 meta["metadataValue"],
                 where["startIndex"],
@@ -487,12 +345,20 @@ class FakeGoogle:
         return None
 
     def _repeat_cell(self, key: str, args: dict[str, Any]) -> str | None:
+        """repeatCell of a number format: only ``userEnteredFormat.numberFormat`` changes (the
+        field mask), a fill or font set on the cell stays."""
+        if args.get("fields") != "userEnteredFormat.numberFormat":
+            return "This fake's repeatCell only takes fields='userEnteredFormat.numberFormat'."
         grid = args["range"]
         sheet = self._by_id(key, grid["sheetId"])
         fmt = args["cell"]["userEnteredFormat"]["numberFormat"]
         for row in range(grid["startRowIndex"], grid["endRowIndex"]):
-            for col in range(grid["startColumnIndex"], grid["endColumnIndex"]):
-                sheet.cell(row, col).number_format = fmt
+            for col in columns_of(grid, sheet.column_count):
+                if row >= sheet.row_count or col >= sheet.column_count:
+                    return f"Range ({row}, {col}) exceeds grid limits of {sheet.title!r}."
+                cell = sheet.cell(row, col)
+                self._keep(cell, "format")
+                cell.number_format = fmt
         return None
 
     def _by_title(self, key: str, title: str) -> Worksheet:
@@ -505,10 +371,19 @@ class FakeGoogle:
         return next(s for s in self.spreadsheets[key] if s.sheet_id == sheet_id)
 
 
-def _user_entered(text: str) -> Value:
-    """What Sheets makes of pasted text: empty clears, numbers become numbers, rest is text."""
+# Locales this fake writes decimals with a comma in (a few, for tests; not Google's list).
+COMMA_DECIMAL_LOCALES = frozenset({"de_DE", "fr_FR", "es_ES", "it_IT", "pt_BR", "nl_NL", "ru_RU"})
+
+
+def _user_entered(text: str, locale: str = "en_US") -> Value:
+    """What Sheets makes of pasted text: empty clears, numbers written in the locale's own
+    notation become numbers, the rest is text."""
     if text == "":
         return None
+    if locale in COMMA_DECIMAL_LOCALES:
+        if "." in text or "e" in text.lower():
+            return text  # not a number as this locale writes one
+        text = text.replace(",", ".")
     try:
         number = float(text)
     except ValueError:
@@ -540,16 +415,6 @@ def _column(a1: str) -> int:
     return sum((ord(ch) - 64) * 26**i for i, ch in enumerate(reversed(first))) - 1  # type: ignore[no-any-return]
 
 
-def _cell_json(cell: Cell, fields: str) -> str:
-    value = cell.value
-    if cell.formula is None and cell.note is None and cell.number_format is None:
-        if value is None or value == "" or "effectiveValue" not in fields:
-            return "{}"
-        if type(value) is int or type(value) is float:
-            return '{"effectiveValue":{"numberValue":%r}}' % value  # noqa: UP031 - hot path
-    return json.dumps(cell.data(fields))
-
-
 def _kind(method: str, path: str) -> Kind:
     """Which quota a request counts against, as Google classifies it."""
     if path.startswith("/drive/"):
@@ -559,17 +424,20 @@ def _kind(method: str, path: str) -> Kind:
     return Kind.WRITE
 
 
-def _extended(value: Value) -> dict[str, Any]:
-    """A value as an ExtendedValue."""
-    if isinstance(value, bool):
-        return {"boolValue": value}
-    if isinstance(value, int | float):
-        return {"numberValue": value}
-    return {"stringValue": str(value)}
-
-
 class UnknownRange(Exception):
     """A range naming a tab the spreadsheet doesn't have: Google answers 400."""
+
+
+def _drive_disabled(project: str) -> dict[str, Any]:
+    """Google's answer when the Drive API is not enabled for the caller's project."""
+    message = (
+        f"Google Drive API has not been used in project {project} before or it is disabled. "
+        "Enable it by visiting https://console.developers.google.com/apis/api/"
+        f"drive.googleapis.com/overview?project={project} then retry."
+    )
+    answer = _error(403, message, "PERMISSION_DENIED")
+    answer["error"]["errors"] = [{"reason": "accessNotConfigured", "message": message}]
+    return answer
 
 
 def _error(code: int, message: str, status: str) -> dict[str, Any]:
@@ -608,6 +476,8 @@ class _Handler(BaseHTTPRequestHandler):
         elif (retry := fake.quota.admit(user, _kind(self.command, path))) is not None:
             message = "Quota exceeded for quota metric 'Requests' per minute per user."
             self._json(429, _error(429, message, "RESOURCE_EXHAUSTED"), {"Retry-After": str(retry)})
+        elif path.startswith("/drive/v3/files") and fake.drive_disabled is not None:
+            self._json(403, _drive_disabled(fake.drive_disabled))
         elif path.startswith("/drive/v3/files"):
             self._json(*self._drive(fake, path, parse_qs(parts.query)))
         else:
@@ -648,11 +518,14 @@ class _Handler(BaseHTTPRequestHandler):
         reads_cells = action == "/values:batchGet" or (action is None and "ranges" in query)
         if reads_cells and fake.read_gate is not None:
             fake.read_gate.hold()
-        if action is None:
-            return 200, fake.metadata(key, query)
-        if action == "/values:batchGet":
+        if action == ":batchUpdate":
+            if fake.write_gate is not None:
+                fake.write_gate.hold()
+            return fake.batch_update(key, json.loads(body))
+        with fake._apply:  # a read sees a batch whole or not at all
+            if action is None:
+                return 200, fake.metadata(key, query)
             return 200, fake.batch_get(key, query.get("ranges", []))
-        return fake.batch_update(key, json.loads(body))
 
     def _values(
         self, fake: FakeGoogle, key: str, a1: str, body: bytes
@@ -710,5 +583,6 @@ def running_fake_google(public_cert: bytes, client_email: str) -> Iterator[FakeG
         try:
             yield fake
         finally:
-            if fake.read_gate is not None:
-                fake.read_gate.go()  # let a held handler thread finish
+            for gate in (fake.read_gate, fake.write_gate):
+                if gate is not None:
+                    gate.go()  # let a held handler thread finish

@@ -1,11 +1,12 @@
-"""Write batches are split so no request body passes Google's 2 MB advice."""
+"""Write batches are split so no request body passes MAX_REQUEST_BYTES (under the 10 MiB that
+proxies in front of Google refuse), while a 100k-row first sync stays one write."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from sheets.google_requests import MAX_REQUEST_BYTES, chunks, update_cells
+from sheets.google_requests import MAX_REQUEST_BYTES, chunks, sized, update_cells
 from sheets.plan import Change
 
 
@@ -15,25 +16,28 @@ def paste(size: int) -> dict[str, object]:
 
 def test_small_batches_stay_one_request() -> None:
     requests = [paste(1000) for _ in range(10)]
-    assert list(chunks(requests)) == [requests]
+    assert list(chunks([sized(r) for r in requests])) == [requests]
 
 
 def test_large_batches_split_under_the_limit_keeping_order() -> None:
-    requests = [paste(400_000) for _ in range(12)]
-    split = list(chunks(requests))
+    requests = [paste(MAX_REQUEST_BYTES // 5) for _ in range(12)]
+    split = list(chunks([sized(r) for r in requests]))
     assert len(split) > 1
     assert [r for chunk in split for r in chunk] == requests
-    assert all(len(json.dumps({"requests": chunk})) < 2_000_000 for chunk in split)
-    assert MAX_REQUEST_BYTES < 2_000_000
+    assert all(len(json.dumps({"requests": chunk})) < MAX_REQUEST_BYTES for chunk in split)
+    assert MAX_REQUEST_BYTES < 10_485_760
 
 
-def test_exact_cell_writes_split_a_long_run_under_the_limit_and_type_values_as_pasted() -> None:
+def test_exact_cell_writes_split_a_long_run_under_the_limit_and_type_values() -> None:
     run = [Change(row, 5, 1 / (row + 3)) for row in range(1, 100_001)]
     run[7] = Change(8, 5, "Clicks  can't exceed\timpressions.")
     run[9] = Change(10, 5, None)
-    requests = list(update_cells(0, run))
+    assert len(list(update_cells(0, run))) == 1  # a 100k-row first sync: one write
+    requests = [request for request, _ in update_cells(0, run, limit=2_000_000)]
     assert len(requests) > 1
-    assert all(len(json.dumps(r)) < MAX_REQUEST_BYTES for r in requests)
+    assert all(len(json.dumps(r)) < 2_000_000 for r in requests)
+    for request, size in update_cells(0, run, limit=2_000_000):
+        assert len(json.dumps(request)) <= size  # the counted size bounds the real one
     cells: list[Any] = []
     for request in requests:
         body = request["updateCells"]

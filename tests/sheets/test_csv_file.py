@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -31,7 +32,7 @@ def csv_at(folder: Path, data: bytes, name: str = "sheet.csv") -> Path:
     return path
 
 
-def rewritten(path: Path, changes: Changes, **read: str) -> bytes:
+def rewritten(path: Path, changes: Changes, **read: Any) -> bytes:
     assert CsvFile.read(path, **read).write(changes)
     return path.read_bytes()
 

@@ -1,8 +1,8 @@
 """Sheets with a basic filter hiding rows: every write lands on the row it was planned for.
 
 pasteData acts like a paste in the UI: its lines go only into the rows the filter shows
-(googleapis/google-api-php-client-services#329). Real gspread over HTTP against the fake, which
-pastes the same way.
+(googleapis/google-api-php-client-services#329), so the sync never pastes: it writes typed
+values at exact addresses. Real gspread over HTTP against the fake, which pastes the same way.
 """
 
 from __future__ import annotations
@@ -116,10 +116,10 @@ def test_a_first_sync_of_a_filtered_sheet_fills_every_row_in_four_calls(
     assert len(google.api_calls()) == 2
 
 
-def test_an_unfiltered_sheet_is_still_written_with_compact_pastes(
+def test_an_unfiltered_sheet_is_written_typed_at_exact_addresses_too(
     client: ResilientHTTPClient, google: FakeGoogle
 ) -> None:
     put(google, [["Impressions", "Clicks"], [1000, 10], [2000, 30]])
     sync(GoogleSheet(client, KEY))
-    assert "pasteData" in google.received
-    assert "updateCells" not in google.received
+    assert "pasteData" not in google.received
+    assert "updateCells" in google.received
