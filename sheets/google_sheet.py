@@ -22,7 +22,7 @@ from sheets import google_requests as requests
 from sheets.client import ResilientHTTPClient
 from sheets.errors import SheetAccessError
 from sheets.headers import Cell, Layout
-from sheets.locales import decimal_mark
+from sheets.locales import numerals
 from sheets.ownership import Evidence, Marked, column_letter
 from sheets.plan import Plan
 from sheets.plan import plan as plan_cells
@@ -139,7 +139,7 @@ class GoogleSheet:
             used_width=before.used_width,
             formulas=before.formulas,
             marked=before.marked,
-            decimal_mark=before.decimal_mark,
+            numerals=before.numerals,
         )
         return plan_cells(grid, layout, evidence).is_noop
 
@@ -244,7 +244,7 @@ def _evidence(sheet: dict[str, Any], values: Grid, locale: str) -> Evidence:
         used_width=used,
         formulas=frozenset(formulas),
         marked=Marked(ctr=marked["ctr"], status=marked["status"]),
-        decimal_mark=decimal_mark(locale),
+        numerals=numerals(locale),
     )
 
 

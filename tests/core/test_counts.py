@@ -55,7 +55,7 @@ def test_parses_human_numbers(text: str | int | float, expected: int) -> None:
         ("nan", "number"),
         ("NaN", "number"),
         ("inf", "number"),
-        ("-inf", "negative"),
+        ("-inf", "not a number"),  # no digits: a placeholder, not a negative count
         ("Infinity", "number"),
         (float("nan"), "number"),
         (float("inf"), "number"),
