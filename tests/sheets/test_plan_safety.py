@@ -117,9 +117,8 @@ def test_a_plan_writes_only_cells_the_tool_owns(
         if change.row > layout.header_row and isinstance(change.value, str):
             assert is_own_status(change.value), change.value
         if isinstance(change.value, float):
-            assert is_own_ctr(float(format_ctr(change.value))) and is_own_ctr(
-                format_ctr(change.value)
-            )
+            assert is_own_ctr(float(format_ctr(change.value)))  # Google: a number
+            assert is_own_ctr(format_ctr(change.value))  # a CSV: its text
     assert layout.impressions not in owned
     assert layout.clicks not in owned
     assert layout.impressions != layout.clicks

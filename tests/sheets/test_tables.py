@@ -84,6 +84,6 @@ def test_a_header_spanning_two_rows_is_refused(subs: tuple[str, str], which: str
         ["a", 100, 50, 5],
         ["b", 200, 50, 5],
     ]
-    with pytest.raises(SheetLayoutError, match="two rows.*--header-row"):
+    with pytest.raises(SheetLayoutError, match=r"two rows.*--header-row"):
         find_layout(grid)
     assert find_layout(grid, header_row=1).header_row == 0  # the named way out works
