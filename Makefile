@@ -6,7 +6,7 @@ PIP    := $(BIN)/python -m pip --disable-pip-version-check
 STAMP  := $(VENV)/.installed-stamp
 DEV    := $(VENV)/.dev-stamp
 
-.PHONY: install dev postgres run test lint typecheck pytest smoke bench clean
+.PHONY: install dev postgres run test lint typecheck pytest smoke bench fuzz clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "ctr-bundle needs Python 3.11 or newer: run make PYTHON=python3.11 ...")'
@@ -60,6 +60,11 @@ test: lint typecheck pytest smoke
 
 bench: dev postgres
 	$(BIN)/python bench/run.py
+
+# The stateful fuzzers' long run (tests marked `fuzz`): 10,000 examples each unless told.
+fuzz: dev
+	CTR_FUZZ_EXAMPLES=$${CTR_FUZZ_EXAMPLES:-10000} $(BIN)/python -m pytest -m fuzz -p no:cacheprovider \
+	  --hypothesis-show-statistics tests
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -32,11 +32,16 @@ class Field:
     render: Callable[[object], str]
     parse: Callable[[str], object]
 
-    def recognises(self, text: str) -> bool:
+    def read(self, text: str) -> tuple[bool, object]:
+        """(True, value) if ``text`` is exactly how this field writes ``value``."""
         try:
-            return self.render(self.parse(text)) == text
+            value = self.parse(text)
+            return self.render(value) == text, value
         except (ValueError, KeyError, SyntaxError, TypeError, MemoryError, RecursionError):
-            return False
+            return False, None
+
+    def recognises(self, text: str) -> bool:
+        return self.read(text)[0]
 
 
 def shown(text: str) -> str:
@@ -93,7 +98,13 @@ def _as_bool(value: object) -> bool:
 
 
 WHAT = Field("Clicks|Impressions|Count", lambda v: _quantity(v).capitalize(), str.lower)
-QUOTED = Field(r"'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"", lambda v: shown(_as_str(v)), _quoted)
+# Only the escapes repr() writes, so reading one back never meets an invalid escape.
+_ESCAPE = r"\\(?:[\\'\"nrt]|x[0-9a-f]{2}|u[0-9a-f]{4}|U[0-9a-f]{8})"
+QUOTED = Field(
+    rf"'(?:[^'\\\n]|{_ESCAPE})*'|\"(?:[^\"\\\n]|{_ESCAPE})*\"",
+    lambda v: shown(_as_str(v)),
+    _quoted,
+)
 COUNT = Field(
     r"-?\d{1,3}(?:,\d{3})*", lambda v: f"{_as_int(v):,}", lambda t: int(t.replace(",", ""))
 )
@@ -148,12 +159,16 @@ class Template:
         if sorted(set(names)) != sorted(fields):
             raise ValueError(f"fields {sorted(fields)} don't match {text!r}")  # pragma: no cover
         self.text, self.fields = text, fields
-        parts = []
+        parts, literals = [], []
         for literal, name, _, _ in Formatter().parse(text):
             parts.append(re.escape(literal))
+            literals.append(literal)
             if name:
                 parts.append(f"(?P<{name}>{fields[name].pattern})")
         self._regex = re.compile("".join(parts), re.DOTALL)
+        # Cheap first checks: most texts differ from most templates at one end or the other.
+        self._prefix = literals[0]
+        self._suffix = literals[-1] if len(literals) > 1 or not names else ""
 
     def __call__(self, **values: object) -> str:
         """The message for ``values``, each field written in its own format."""
@@ -162,10 +177,17 @@ class Template:
     def parse(self, text: str) -> dict[str, object] | None:
         """The values ``text`` was written from, if it is exactly a message of this template
         (every field in its own format); None otherwise."""
-        match = self._regex.fullmatch(text)
-        if match is None or not all(f.recognises(match[n]) for n, f in self.fields.items()):
+        if not (text.startswith(self._prefix) and text.endswith(self._suffix)):
             return None
-        return {name: field.parse(match[name]) for name, field in self.fields.items()}
+        match = self._regex.fullmatch(text)
+        if match is None:
+            return None
+        values = {}
+        for name, field in self.fields.items():
+            exact, values[name] = field.read(match[name])
+            if not exact:
+                return None
+        return values
 
     def recognises(self, text: str) -> bool:
         """Is ``text`` exactly a message of this template?"""

@@ -8,12 +8,17 @@ like it: "Clicks look low, check the tracking." starts like a reason but is a pe
 
 from __future__ import annotations
 
+import re
+
 from core.reasons import COUNT_REASONS, LETTERS, Template, choice, is_reason
 
 Cell = str | int | float | bool | None
 
 # CTRs are written with 12 significant digits (compact requests); equal within that is equal.
 CTR_DIGITS = 12
+# What format_ctr writes for a CTR from 0.0001 to 1 (fixed notation, up to 12 significant
+# digits, no trailing zero): the common CSV case, checked without a float round trip per row.
+_PLAIN_CTR = re.compile(r"0\.0{0,3}(?:[1-9]\d{0,10}[1-9]|[1-9])")
 
 NOT_OURS = Template(
     "{what} cell ({letter}) holds a formula or a value the sync didn't write: left as it is. "
@@ -51,6 +56,8 @@ def is_own_ctr(value: Cell) -> bool:
     """
     if isinstance(value, bool) or value is None:
         return False
+    if isinstance(value, str) and _PLAIN_CTR.fullmatch(value):
+        return True  # the common CSV case, without a float round trip per row
     if isinstance(value, int | float):
         return 0 <= value <= 1 and float(format_ctr(float(value))) == value
     try:

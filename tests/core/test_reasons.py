@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from core.counts import POINT, UNKNOWN, Numerals, parse_count
 from core.ctr import Counts
 from core.errors import InputError
-from core.reasons import COUNT_REASONS, is_reason
+from core.reasons import COUNT_REASONS, QUOTED, is_reason, shown
 
 NUMERALS = st.sampled_from([POINT, UNKNOWN, Numerals(",", "."), Numerals(".", "’")])
 VALUES = st.one_of(
@@ -97,3 +97,8 @@ def test_look_alikes_are_a_persons(text: str) -> None:
 )
 def test_the_tools_own_reasons_are_recognised(text: str) -> None:
     assert is_reason(text)
+
+
+@given(st.text(max_size=40))
+def test_any_text_a_person_typed_is_recognised_quoted_as_the_tool_quotes_it(text: str) -> None:
+    assert QUOTED.recognises(shown(text))
