@@ -148,7 +148,15 @@ def _one(
             f"Pick one with --{what}-col."
         )
     if len(columns) > 1:
-        found = ", ".join(repr(str(row[i])) for i in columns)
+        found = ", ".join(f"{str(row[i])!r} ({column_letter(i)})" for i in columns)
+        if len({normalise(row[i]) for i in columns}) < len(columns):
+            # The same name twice (two tables side by side): a name can't pick one of them.
+            raise SheetLayoutError(
+                f"Several columns could be the {what}: {found}, two tables side by side? "
+                "Rename the other table's headers (e.g. 'Total clicks'), or move it below "
+                "the campaign table, then pick with --header-row or --"
+                f"{what}-col."
+            )
         raise SheetLayoutError(
             f"Several columns could be the {what}: {found}. Pick one with --{what}-col."
         )

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from core.counts import parse_count
 from core.errors import InputError
+from sheets.cli import EXIT_FLAGGED, EXIT_USAGE, main
 from sheets.errors import SheetLayoutError
 from sheets.headers import Cell, find_layout
 from sheets.locales import numerals
@@ -84,3 +87,35 @@ def test_class9_a_placeholder_is_not_a_number_not_negative(text: str) -> None:
 
 def test_evidence_from_values_is_unchanged() -> None:
     assert Evidence.from_values([["a"]]).column_count == 1
+
+
+def test_class4_two_tables_sharing_a_header_row_are_refused_with_a_way_out() -> None:
+    grid: list[list[Cell]] = [
+        ["Campaign", "Impressions", "Clicks", None, "Impressions", "Clicks"],
+        ["a", 1000, 10, None, 3000, 30],
+        ["b", 2000, 20],
+    ]
+    with pytest.raises(SheetLayoutError, match=r"side by side.*Rename"):
+        find_layout(grid)
+
+
+def test_class5_an_unknown_csv_locale_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "sheet.csv"
+    path.write_text("Impressions,Clicks\n12.500,10\n")
+    before = path.read_bytes()
+    assert main(["sync", str(path), "--locale", "de_XX"]) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "'de_XX' is not a locale" in err
+    assert path.read_bytes() == before
+
+
+def test_class5_de_ch_reads_its_own_thousands_and_refuses_a_dot(tmp_path: Path) -> None:
+    path = tmp_path / "sheet.csv"
+    path.write_text("Impressions,Clicks\n12.500,10\n12’500,10\n")
+    assert main(["sync", str(path), "--locale", "de_CH"]) == EXIT_FLAGGED
+    rows = path.read_text().splitlines()
+    assert rows[1].endswith('or with a comma (12,500)."')  # flagged, not read as 12,500
+    assert rows[2].split(",")[2] == "0.0008"  # 10 / 12,500
