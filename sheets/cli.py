@@ -6,7 +6,6 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from dotenv import find_dotenv, load_dotenv
 from tqdm import tqdm
@@ -48,8 +47,11 @@ def parser() -> argparse.ArgumentParser:
         metavar="N",
         help="the table's header is row N (1-based), when several rows could be",
     )
+    run.add_argument("--output", help="CSV only: write the result here, keep the input as is")
     run.add_argument(
-        "--output", type=Path, help="CSV only: write the result here, keep the input as is"
+        "--write-read-only",
+        action="store_true",
+        help="CSV only: update a read-only file anyway (its mode is kept); refused by default",
     )
     run.add_argument(
         "--encoding",
@@ -70,7 +72,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(argv: Sequence[str] | None) -> int:
     args = parser().parse_args(argv)
     load_dotenv(find_dotenv(usecwd=True))
-    settings = SheetsSettings.from_env(os.environ)
+    # Google's settings are read (and checked) only when a Google sheet is named: a mistake
+    # in them must not stop the sync of local files.
+    settings = SheetsSettings.from_env(os.environ) if _names_google(args.sheets) else None
     if args.output is not None and len(args.sheets) != 1:
         raise InputError(
             "--output goes with exactly one CSV file.", example="sync in.csv --output out.csv"
@@ -83,6 +87,7 @@ def _main(argv: Sequence[str] | None) -> int:
         unit="sheet",
         disable=len(args.sheets) < 2 or not sys.stderr.isatty(),
     ):
+        backend: SheetBackend | None = None
         try:
             backend, client = _backend(sheet, args, settings, client)
             columns = Columns(args.impressions_col, args.clicks_col, args.header_row)
@@ -92,36 +97,53 @@ def _main(argv: Sequence[str] | None) -> int:
         except CtrError as error:  # the per-sheet edge: say why, go on with the next sheet
             codes.append(_fail(error, sheet))
             continue
+        finally:
+            if isinstance(backend, CsvSheet):
+                backend.close()
         print(_dry_run(result) if args.dry_run else _summary(result, client, args.output))
         codes.append(EXIT_FLAGGED if result.plan.flagged else EXIT_OK)
     return max(codes)
 
 
+def _names_google(sheets: Sequence[str]) -> bool:
+    for sheet in sheets:
+        try:
+            if parse_sheet_ref(sheet).key is not None:
+                return True
+        except CtrError:
+            continue  # said when that sheet's turn comes
+    return False
+
+
 def _backend(
     sheet: str,
     args: argparse.Namespace,
-    settings: SheetsSettings,
+    settings: SheetsSettings | None,
     client: ResilientHTTPClient | None,
 ) -> tuple[SheetBackend, ResilientHTTPClient | None]:
     ref = parse_sheet_ref(sheet)
     if ref.path is not None:
         # A dry run writes nothing anywhere, --output included.
         output = None if args.dry_run else args.output
-        return CsvSheet(ref.path, output, args.encoding, args.locale), client
-    if args.output is not None or args.encoding or args.locale:
+        csv = CsvSheet(ref.path, output, args.encoding, args.locale, args.write_read_only)
+        csv.read_only = args.dry_run
+        return csv, client
+    if args.output is not None or args.encoding or args.locale or args.write_read_only:
         raise InputError(
-            "--output, --encoding and --locale are for CSV files: a Google sheet is updated "
-            "where it is and carries its own locale (see the changes first with --dry-run).",
+            "--output, --encoding, --locale and --write-read-only are for CSV files: a Google "
+            "sheet is updated where it is and carries its own locale (see the changes first "
+            "with --dry-run).",
             example="sync SHEET --dry-run",
         )
     if client is None:
+        assert settings is not None  # read at start because a Google sheet is named
         client, _ = make_client(settings)
     assert ref.key is not None
     return GoogleSheet(client, ref.key, gid=ref.gid, worksheet=args.worksheet), client
 
 
 def _summary(
-    result: SyncResult, client: ResilientHTTPClient | None, output: Path | None = None
+    result: SyncResult, client: ResilientHTTPClient | None, output: str | None = None
 ) -> str:
     plan = result.plan
     cells = len(plan.changes)

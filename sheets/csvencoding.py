@@ -79,6 +79,12 @@ def _forced(data: bytes, name: str, encoding: str) -> tuple[str, bytes]:
         raise CsvFileError(
             f"{name}: unknown encoding {encoding!r} (try utf-8, utf-16 or cp1252)."
         ) from None
+    try:  # str.encode refuses codecs that aren't text encodings (base64, zlib, rot13...)
+        "csv".encode(codec)
+    except LookupError:
+        raise CsvFileError(
+            f"{name}: {encoding!r} is not a text encoding (try utf-8, utf-16 or cp1252)."
+        ) from None
     if codec == "utf-8-sig":
         codec = "utf-8"
     if codec == "utf-16":  # the byte-order mark says which; Windows writes little-endian

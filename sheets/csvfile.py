@@ -26,6 +26,7 @@ from typing import BinaryIO
 from sheets import csvencoding, csvtext
 from sheets.csvpending import Pending, private_folder, sync_folder
 from sheets.csvrecords import BLOCK, ByColumn, Changes, Records
+from sheets.csvtarget import kind_of
 from sheets.errors import CsvChangedError, CsvFileError
 
 __all__ = ["ByColumn", "Changes", "CsvChangedError", "CsvFile", "CsvFileError", "Records"]
@@ -82,12 +83,14 @@ class CsvFile:
             path, decoded.encoding, decoded.bom, delimiter, rows, width, text, ends, counts, stamp
         )
 
-    def render(self, changes: Changes) -> bytes:
+    def render(self, changes: Changes, width: int = 0) -> bytes:
         """The whole file as it would be written with ``changes``."""
-        return b"".join(self._chunks(changes, [0]))
+        return b"".join(self._chunks(changes, [0], width))
 
-    def write(self, changes: Changes, output: Path | None = None) -> bool:
+    def write(self, changes: Changes, output: Path | None = None, width: int = 0) -> bool:
         """Set fields: {record index: {field index: text, or None for empty}}; False if no-op.
+
+        A record that changes ends with at least ``width`` fields.
 
         With ``output`` the result goes there and the file read is left as it was. Without it,
         CsvChangedError when the file changed since it was read: read it again and retry.
@@ -101,21 +104,24 @@ class CsvFile:
         Pending.of(target).refuse(name)
         changed = [0]
         with _Staged(target, name) as staged:
-            for chunk in self._chunks(changes, changed):
-                staged.stream.write(chunk)
+            try:
+                for chunk in self._chunks(changes, changed, width):
+                    staged.stream.write(chunk)
+            except OSError as error:  # a full disk, a quota: the target is untouched so far
+                raise CsvFileError(not_written(name, error)) from None
             if not changed[0] and output is None:
                 return False  # every change was already there: leave the file alone
             staged.commit(self._stamp if output is None else None)
         return True
 
-    def _chunks(self, changes: Changes, changed: list[int]) -> Iterator[bytes]:
+    def _chunks(self, changes: Changes, changed: list[int], width: int) -> Iterator[bytes]:
         encoder = codecs.getincrementalencoder(self.encoding)()
         yield self.bom
-        for text in self._texts(changes, changed):
+        for text in self._texts(changes, changed, width):
             yield encoder.encode(text)
         yield encoder.encode("", final=True)
 
-    def _texts(self, changes: Changes, changed: list[int]) -> Iterator[str]:
+    def _texts(self, changes: Changes, changed: list[int], width: int) -> Iterator[str]:
         """The new text in pieces of about CHUNK characters; counts the records changed."""
         text, ends, counts = self._text, self._ends, self._counts
         render, delimiter, codec = csvtext.render_record, self.delimiter, self.encoding
@@ -127,7 +133,8 @@ class CsvFile:
         pos = 0
         for index in indexes:
             start = ends[index - 1] if index else 0
-            new = render(text[start : ends[index]], changes[index], delimiter, counts[index], codec)
+            raw = text[start : ends[index]]
+            new = render(raw, changes[index], delimiter, counts[index], codec, width=width)
             if new is None:
                 continue
             changed[0] += 1
@@ -157,7 +164,11 @@ def _read_bytes(path: Path) -> tuple[bytes, Stamp]:
             raise CsvFileError(_not_a_file(path))
         data = path.read_bytes()
     except FileNotFoundError:
-        raise CsvFileError(f"{path}: no such file: check the name and the folder.") from None
+        # Quoted when a space at an end is part of the name, where it can't be seen otherwise.
+        shown = (
+            f"{str(path)!r} (the name ends in a space)" if str(path) != str(path).strip() else path
+        )
+        raise CsvFileError(f"{shown}: no such file: check the name and the folder.") from None
     except PermissionError:
         raise CsvFileError(
             f"{path} can't be read (permission denied): check its permissions."
@@ -170,7 +181,17 @@ def _read_bytes(path: Path) -> tuple[bytes, Stamp]:
 def _not_a_file(path: Path) -> str:
     if path.is_dir():
         return f"{path} is a folder, not a CSV file: name a file inside it."
-    return f"{path} is not a regular file: name a CSV file."
+    return f"{path} is {kind_of(os.stat(path).st_mode)}, not a regular file: name a CSV file."
+
+
+def not_written(name: str, error: OSError) -> str:
+    """One line for a write that failed before the target was touched."""
+    advice = "free some space and run the sync again" if _full(error) else "check the disk"
+    return f"{name} can't be written ({error.strerror}): it was left as it was; {advice}."
+
+
+def _full(error: OSError) -> bool:
+    return error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
 
 def _output_target(source: Path, output: Path) -> Path:
@@ -207,7 +228,7 @@ class _Staged:
             self.beside, self.pending = True, Pending.of(target).beside
         except OSError as error:
             if error.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
-                raise CsvFileError(f"{name} can't be written: {error.strerror}.") from None
+                raise CsvFileError(not_written(name, error)) from None
             # A read-only folder: the file is rewritten in place, and its new content waits
             # in the state folder meanwhile, where it can be renamed to its pending name.
             fd, self.temp, self.pending = self._stage_in_state_folder()
@@ -241,15 +262,26 @@ class _Staged:
 
     def commit(self, expected: Stamp | None) -> None:
         """Put the new content in place; with ``expected``, only over that very content."""
-        self.stream.flush()
+        try:
+            self.stream.flush()
+        except OSError as error:
+            raise CsvFileError(not_written(self.name, error)) from None
         try:
             info = os.stat(self.target)
         except FileNotFoundError:
             if expected is not None:
                 raise CsvChangedError(self._changed("was moved or deleted")) from None
             info = None
+        if info is not None and not stat.S_ISREG(info.st_mode):  # replaced since we looked
+            raise CsvFileError(
+                f"{self.name} is now {kind_of(info.st_mode)}, not a regular file: nothing "
+                "was written."
+            )
         if self.beside and (info is None or (info.st_nlink == 1 and self._adopt(info))):
-            os.fsync(self.stream.fileno())
+            try:
+                os.fsync(self.stream.fileno())
+            except OSError as error:
+                raise CsvFileError(not_written(self.name, error)) from None
             if expected is not None:
                 with self.target.open("rb") as current:
                     self._check(current, expected)
@@ -287,6 +319,7 @@ class _Staged:
                 if expected is not None:
                     self._check(target, expected)
                 pending = self._keep(os.fstat(target.fileno()))
+                self._reserve(target, pending)
                 self.stream.seek(0)
                 target.seek(0)
                 shutil.copyfileobj(self.stream, target, CHUNK)
@@ -302,6 +335,22 @@ class _Staged:
                 f"{Pending.of(self.target).advice(pending)}"
             ) from None
         self._release(pending)
+
+    def _reserve(self, target: BinaryIO, pending: Path) -> None:
+        """Make the disk hold the new content before the file is touched, so a full disk
+        stops us here, with the file whole, rather than half-way through rewriting it."""
+        old = os.fstat(target.fileno()).st_size
+        new = os.fstat(self.stream.fileno()).st_size
+        if new <= old:
+            return
+        try:
+            os.posix_fallocate(target.fileno(), old, new - old)
+        except OSError as error:
+            if error.errno in (errno.EOPNOTSUPP, errno.EINVAL, errno.ENOSYS):
+                return  # this file system can't reserve: the pending copy is the safety net
+            os.truncate(target.fileno(), old)  # what was allocated goes; the bytes never moved
+            self._release(pending)  # nothing was written: the copy has no job left
+            raise CsvFileError(not_written(self.name, error)) from None
 
     def _keep(self, info: os.stat_result) -> Path:
         """Give the staged content its pending name, durably, before the target is touched."""
@@ -320,7 +369,7 @@ class _Staged:
             note.unlink(missing_ok=True)
             raise CsvFileError(
                 f"{self.name} can't be rewritten: its new content can't be kept in "
-                f"{pending} meanwhile ({error.strerror}); nothing was written."
+                f"{pending} meanwhile ({error.strerror}): it was left as it was."
             ) from None
         return pending
 

@@ -211,7 +211,13 @@ def quote(value: str, delimiter: str) -> str:
 
 
 def render_record(
-    raw: str, changes: Mapping[int, str | None], delimiter: str, count: int, codec: str
+    raw: str,
+    changes: Mapping[int, str | None],
+    delimiter: str,
+    count: int,
+    codec: str,
+    *,
+    width: int = 0,
 ) -> str | None:
     """A record with some fields set, everything else as written; None when nothing changes.
 
@@ -220,6 +226,8 @@ def render_record(
         changes: field index -> new text, None or "" for an empty field.
         count: how many fields the record has.
         codec: the file's codec; characters it can't write are replaced.
+        width: a record that changes ends with at least this many fields (the tool's columns
+            all there, empty ones included), so it is as wide as its header.
     """
     content = raw.rstrip("\r\n")
     ending = raw[len(content) :]
@@ -227,14 +235,15 @@ def render_record(
         ((k, v),) = changes.items()
         if k >= count and v:
             v = quote(v if v.isascii() else encodable(v, codec), delimiter)
-            padding = delimiter * (k - count)
-            return (content + delimiter + padding + v if count else padding + v) + ending
+            padding, after = delimiter * (k - count), delimiter * max(0, width - k - 1)
+            return (content + delimiter + padding + v if count else padding + v) + after + ending
     # Emptying a field the record doesn't have changes nothing.
     new = {k: encodable(v, codec) if v else "" for k, v in changes.items() if v or k < count}
     if not new:
         return None
+    end = max(max(new) + 1, width)
     if min(new) >= count:  # only fields added at the end: the first sync's shape, kept fast
-        tail = [""] * (max(new) + 1 - count)
+        tail = [""] * (end - count)
         for k, v in new.items():
             tail[k - count] = quote(v, delimiter)
         added = delimiter.join(tail)
@@ -242,7 +251,7 @@ def render_record(
     if min(new) < 0:
         raise IndexError(f"field index {min(new)} is negative")
     parts = split_raw(content, delimiter)
-    parts += [""] * (max(new) + 1 - len(parts))
+    parts += [""] * (end - len(parts))
     changed = False
     for k, v in new.items():
         if k < count and field_value(parts[k]) == v:

@@ -75,42 +75,19 @@ def classify(method: str, url: str) -> Kind:
     return Kind.WRITE
 
 
-@dataclass
-class TokenBucket:
-    """``per_minute`` tokens a minute, at most ``burst`` saved up.
-
-    It refills at (per_minute - burst) a minute, so no 60 seconds ever hold more than
-    ``per_minute`` requests, however they are spread: Google's windows are never overrun.
-    """
-
-    per_minute: int
-    burst: int
-    tokens: float = field(init=False)
-    updated: float | None = field(default=None, init=False)
-
-    def __post_init__(self) -> None:
-        self.burst = max(1, min(self.burst, self.per_minute))
-        self.tokens = float(self.burst)
-        self.rate = max(self.per_minute - self.burst, 1) / WINDOW
-
-    def delay(self, now: float) -> float:
-        """Seconds until a token is there (0 if one is)."""
-        self._refill(now)
-        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
-
-    def take(self, now: float) -> None:
-        self._refill(now)
-        self.tokens -= 1
-
-    def _refill(self, now: float) -> None:
-        if self.updated is not None:
-            self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
-        self.updated = now
+# Routine requests leave this many tokens for urgent ones (a due summary), where the bucket
+# is big enough to hold them: within a process the scheduler's line puts a due summary first,
+# across replicas sharing a ledger this reserve is what does.
+URGENT_RESERVE = 1
 
 
 @dataclass(frozen=True, slots=True)
 class Bucket:
-    """One quota as a ledger keeps it: a name every sharer agrees on, and its size."""
+    """One quota as every ledger models it: a name every sharer agrees on, and its size.
+
+    The one model of a bucket (burst, rate, level, wait, what a request needs), used by the
+    in-process ledger and, as the same formulas in SQL, by the store's shared one.
+    """
 
     name: str
     per_minute: int
@@ -124,6 +101,53 @@ class Bucket:
     def rate(self) -> float:
         """Tokens a second: (per_minute - burst) a minute, so no 60 s exceed per_minute."""
         return max(self.per_minute - self.burst, 1) / WINDOW
+
+    def need(self, priority: Priority) -> float:
+        """Tokens that must be there for a request to go.
+
+        Never more than the bucket holds: a reserve a small bucket can't keep would leave
+        routine requests waiting forever (below 20 a minute the burst is a single token).
+
+        >>> Bucket("b", 60).need(Priority.ROUTINE), Bucket("b", 10).need(Priority.ROUTINE)
+        (2.0, 1.0)
+        """
+        if priority is Priority.URGENT:
+            return 1.0
+        return 1.0 + min(URGENT_RESERVE, self.burst - 1)
+
+    def level(self, tokens: float, updated: float, now: float) -> float:
+        """The tokens at ``now`` of a bucket that held ``tokens`` at ``updated``.
+
+        A clock behind the bucket's (another replica's) adds nothing rather than taking away.
+        """
+        return min(float(self.burst), tokens + max(0.0, now - updated) * self.rate)
+
+    def wait(self, tokens: float, updated: float, need: float, now: float) -> float:
+        """Seconds until the bucket holds ``need`` tokens (0 if it does)."""
+        return max(0.0, (need - self.level(tokens, updated, now)) / self.rate)
+
+
+@dataclass
+class TokenBucket:
+    """A `Bucket`'s tokens kept in this process's memory."""
+
+    spec: Bucket
+    tokens: float = field(init=False)
+    updated: float | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        self.tokens = float(self.spec.burst)
+
+    def delay(self, now: float, need: float = 1.0) -> float:
+        """Seconds until ``need`` tokens are there (0 if they are)."""
+        return self.spec.wait(self.tokens, self._since(now), need, now)
+
+    def take(self, now: float) -> None:
+        self.tokens = self.spec.level(self.tokens, self._since(now), now) - 1
+        self.updated = now if self.updated is None else max(self.updated, now)
+
+    def _since(self, now: float) -> float:
+        return now if self.updated is None else self.updated
 
 
 class Ledger(Protocol):
@@ -155,7 +179,7 @@ class LocalLedger:
     def _bucket(self, spec: Bucket) -> TokenBucket:
         bucket = self._buckets.get(spec.name)
         if bucket is None:
-            bucket = self._buckets[spec.name] = TokenBucket(spec.per_minute, spec.burst)
+            bucket = self._buckets[spec.name] = TokenBucket(spec)
         return bucket
 
 

@@ -26,9 +26,9 @@ def parse_sheet_ref(text: str) -> SheetRef:
     >>> parse_sheet_ref("https://docs.google.com/spreadsheets/d/1AbCdEfGhIjKlMnOp/edit#gid=42")
     SheetRef(key='1AbCdEfGhIjKlMnOp', gid=42, path=None)
     """
+    if text.strip().lower().endswith(".csv"):
+        return SheetRef(path=Path(text))  # exactly as given: "report.csv " is another file
     text = text.strip()
-    if text.lower().endswith(".csv"):
-        return SheetRef(path=Path(text))
     url = _URL.match(text)
     if url:
         gid = _GID.search(text)

@@ -18,9 +18,6 @@ from sqlalchemy.exc import IntegrityError
 from bot.store.schema import quota_buckets
 from sheets.quota import Bucket, Priority
 
-# Routine requests leave this many tokens for urgent ones: within a process the scheduler's
-# line puts a due summary first, across replicas this is what does.
-URGENT_RESERVE = 1
 # What to wait when the tokens were there by the time we looked again (another replica's
 # refill or take between our UPDATE and SELECT): try again almost at once.
 RETRY = 0.01
@@ -41,13 +38,12 @@ class StoreLedger:
         self._known: set[str] = set()
 
     def take(self, buckets: Sequence[Bucket], priority: Priority, now: float) -> float:
-        need = 1.0 if priority is Priority.URGENT else 1.0 + URGENT_RESERVE
         for bucket in buckets:
             self._ensure(bucket, now)
         with self._engine.connect() as db:
             with db.begin() as transaction:
                 for bucket in buckets:
-                    if db.execute(_take(bucket, need, now)).rowcount != 1:
+                    if db.execute(_take(bucket, bucket.need(priority), now)).rowcount != 1:
                         transaction.rollback()
                         break
                 else:
@@ -58,7 +54,7 @@ class StoreLedger:
         waits = [RETRY]
         for bucket in buckets:
             if bucket.name in held:
-                waits.append(_wait(bucket, *held[bucket.name], need, now))
+                waits.append(bucket.wait(*held[bucket.name], bucket.need(priority), now))
             else:  # someone emptied the table: create the row again on the next try
                 self._known.discard(bucket.name)
         return max(waits) + JITTER * self._jitter()
@@ -78,7 +74,7 @@ class StoreLedger:
 
 
 def _level(bucket: Bucket, now: float) -> ColumnElement[float]:
-    """The bucket's tokens at ``now``, refilled, in SQL (a clock behind the row adds none)."""
+    """`Bucket.level` in SQL, computed from the row itself inside the UPDATE that takes."""
     elapsed = case((quota_buckets.c.updated < now, now - quota_buckets.c.updated), else_=0.0)
     refilled = quota_buckets.c.tokens + elapsed * bucket.rate
     return case((refilled > bucket.burst, float(bucket.burst)), else_=refilled)
@@ -94,8 +90,3 @@ def _take(bucket: Bucket, need: float, now: float) -> Update:
             updated=case((quota_buckets.c.updated < now, now), else_=quota_buckets.c.updated),
         )
     )
-
-
-def _wait(bucket: Bucket, tokens: float, updated: float, need: float, now: float) -> float:
-    level = min(float(bucket.burst), tokens + max(0.0, now - updated) * bucket.rate)
-    return max(0.0, (need - level) / bucket.rate)

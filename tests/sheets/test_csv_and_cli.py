@@ -41,6 +41,8 @@ def test_example_sheet_syncs_offline_without_touching_the_original(tmp_path: Pat
     first = rows[1]
     assert float(first[6]) == pytest.approx(int(first[4]) / int(first[3].replace(",", "")))
     assert any("can't exceed impressions" in row[7] for row in rows[1:] if len(row) > 7)
+    written = [row for row, before in zip(rows, source, strict=True) if row != before]
+    assert {len(row) for row in written} == {len(rows[0])}  # no record ends a field short
 
 
 def test_csv_resync_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -51,7 +53,11 @@ def test_csv_resync_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture
     assert main(["sync", str(path)]) == EXIT_OK
     assert (path.stat().st_mtime_ns, path.read_bytes()) == written
     assert "already up to date" in capsys.readouterr().out
-    assert read(path)[1] == ["A", "50,000", "200", "0.004"]  # no empty status cell appended
+    # A record the sync writes to is as wide as its header: the empty status is a field too.
+    assert read(path) == [
+        ["Campaign", "Impressions", "Clicks", "CTR", "CTR status"],
+        ["A", "50,000", "200", "0.004", ""],
+    ]
 
 
 def test_dry_run_prints_a_table_and_writes_nothing(

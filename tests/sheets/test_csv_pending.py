@@ -240,7 +240,7 @@ def stopped_at_the_rewrite(
 
 @pytest.mark.parametrize("ending", ["write-fails", "killed"])
 @pytest.mark.parametrize("why", ["hard-link", "read-only-folder"])
-def test_a_rewrite_cut_short_keeps_the_whole_content_and_says_where(
+def test_a_rewrite_stopped_by_a_full_disk_leaves_the_file_whole_and_the_content_kept(
     tmp_path: Path, state: Path, why: str, ending: str
 ) -> None:
     old = campaigns(3000)
@@ -260,15 +260,20 @@ def test_a_rewrite_cut_short_keeps_the_whole_content_and_says_where(
         die=ending == "killed",
         as_a_person=why != "hard-link",
     )
-    if ending == "killed":
-        assert result.returncode == -signal.SIGXFSZ, result.stderr
-    else:
+    # The rewrite reserves the file's new size before touching it, so the size cap stops it
+    # there: the file is whole. A write that fails says so and drops the copy it no longer
+    # needs; a kill leaves the whole new content waiting under its pending name.
+    assert target.read_bytes() == old
+    if ending == "write-fails":
         assert result.returncode == EXIT_USAGE, result.stderr
-        error = one_line(result.stderr)
-        assert f"{target} was only partly rewritten (File too large)" in error
-        assert str(pending) in error
+        assert "(File too large): it was left as it was" in one_line(result.stderr)
+        assert not pending.exists()
+        done = without_root_powers(["sync", str(target)], tmp_path)
+        assert done.returncode == EXIT_OK, done.stderr
+        assert target.read_bytes() == new
+        return
+    assert result.returncode == -signal.SIGXFSZ, result.stderr
     half = target.read_bytes()
-    assert half == new[:LIMIT] + old[LIMIT:]  # what a kill leaves: half new, half old
     assert pending.read_bytes() == new  # ...and the whole new content, where it says
     if why == "read-only-folder":  # a hash names no file: a note beside it does
         assert note(pending).read_text() == f"{target}\n"
@@ -311,7 +316,7 @@ def test_without_a_usable_state_folder_the_copy_waits_in_var_tmp(
         again = without_root_powers(["sync", str(target)], tmp_path)
         assert again.returncode == EXIT_USAGE
         assert str(pending) in one_line(again.stderr)
-        assert target.read_bytes() == new[:LIMIT] + old[LIMIT:]
+        assert target.read_bytes() == old  # reserved first: the cap stopped it before writing
     finally:
         pending.unlink(missing_ok=True)
         note(pending).unlink(missing_ok=True)

@@ -52,7 +52,7 @@ def test_mode_and_owner_are_kept(sheet: Path) -> None:
     info = sheet.stat()
     assert stat.S_IMODE(info.st_mode) == 0o664
     assert (info.st_uid, info.st_gid) == (1234, 2345)
-    assert sheet.read_bytes().endswith(b"Search,1000,10,0.01\r\n")
+    assert sheet.read_bytes().endswith(b"Search,1000,10,0.01,\r\n")
 
 
 def test_a_symlinked_csv_updates_its_target_and_stays_a_link(sheet: Path, tmp_path: Path) -> None:
@@ -85,22 +85,22 @@ def test_untouched_bytes_stay_byte_identical(tmp_path: Path) -> None:
     lines = path.read_bytes().split(b"\r\n")
     assert path.read_bytes().startswith(b'\xef\xbb\xbf"Campaign";"Impressions";"Clicks";CTR;')
     assert lines[1] == b'"Spring'
-    assert lines[2] == b'sale";"1,000";10;0.01'
+    assert lines[2] == b'sale";"1,000";10;0.01;'
     assert lines[3] == b""
-    assert lines[4] == b"Plain;2000;30;0.015"
+    assert lines[4] == b"Plain;2000;30;0.015;"
 
 
 def test_windows_1252_and_utf16_files_keep_their_encoding(tmp_path: Path) -> None:
     cp = tmp_path / "excel.csv"
     cp.write_bytes("Campagne,Impressions,Clicks\r\nÉté – soldes,1000,10\r\n".encode("cp1252"))
     assert run(["sync", str(cp)]) == EXIT_OK
-    assert cp.read_bytes().decode("cp1252").splitlines()[1] == "Été – soldes,1000,10,0.01"
+    assert cp.read_bytes().decode("cp1252").splitlines()[1] == "Été – soldes,1000,10,0.01,"
     wide = tmp_path / "wide.csv"
     wide.write_bytes("Campaign\tImpressions\tClicks\r\nÉté\t1000\t10\r\n".encode("utf-16"))
     assert run(["sync", str(wide)]) == EXIT_OK
     text = wide.read_bytes()
     assert text.startswith(b"\xff\xfe")
-    assert text.decode("utf-16").splitlines()[1] == "Été\t1000\t10\t0.01"
+    assert text.decode("utf-16").splitlines()[1] == "Été\t1000\t10\t0.01\t"
 
 
 def test_dot_grouped_counts_are_flagged_not_guessed(
@@ -185,7 +185,7 @@ def test_a_read_only_folder_rewrites_the_file_in_place_or_says_why(tmp_path: Pat
     folder.chmod(0o555)
     result = without_root_powers(["sync", str(inside)], tmp_path)
     assert result.returncode == EXIT_OK, result.stderr
-    assert inside.read_text().splitlines()[1] == "1000,10,0.01"
+    assert inside.read_text().splitlines()[1] == "1000,10,0.01,"
     other = folder / "read-only.csv"
     folder.chmod(0o755)
     other.write_text("Impressions,Clicks\n1000,10\n")
@@ -206,7 +206,8 @@ def test_output_into_a_missing_folder_is_created(
     assert f"written to {out}" in capsys.readouterr().out
     assert sheet.read_bytes() == before
     assert (
-        out.read_bytes() == b"Campaign,Impressions,Clicks,CTR,CTR status\r\nSearch,1000,10,0.01\r\n"
+        out.read_bytes()
+        == b"Campaign,Impressions,Clicks,CTR,CTR status\r\nSearch,1000,10,0.01,\r\n"
     )
 
 
@@ -253,7 +254,7 @@ def test_a_batch_goes_on_after_a_bad_file(
     bad.write_bytes(b"\x00\x00binary\xff")
     good_c.write_text("Impressions,Clicks\n2000,30\n")
     assert run(["sync", str(good_a), str(bad), str(good_c)]) == EXIT_USAGE
-    assert good_c.read_text().splitlines()[1] == "2000,30,0.015"
+    assert good_c.read_text().splitlines()[1] == "2000,30,0.015,"
     err = capsys.readouterr().err
     assert "bad.csv" in err
     assert "Traceback" not in err
@@ -269,5 +270,5 @@ def test_a_row_appended_between_read_and_write_is_kept(sheet: Path) -> None:
         backend.write(first)
     assert sheet.read_bytes().endswith(b"Search,1000,10\r\nSocial,2000,30\r\n")
     result = sync(backend)  # the next read sees the row and syncs it
-    assert sheet.read_bytes().splitlines()[-1] == b"Social,2000,30,0.015"
+    assert sheet.read_bytes().splitlines()[-1] == b"Social,2000,30,0.015,"
     assert result.plan.computed == 2

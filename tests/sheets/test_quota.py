@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from sheets.backends import GoogleSheet
 from sheets.client import ResilientHTTPClient, make_client
-from sheets.quota import Kind, QuotaScheduler, TokenBucket, urgent
+from sheets.quota import Bucket, Kind, QuotaScheduler, TokenBucket, urgent
 from sheets.settings import SheetsSettings
 from sheets.sync import sync
 from tests.fakes.google_api import FakeGoogle
@@ -83,7 +83,7 @@ def test_reads_writes_and_drive_have_their_own_buckets() -> None:
 
 
 def test_the_project_bucket_is_shared_and_never_below_the_users() -> None:
-    assert TokenBucket(300, 30).rate == 270 / 60
+    assert TokenBucket(Bucket("project", 300)).spec.rate == 270 / 60
     clock = Clock()
     scheduler = QuotaScheduler(per_user=600, per_project=300, clock=clock, sleep=clock.sleep)
     sent_times(scheduler, clock, [0.0] * 60, Kind.READ)
