@@ -257,7 +257,7 @@ class PersonEditsACsv(RuleBasedStateMachine):
         before_bytes = self.path.read_bytes()
         before = parse(before_bytes.decode("utf-8"))
         try:
-            result = sync(CsvSheet(self.path, locale=self.locale))
+            result = self._sync()
         except CtrError as error:
             event(f"refused: {str(error).split(':')[0][:40]}")
             assert self.path.read_bytes() == before_bytes, "a refused sync wrote"
@@ -269,11 +269,19 @@ class PersonEditsACsv(RuleBasedStateMachine):
         self._check_people_kept(before, after, owned)
         self._check_rows(result, after)
         again_bytes = self.path.read_bytes()
-        again = sync(CsvSheet(self.path, locale=self.locale))
+        again = self._sync()
         assert again.writes == 0, "a second sync wrote"
         assert self.path.read_bytes() == again_bytes
         self._adopt(after, owned)
         self.synced = result
+
+    def _sync(self) -> SyncResult:
+        """One sync as the CLI runs it: the file is locked until the backend is closed."""
+        backend = CsvSheet(self.path, locale=self.locale)
+        try:
+            return sync(backend)
+        finally:
+            backend.close()
 
     def _check_people_kept(self, before: Grid, after: Grid, owned: dict[int, Kind]) -> None:
         assert len(after) == len(before), "rows were added or removed"
