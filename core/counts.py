@@ -35,6 +35,7 @@ UNKNOWN = Numerals("", "")
 # mark reads them as thousands; anywhere else they are refused as ambiguous.
 _DOT_GROUPED = re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+")
 _COMMA_GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+")
+_GROUPED = {".": re.compile(r"\d{1,3}(?:\.\d{3})+"), ",": re.compile(r"\d{1,3}(?:,\d{3})+")}
 # A sheet's numeric value within this relative distance of a whole number is that number:
 # =0.1*3*10000 shows 3,000 but holds 3000.0000000000005 (binary floating point).
 WHOLE_TOLERANCE = 1e-9
@@ -111,6 +112,11 @@ def _parse_text(text: str, what: str, numerals: Numerals = POINT) -> int:
     if stripped.isdigit() and stripped.isascii() and len(stripped) <= 15:
         # Most exported counts are plain digits or "7,984": skip Decimal on a sync's hot path.
         return int(stripped)
+    grouped = _GROUPED.get(numerals.group)
+    if grouped is not None and grouped.fullmatch(stripped):
+        # "7,984" in an English sheet, "7.984" in a German one: the other common export form.
+        count = int(stripped.replace(numerals.group, ""))
+        return count if count <= MAX_COUNT else _checked(Decimal(count), what, text)
     if not stripped:
         raise InputError(reasons.MISSING(what=what))
     if len(stripped) > MAX_COUNT_CHARS:
@@ -136,20 +142,21 @@ def _ungrouped(text: str, what: str, numerals: Numerals, shown: str) -> str:
     A dot- or comma-grouped count is read as thousands only where the locale groups with
     that mark; anywhere else it is refused as ambiguous rather than guessed.
     """
-    digits = re.sub(r"[.,+-]", "", text)
     if _DOT_GROUPED.fullmatch(text):
         if numerals.group == ".":
             return text.replace(".", "")
         grouped = text.lstrip("+-").replace(".", ",")
+        digits = grouped.replace(",", "")
         raise InputError(
-            reasons.DOT_AMBIGUOUS(what=what, shown=text, digits=digits, grouped=grouped)
+            reasons.DOT_AMBIGUOUS(what=what, shown=shown, digits=digits, grouped=grouped)
         )
     if _COMMA_GROUPED.fullmatch(text):
         if numerals.group == ",":
             return text.replace(",", "")
         if numerals.decimal == ",":
-            raise InputError(reasons.COMMA_AMBIGUOUS_HERE(what=what, shown=text))
-        raise InputError(reasons.COMMA_AMBIGUOUS(what=what, shown=text, digits=digits))
+            raise InputError(reasons.COMMA_AMBIGUOUS_HERE(what=what, shown=shown))
+        digits = text.lstrip("+-").replace(",", "")
+        raise InputError(reasons.COMMA_AMBIGUOUS(what=what, shown=shown, digits=digits))
     group = numerals.group
     if group and group not in ".," and group in text:  # 10’000 (de_CH), 10 000 (fr_FR)
         mark = re.escape(numerals.decimal or ".")

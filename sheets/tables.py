@@ -65,12 +65,10 @@ def header_row(grid: Sequence[Sequence[Cell]], impr: set[str], clicks: set[str])
         for index, row in enumerate(grid[:HEADER_SEARCH_ROWS])
         if _names_both(row, impr, clicks)
     ]
+    if len(rows) < 2:
+        return rows[0] if rows else None  # one candidate: nothing to tell apart, no data scan
     candidates = [_candidate(grid, index, rows, impr, clicks) for index in rows]
-    if not candidates:
-        return None
     _refuse_side_by_side(grid, candidates)
-    if len(candidates) == 1:
-        return candidates[0].row
     plausible = [c for c in candidates if c.fits >= 2]
     if len(plausible) == 1:
         return plausible[0].row
