@@ -32,6 +32,8 @@ echo "smoke: ctr"
 expect 0 "CTR 0.40% (200 clicks / 50,000 impressions) · 95% CI 0.35%–0.46%" "$bin/ctr" 200 50000
 expect 0 "Summer is ahead" "$bin/ctr" "Spring: 200 50000 vs Summer: 260 48000"
 expect 2 "Did you mean \`ctr 200 50000\`?" "$bin/ctr" 50000 200
+expect 0 "▲ 0.60% is unusually high for it" "$bin/ctr" 300 50000 --usual 180/52000,210/49000
+expect 2 "Week 2 of --usual ('000')" "$bin/ctr" 200 50000 --usual 180/52,000
 "$bin/ctr" --json 200 50000 | "$bin/python" -c '
 import json, sys
 data = json.load(sys.stdin)
@@ -40,14 +42,16 @@ assert 0.0034 < data["ci_low"] < 0.004 < data["ci_high"] < 0.0046, data'
 
 echo "smoke: ctr-sheets"
 cp "$repo/examples/campaigns.csv" campaigns.csv
-expect 1 "140 CTR(s), 4 row(s) flagged" "$bin/ctr-sheets" sync campaigns.csv --output out/campaigns.csv
+expect 1 "420 CTR(s), 4 row(s) flagged" "$bin/ctr-sheets" sync campaigns.csv --output out/campaigns.csv
 head -1 out/campaigns.csv | grep -q "CTR,CTR status" || fail "out/campaigns.csv has no CTR columns"
 cmp -s campaigns.csv "$repo/examples/campaigns.csv" || fail "ctr-sheets --output changed its input"
 expect 2 "missing.csv: no such file" "$bin/ctr-sheets" sync missing.csv
 
 echo "smoke: ctr-bot"
-expect 0 "140 CTRs filled in, 4 bad rows flagged" "$bin/ctr-bot" demo
-grep -qF "Total: 1.21% (7,974 / 660,525" "$work/out.txt" || fail "the demo summary lost its total"
+expect 0 "420 CTRs filled in, 4 bad rows flagged" "$bin/ctr-bot" demo
+grep -qF "Total: 1.21% (usual 1.25%) · 7,974 / 660,525" "$work/out.txt" ||
+  fail "the demo summary lost its total or its usual CTR"
+grep -qF "Unusual for themselves" "$work/out.txt" || fail "the demo lost its unusual campaigns"
 grep -qF "*Total" "$work/out.txt" && fail "the demo printed raw Slack markup"
 [ "$(head -c 4 out/weekly-chart.png | od -An -c | tr -d ' ')" = "211PNG" ] || fail "no demo chart"
 expect 0 '"type": "header"' "$bin/ctr-bot" demo --json --out demo-json

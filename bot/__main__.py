@@ -122,7 +122,12 @@ def run(settings: Settings) -> None:
     identity = verify_bot_token(client)
     log.info("slack_ok", extra={"team": identity.get("team_id"), "bot": identity.get("user_id")})
     weekly = build_weekly(settings, client)  # loads the Google key: a bad one stops us here
-    app = create_app(settings, client, weekly.commands if weekly else None)
+    app = create_app(
+        settings,
+        client,
+        weekly.commands if weekly else None,
+        weekly.campaigns if weekly else None,
+    )
     if weekly is None:
         log.info("weekly_summaries_off", extra={"reason": "GOOGLE_APPLICATION_CREDENTIALS unset"})
     else:

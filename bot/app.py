@@ -18,6 +18,7 @@ from bot import listeners
 from bot.blocks import error_message
 from bot.metrics import time_commands
 from bot.settings import Settings
+from bot.weekly.campaigns import CampaignHistory
 from bot.weekly.commands import WatchCommands
 from core.errors import CtrError
 
@@ -41,7 +42,10 @@ def make_client(settings: Settings) -> WebClient:
 
 
 def create_app(
-    settings: Settings, client: WebClient, watch_commands: WatchCommands | None = None
+    settings: Settings,
+    client: WebClient,
+    watch_commands: WatchCommands | None = None,
+    campaigns: CampaignHistory | None = None,
 ) -> App:
     """Build the Bolt app; nothing happens at import time and nothing here does network I/O."""
     app = App(
@@ -59,7 +63,7 @@ def create_app(
     app.middleware(ignore_slack_retries)
     app.middleware(time_commands)
     app.error(handle_error)
-    listeners.register(app, watch_commands)
+    listeners.register(app, watch_commands, campaigns)
     return app
 
 

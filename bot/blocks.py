@@ -83,7 +83,10 @@ def help_message() -> Message:
     watch = (
         "`/ctr watch &lt;sheet URL&gt; [weekly monday 09:00 Europe/Paris]`  weekly summaries "
         "here (admins) · `/ctr watching` · `/ctr unwatch &lt;sheet URL&gt;` · "
-        "`/ctr status` (admins: syncs, backlog, quota)"
+        "`/ctr status` (admins: syncs, backlog, quota)\n"
+        "`/ctr 200 50000 for &lt;campaign&gt;`  is that unusual for the campaign? · "
+        "`/ctr trend &lt;campaign&gt;`  its weekly CTR and usual range (from this channel's "
+        "watched sheets)"
     )
     return {
         "response_type": "ephemeral",
@@ -190,3 +193,8 @@ def _fields(items: list[str]) -> Block:
         "type": "section",
         "fields": [{"type": "mrkdwn", "text": clip(item, MAX_FIELD)} for item in items],
     }
+
+
+def share_button(text: str) -> Block | None:
+    """The "Share in channel" button for an answer to ``text`` (None when it can't carry it)."""
+    return _share_button(text)

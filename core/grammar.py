@@ -8,6 +8,13 @@ from dataclasses import dataclass
 from core.counts import parse_count
 from core.ctr import Counts
 from core.errors import InputError
+from core.history_commands import (
+    USUAL_FOR_EXAMPLE,
+    HistoryCommand,
+    for_splits,
+    parse_trend,
+    usual_request,
+)
 from core.watching import WatchCommand, is_watch_command, parse_watch_command
 
 MAX_TEXT_CHARS = 500
@@ -63,7 +70,7 @@ class Compare:
     b: Variant
 
 
-Command = Help | Single | Compare | WatchCommand
+Command = Help | Single | Compare | WatchCommand | HistoryCommand
 
 
 def parse_command(text: str) -> Command:
@@ -79,6 +86,18 @@ def parse_command(text: str) -> Command:
         return Help()
     if is_watch_command(cleaned):
         return parse_watch_command(cleaned)
+    try:
+        return _plain(cleaned)
+    except InputError:
+        # Only what isn't a plain CTR question can be a history one: "Ads for kids: 200
+        # 50000" stays an ad named "Ads for kids".
+        history = _history(cleaned)
+        if history is None:
+            raise
+        return history
+
+
+def _plain(cleaned: str) -> Single | Compare:
     sides = _VS.split(f" {cleaned} ")
     if len(sides) == 1:
         return Single(parse_variant(cleaned))
@@ -88,6 +107,34 @@ def parse_command(text: str) -> Command:
     if not first or not second:
         raise InputError("Put an ad on each side of `vs`.", example=COMPARE_EXAMPLE)
     return Compare(parse_variant(first), parse_variant(second))
+
+
+def _history(cleaned: str) -> HistoryCommand | None:
+    """``trend <campaign>`` or ``<one CTR> for <campaign>``; None when neither reading fits.
+
+    The counts are checked now, so a typo is answered at once rather than after a sheet read.
+    """
+    trend = parse_trend(cleaned)
+    if trend is not None:
+        return trend
+    splits = for_splits(cleaned)
+    for counts_text, name in splits:
+        try:
+            parse_variant(counts_text)
+        except InputError:
+            continue
+        if len(_VS.split(f" {counts_text} ")) == 1:
+            return usual_request(counts_text, name)
+    if not splits:
+        return None
+    counts_text, name = splits[0]
+    if len(_VS.split(f" {counts_text} ")) > 1:
+        raise InputError(
+            "`for` goes with one CTR (this week's), not a comparison.", example=USUAL_FOR_EXAMPLE
+        )
+    request = usual_request(counts_text, name)  # says what is missing, if anything is
+    parse_variant(request.counts_text)  # raises, saying what is wrong with the counts
+    return request
 
 
 def parse_variant(text: str) -> Variant:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core.baseline import Check
 from core.ctr import Comparison, CtrResult
 
 
@@ -33,4 +34,23 @@ def comparison_to_dict(
         "leader": comparison.leader,
         "needed_per_variant": comparison.needed_per_variant,
         "more_needed_per_variant": comparison.more_needed_per_variant,
+    }
+
+
+def check_to_dict(check: Check) -> dict[str, object]:
+    """A figure against its campaign's usual CTR: the usual, the test and the usual range."""
+    usual = check.usual
+    return {
+        "clicks": usual.counts.clicks,
+        "impressions": usual.counts.impressions,
+        "ctr": usual.rate,
+        "weeks": usual.weeks,
+        "method": usual.method.value,
+        "dispersion": usual.dispersion,
+        "df": usual.df,
+        "statistic": check.statistic,
+        "p_value": check.p_value,
+        "unusual": check.unusual,
+        "range_low": check.band.low,
+        "range_high": check.band.high,
     }

@@ -5,9 +5,12 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.listeners import actions, commands
+from bot.weekly.campaigns import CampaignHistory
 from bot.weekly.commands import WatchCommands
 
 
-def register(app: App, watch_commands: WatchCommands | None) -> None:
-    commands.register(app, watch_commands)
-    actions.register(app)
+def register(
+    app: App, watch_commands: WatchCommands | None, campaigns: CampaignHistory | None = None
+) -> None:
+    commands.register(app, watch_commands, campaigns)
+    actions.register(app, campaigns)

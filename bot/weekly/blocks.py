@@ -7,10 +7,12 @@ from typing import Any
 
 from bot.blocks import clip, context, escape, section
 from bot.weekly.report import WeeklyReport
+from core.baseline import Check
 from core.counts import format_count
 from core.ctr import Comparison, CtrResult
 from core.display import format_lift, format_p_value, format_percent, format_pp
 from core.summary import CampaignWeek
+from core.usual import binomial_label, unusual_mark, usual_phrase, usual_range
 
 MAX_BLOCKS = 50
 MAX_HEADER = 150
@@ -21,13 +23,14 @@ Block = dict[str, Any]
 
 
 def summary_blocks(report: WeeklyReport) -> list[Block]:
-    """The whole message: header, totals, leaders, laggards, movers, flagged rows, link."""
+    """The whole message: header, totals, leaders, laggards, the campaigns unusual for
+    themselves, flagged rows, link."""
     blocks = [_header(report), *_late(report), section(_totals(report))]
     summary = report.summary
     for title, campaigns, line in (
         ("Top campaigns", summary.top, _ranked_line),
         ("Bottom campaigns", summary.bottom, _ranked_line),
-        ("Significant movers", summary.movers, _mover_line),
+        ("Unusual for themselves", summary.unusual, _unusual_line),
     ):
         if campaigns:
             blocks.append(section(f"*{title}*\n" + "\n".join(map(line, campaigns))))
@@ -59,7 +62,7 @@ def _totals(report: WeeklyReport) -> str:
     total = report.summary.total
     if total is None:
         return "*Total:* no impressions this week. Is the sheet still being filled in?"
-    lines = [f"*Total:* {_result(total)}"]
+    lines = [f"*Total:* {_rate_and_usual(total, report.summary.total_usual)} · {_counts(total)}"]
     change = report.summary.total_change
     if change is not None:
         lines.append(f"*vs previous week:* {_change(change)}")
@@ -67,18 +70,31 @@ def _totals(report: WeeklyReport) -> str:
 
 
 def _ranked_line(campaign: CampaignWeek) -> str:
-    change = "" if campaign.change is None else f" · {_change(campaign.change)}"
-    return f"• {_name(campaign.name)}: {_result(campaign.result)}{change}"
+    result = campaign.result
+    counts = f"{format_count(result.counts.clicks)} / {format_count(result.counts.impressions)}"
+    change = "" if campaign.change is None else f" · vs last week {_change(campaign.change)}"
+    return f"• {_name(campaign.name)}: {_rate_and_usual(result, campaign.usual)} · {counts}{change}"
 
 
-def _mover_line(campaign: CampaignWeek) -> str:
-    assert campaign.change is not None  # movers always have a change
-    arrow = "▲" if campaign.change.b.rate > campaign.change.a.rate else "▼"
-    before, after = campaign.change.a.rate, campaign.change.b.rate
+def _unusual_line(campaign: CampaignWeek) -> str:
+    check = campaign.usual
+    assert check is not None  # the unusual always have a usual
+    arrow = "▲" if check.unusual == "high" else "▼"
+    fallback = binomial_label(check)
+    method = f"; {fallback}" if fallback else ""
     return (
-        f"{arrow} {_name(campaign.name)}: {format_percent(before)} → {format_percent(after)} "
-        f"({format_pp(after - before)}, {format_p_value(campaign.change.p_value)})"
+        f"{arrow} {_name(campaign.name)}: {format_percent(campaign.result.rate)} vs "
+        f"usual {format_percent(check.usual.rate)} "
+        f"({usual_range(check, campaign.result.counts.impressions)}, "
+        f"{format_p_value(check.p_value)}{method})"
     )
+
+
+def _rate_and_usual(result: CtrResult, check: Check | None) -> str:
+    """``4.66% (usual 4.55%)``, then a mark when unusual for itself."""
+    usual = "no usual yet: first week" if check is None else usual_phrase(check)
+    mark = unusual_mark(check)
+    return f"{format_percent(result.rate)} ({usual})" + (f" *{mark}*" if mark else "")
 
 
 def _problems(report: WeeklyReport) -> str:
@@ -99,16 +115,18 @@ def _footer(report: WeeklyReport) -> str:
             f"{below} campaign(s) under {format_count(report.min_impressions)} impressions "
             "not ranked"
         )
-    parts.append("significance: two-proportion z-test at 95%")
+    parts.append(
+        "unusual: outside its own usual range (last 8 weeks, week-to-week variation "
+        "from up to 26), 95%"
+    )
     return " · ".join(parts)
 
 
-def _result(result: CtrResult) -> str:
+def _counts(result: CtrResult) -> str:
     counts = result.counts
     return (
-        f"{format_percent(result.rate)} ({format_count(counts.clicks)} / "
-        f"{format_count(counts.impressions)}, 95% CI {format_percent(result.ci_low)}–"
-        f"{format_percent(result.ci_high)})"
+        f"{format_count(counts.clicks)} / {format_count(counts.impressions)}, 95% CI "
+        f"{format_percent(result.ci_low)}–{format_percent(result.ci_high)}"
     )
 
 

@@ -1,5 +1,5 @@
-"""The summary's chart: weekly CTR of the total, the best and worst campaigns and the
-significant movers, with interval bands, over the weeks that have data."""
+"""The summary's chart: weekly CTR of the total, the best and worst campaigns and those
+unusual for themselves, with interval bands, over the weeks that have data."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ MAX_LABEL = 40
 # Lines that coincide stay apart by marker, dash and a small sideways nudge.
 MARKERS = ("o", "s", "^", "v", "D", "P", "X", "*")
 DASHES = ("-", "--", "-.", ":")
-ROLE_LABELS = {Role.BEST: "Best", Role.WORST: "Worst", Role.MOVER: "Significant mover"}
+ROLE_LABELS = {Role.BEST: "Best", Role.WORST: "Worst", Role.UNUSUAL: "Unusual for itself"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from bot.compose import open_store
 from bot.settings import Settings
 from bot.store.repository import Clock, Store, utc_now
 from bot.weekly.access import GoogleSheetAccess
+from bot.weekly.campaigns import CampaignHistory
 from bot.weekly.commands import WatchCommands
 from bot.weekly.every import run_every
 from bot.weekly.freshness import FULL_RESYNC, PassPlan, plan_listing, plan_pass
@@ -170,6 +171,7 @@ class WatchedSheetsSync:
 @dataclass
 class Weekly:
     commands: WatchCommands
+    campaigns: CampaignHistory
     scheduler: SummaryScheduler
     syncer: WatchedSheetsSync
     sync_every: float
@@ -232,6 +234,7 @@ def build_weekly(settings: Settings, client: WebClient, clock: Clock = utc_now) 
             operations=lambda: Operations(syncer.backlog, sheets_client.quota.usage()),
             clock=clock,
         ),
+        campaigns=CampaignHistory(client, store, source.read, clock=clock),
         scheduler=SummaryScheduler(
             store=store, client=client, source=source, owner=owner, clock=clock
         ),

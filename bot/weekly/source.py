@@ -115,7 +115,7 @@ def render_report(
         blocks=summary_blocks(report),
         text=fallback_text(report),
         chart_png=render_chart(summary.history, summary.charted, f"Weekly CTR · {title}"),
-        chart_title=f"Weekly CTR to {summary.week_end:%d %b %Y}: total, best, worst, movers",
+        chart_title=f"Weekly CTR to {summary.week_end:%d %b %Y}: total, best, worst, unusual",
     )
 
 
@@ -132,7 +132,7 @@ class SheetReportSource:
 
     def __call__(self, watch: Watch, week: date, late_by: str | None) -> Rendered:
         with urgent():  # a summary due now goes before routine syncs in the quota's line
-            grid, layout, title = self._read(watch)
+            grid, layout, title = self.read(watch)
         today = self.clock().astimezone(ZoneInfo(watch.timezone)).date()
         stored = record_snapshot(self.store, watch.sheet_key, grid, layout, today)
         inputs = gather(grid, layout, today=today, snapshots=stored)
@@ -146,7 +146,7 @@ class SheetReportSource:
             late_by=late_by,
         )
 
-    def _read(self, watch: Watch) -> tuple[Sequence[Sequence[Cell]], Layout, str]:
+    def read(self, watch: Watch) -> tuple[Sequence[Sequence[Cell]], Layout, str]:
         """The sync's last read (and the layout it found with that read's formulas and marks)
         if Drive says the sheet is still that version, else a read."""
         last = self.last_reads.get(watch.sheet_url) if self.last_reads else None

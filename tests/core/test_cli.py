@@ -115,6 +115,16 @@ HOSTILE = [
     ["0x10", "100"],
     ["1_0", "100"],
     ["+-1", "100"],
+    ["200", "50000", "--usual"],
+    ["200", "50000", "--usual", ""],
+    ["200", "50000", "--usual", "180/52,000,210/49000"],
+    ["200", "50000", "--usual", "300/200"],
+    ["200", "50000", "--usual", "0/0,0/0"],
+    ["200", "50000", "--usual", "1/10", "--usual", "2/10"],
+    ["200", "50000", "vs", "210", "50000", "--usual", "1/10"],
+    ["200", "50000", "--usual", "1/10/100"],
+    ["200", "50000", "--usual", ",".join(["1/10"] * 600)],
+    ["--usual=🙂/1", "200", "50000"],
 ]
 
 
@@ -179,3 +189,36 @@ def test_a_closed_pipe_ends_quietly_with_141() -> None:
     done = closed_pipe_run(sys.executable, "-m", "core.cli", "help")
     assert done.returncode == 141
     assert done.stderr == ""
+
+
+HISTORY = "180/52000,210/49000,190/50000,205/51000,160/50000"
+
+
+def test_usual_says_whether_this_week_is_unusual_for_the_campaign() -> None:
+    done = ctr("200", "50000", "--usual", HISTORY)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "CTR 0.40% (200 clicks / 50,000 impressions) · 95% CI 0.35%–0.46%",
+        "Usual CTR 0.37% (945 clicks / 252,000 impressions over its last 5 weeks)",
+        "0.40% is usual for it: usual range 0.25%–0.51% at 50,000 impressions (p = 0.63).",
+        "Allowing for its own week-to-week variation (2.5× binomial, t test on 4 degrees of "
+        "freedom); unusual means p < 0.05.",
+    ]
+
+
+def test_usual_with_little_history_falls_back_to_binomial_and_says_so() -> None:
+    done = ctr("--usual=180/52000,210/49000", "300", "50000")
+    lines = done.stdout.splitlines()
+    assert lines[2].startswith("▲ 0.60% is unusually high for it: usual range 0.32%–0.45%")
+    assert lines[3].startswith("Only 2 weeks of history: a binomial test")
+
+
+def test_usual_json_agrees_with_statsmodels() -> None:
+    done = ctr("--json", "200", "50000", "--usual", HISTORY)
+    usual = json.loads(done.stdout)["usual"]
+    assert (usual["clicks"], usual["impressions"], usual["weeks"]) == (945, 252_000, 5)
+    assert usual["method"] == "quasi-binomial"
+    z, _ = proportions_ztest([200, 945], [50_000, 252_000])
+    assert math.isclose(usual["statistic"], z / math.sqrt(usual["dispersion"]), rel_tol=1e-9)
+    assert usual["unusual"] is None
+    assert usual["range_low"] < 0.004 < usual["range_high"]

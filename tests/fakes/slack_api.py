@@ -182,11 +182,15 @@ class FakeSlack:
                     }
                 )
                 shared.append({"id": item["id"], "name": name, "title": item.get("title")})
-            # As on Slack, a file shared into a thread is a reply carrying the file.
+            # As on Slack, a file shared into a thread is a reply carrying the file; one
+            # uploaded without a channel stays private to the app (for image blocks).
             reply: dict[str, Any] = {"ts": self._next_ts(), "user": "UBOT", "files": shared}
+            if args.get("initial_comment"):
+                reply["text"] = str(args["initial_comment"])
             if thread_ts:
                 reply["thread_ts"] = thread_ts
-            self.messages[channel].append(reply)
+            if channel:
+                self.messages[channel].append(reply)
         return {"ok": True, "files": [{"id": item["id"]} for item in files]}
 
     def api_files_delete(self, args: dict[str, Any]) -> dict[str, Any]:

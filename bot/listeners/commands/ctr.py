@@ -16,9 +16,11 @@ from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import answer_message, error_message, help_message, notice_message
+from bot.weekly.campaigns import CampaignHistory
 from bot.weekly.commands import Invocation, WatchCommands
 from core.errors import CtrError, InputError
 from core.grammar import Command, Compare, Help, Single, parse_command
+from core.history_commands import HistoryCommand, TrendRequest, UsualRequest
 from core.watching import (
     StatusRequest,
     UnwatchRequest,
@@ -48,6 +50,8 @@ INTERNAL = (
 )
 _PARSED = "ctr_parsed"  # context key: what the text parsed to, or the InputError it raised
 WATCH_TYPES = (WatchRequest, UnwatchRequest, WatchingRequest, StatusRequest)
+# Commands that read Slack or Google before answering: "Checking…", then a lazy reply.
+SLOW_TYPES = (*WATCH_TYPES, UsualRequest, TrendRequest)
 
 
 def parsed(context: BoltContext, command: dict[str, Any]) -> Command | InputError:
@@ -62,8 +66,9 @@ def parsed(context: BoltContext, command: dict[str, Any]) -> Command | InputErro
 
 
 def is_watch(context: BoltContext, command: dict[str, Any]) -> bool:
-    """Matcher: a well-formed watch command (a malformed one is answered in the ack)."""
-    return isinstance(parsed(context, command), WATCH_TYPES)
+    """Matcher: a well-formed watch or campaign-history command (a malformed one is
+    answered in the ack)."""
+    return isinstance(parsed(context, command), SLOW_TYPES)
 
 
 def is_not_watch(context: BoltContext, command: dict[str, Any]) -> bool:
@@ -73,6 +78,7 @@ def is_not_watch(context: BoltContext, command: dict[str, Any]) -> bool:
 @dataclass(frozen=True)
 class CtrCommand:
     watch_commands: WatchCommands | None
+    campaigns: CampaignHistory | None = None
 
     def answer(self, ack: Ack, context: BoltContext, command: dict[str, Any]) -> None:
         """The whole answer in the ack; an InputError goes to the app's error handler."""
@@ -97,14 +103,20 @@ class CtrCommand:
         """After the ack: carry out the watch command and reply exactly once, come what may
         (this runs beyond the app's error edge, so it is its own)."""
         result = parsed(context, command)
-        if self.watch_commands is None or not isinstance(result, WATCH_TYPES):
+        if self.watch_commands is None or not isinstance(result, SLOW_TYPES):
             return
         respond(**self._reply(result, command))
 
-    def _reply(self, request: WatchCommand, command: dict[str, Any]) -> dict[str, Any]:
+    def _reply(
+        self, request: WatchCommand | HistoryCommand, command: dict[str, Any]
+    ) -> dict[str, Any]:
         assert self.watch_commands is not None
         who = Invocation(command["team_id"], command["channel_id"], command["user_id"])
         try:
+            if isinstance(request, UsualRequest | TrendRequest):
+                if self.campaigns is None:
+                    raise CtrError(NO_WEEKLY)
+                return self.campaigns.answer(request, who, command.get("text") or "")
             return notice_message(self.watch_commands.run(request, who))
         except Exception as error:  # this listener's edge: one reply, whatever went wrong
             return error_message(_explain(error, type(request).__name__))

@@ -41,10 +41,35 @@ def test_message_shows_week_totals_change_and_link() -> None:
     table = {PREV: {"Search": Counts(100, 50_000)}, WEEK: {"Search": Counts(200, 50_000)}}
     text = blocks_as_text(summary_blocks(report_for(table)))
     assert "16 Nov – 22 Nov 2026 (Europe/Paris)" in text
-    assert "*Total:* 0.40% (200 / 50,000, 95% CI 0.35%–0.46%)" in text
+    assert (
+        "*Total:* 0.40% (usual 0.20%, 1 week: binomial test) *▲ unusually high for it* · "
+        "200 / 50,000, 95% CI 0.35%–0.46%"
+    ) in text
     assert "+0.20 pp (+100.0%), significant (p < 0.001)" in text
     assert "<https://docs.google.com/spreadsheets/d/abc/edit#gid=0|Open the sheet>" in text
-    assert "Significant movers" in text
+    assert "*Unusual for themselves*\n▲ *Search*: 0.40% vs usual 0.20% (usual range" in text
+    assert "; 1 week: binomial test)" in text
+
+
+def test_each_campaign_shows_its_usual_and_a_mark_only_when_unusual() -> None:
+    weeks = [WEEK - timedelta(days=7 * back) for back in range(5, 0, -1)]
+    steady = [(600, 10_000), (605, 10_000), (598, 10_000), (602, 10_000), (601, 10_000)]
+    wild = [(400, 10_000), (700, 10_000), (500, 10_000), (650, 10_000), (450, 10_000)]
+    table = {
+        week: {"Steady": Counts(*s), "Wild": Counts(*w)}
+        for week, s, w in zip(weeks, steady, wild, strict=True)
+    }
+    table[WEEK] = {
+        "Steady": Counts(500, 10_000),
+        "Wild": Counts(540, 10_000),
+        "New": Counts(9, 2_000),
+    }
+    text = blocks_as_text(summary_blocks(report_for(table)))
+    assert "• *Steady*: 5.00% (usual 6.01%) *▼ unusually low for it* · 500 / 10,000" in text
+    assert "• *Wild*: 5.40% (usual 5.40%) · 540 / 10,000 · vs last week" in text
+    assert "• *New*: 0.45% (no usual yet: first week) · 9 / 2,000" in text
+    assert "▼ *Steady*: 5.00% vs usual 6.01% (usual range" in text
+    assert "Wild*: 5.40% vs" not in text
 
 
 @pytest.mark.parametrize("name", ["<!channel>", "<!here>", "<@U123>", "<https://evil|click>"])

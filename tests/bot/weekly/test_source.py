@@ -107,6 +107,7 @@ def test_summary_dry_run_prints_message_json_and_writes_the_chart(tmp_path: Path
     assert message["channel"] == "C1"
     texts = json.dumps(message["blocks"])
     assert "16 Nov" in texts
+    assert "*Brand search*: 4.66% (usual 4.53%)" in texts
     assert "4 row(s) need attention" in texts
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
@@ -129,8 +130,11 @@ def test_summary_errors_are_one_line(tmp_path: Path, args: list[str], fragment: 
 def test_demo_runs_offline(tmp_path: Path) -> None:
     done = ctr_bot("demo", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert "140 CTRs filled in, 4 bad rows flagged" in done.stdout
+    assert "420 CTRs filled in, 4 bad rows flagged" in done.stdout
     assert "Weekly CTR" in done.stdout
+    # The example sheet has 12 weeks: every campaign shows its usual CTR, one is unusual.
+    assert "• Brand search: 4.66% (usual 4.53%) · 3,047 / 65,446" in done.stdout
+    assert "Unusual for themselves\n   ▲ Lookalike: 0.95% vs usual 0.76%" in done.stdout
     assert "SLACK_BOT_TOKEN" in done.stdout
     assert (tmp_path / "out" / "weekly-chart.png").stat().st_size > 10_000
 
