@@ -46,6 +46,18 @@ expect 1 "420 CTR(s), 4 row(s) flagged" "$bin/ctr-sheets" sync campaigns.csv --o
 head -1 out/campaigns.csv | grep -q "CTR,CTR status" || fail "out/campaigns.csv has no CTR columns"
 cmp -s campaigns.csv "$repo/examples/campaigns.csv" || fail "ctr-sheets --output changed its input"
 expect 2 "missing.csv: no such file" "$bin/ctr-sheets" sync missing.csv
+# Where a sync may write: never a FIFO, never a folder; a read-only file only when asked.
+mkfifo pipe.csv
+expect 2 "not a regular file" "$bin/ctr-sheets" sync campaigns.csv --output pipe.csv
+[ -p pipe.csv ] || fail "ctr-sheets replaced a FIFO"
+expect 2 "names a folder" "$bin/ctr-sheets" sync campaigns.csv --output result/
+[ -e result ] && fail "ctr-sheets --output result/ wrote something"
+expect 2 "not a text encoding" "$bin/ctr-sheets" sync campaigns.csv --encoding base64
+chmod 444 campaigns.csv
+expect 2 "is read-only" "$bin/ctr-sheets" sync campaigns.csv
+cmp -s campaigns.csv "$repo/examples/campaigns.csv" || fail "ctr-sheets changed a read-only file"
+expect 1 "4 row(s) flagged" "$bin/ctr-sheets" sync campaigns.csv --write-read-only
+[ "$(stat -c %a campaigns.csv)" = 444 ] || fail "ctr-sheets --write-read-only changed the mode"
 
 echo "smoke: ctr-bot"
 expect 0 "420 CTRs filled in, 4 bad rows flagged" "$bin/ctr-bot" demo
@@ -65,6 +77,8 @@ from bot.store.engine import connect, migrate
 migrate(connect("sqlite:///migrated.sqlite3"))  # what ctr-bot does at start
 tables = {row[0] for row in sqlite3.connect("migrated.sqlite3").execute("select name from sqlite_master")}
 missing = {"watches", "sheet_syncs", "change_polls", "quota_buckets"} - tables
+columns = {row[1] for row in sqlite3.connect("migrated.sqlite3").execute("pragma table_info(watches)")}
+missing |= {"tab", "schedule_since", "last_error"} - columns  # migration 0006
 sys.exit(f"the installed migrations left out {sorted(missing)}" if missing else 0)' ||
   fail "the wheel does not carry every migration"
 expect 2 "SLACK_BOT_TOKEN" "$bin/ctr-bot"

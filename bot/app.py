@@ -15,9 +15,10 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot import listeners
-from bot.blocks import error_message
+from bot.blocks import warning_message
 from bot.metrics import time_commands
 from bot.settings import Settings
+from bot.slacktext import error_text, literal
 from bot.weekly.campaigns import CampaignHistory
 from bot.weekly.commands import WatchCommands
 from core.errors import CtrError
@@ -79,11 +80,11 @@ def handle_error(
 ) -> BoltResponse | None:
     """The one edge for Slack: any failure becomes a polite ephemeral message and a log line."""
     if isinstance(error, CtrError):  # ours, on purpose: it says what to do
-        text = error.render("/ctr")
+        text = error_text(error, "/ctr")
     else:
         log.exception("/ctr failed for %r", (body or {}).get("text", "")[:200], exc_info=error)
-        text = SORRY
-    message = error_message(text)
+        text = literal(SORRY)
+    message = warning_message(text)
     if response is None:  # already acknowledged: reply through response_url instead
         if respond is not None and (body or {}).get("response_url"):
             respond(**message)

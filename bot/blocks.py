@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.slacktext import escape, literal
 from core.counts import format_count
 from core.ctr import Comparison, CtrResult, compare, measure
 from core.display import (
@@ -16,6 +17,8 @@ from core.display import (
 )
 from core.grammar import Compare, Help, Single, Variant
 
+__all__ = ["escape", "literal"]  # re-exported: the one escaping path (bot/slacktext.py)
+
 Message = dict[str, Any]
 Block = dict[str, Any]
 SHARE_ACTION = "ctr_share_in_channel"
@@ -23,15 +26,6 @@ MAX_TEXT = 3000  # Slack's limit for a section's or context element's text
 MAX_FIELD = 2000  # and for a section field
 # Slack caps a button's value at 2,000 characters; the grammar caps the text at 500.
 MAX_SHARE_VALUE = 2000
-
-
-def escape(text: str) -> str:
-    """Make user text inert in mrkdwn: no pings (<!channel>), links or mentions.
-
-    >>> escape("<!here> & <@U1>")
-    '&lt;!here&gt; &amp; &lt;@U1&gt;'
-    """
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def answer_message(command: Single | Compare, text: str) -> Message:
@@ -60,7 +54,7 @@ def shared_message(command: Single | Compare, user_id: str) -> Message:
 def single_blocks(command: Single) -> list[Block]:
     variant = command.variant
     result = measure(variant.counts)
-    title = f"*{escape(variant.label)}* CTR" if variant.label else "*CTR*"
+    title = f"*{literal(variant.label)}* CTR" if variant.label else "*CTR*"
     return [
         section(f"{title}  *{format_percent(result.rate)}*"),
         _fields([*_counts_fields(result), f"*95% interval*\n{_interval(result)}"]),
@@ -74,7 +68,9 @@ def compare_blocks(command: Compare) -> list[Block]:
     return [
         section("\n".join(rows)),
         _fields(_comparison_fields(comparison, name_b, name_a)),
-        section(f"*{escape(verdict(comparison, _plain(command.a, 'A'), _plain(command.b, 'B')))}*"),
+        section(
+            f"*{literal(verdict(comparison, _plain(command.a, 'A'), _plain(command.b, 'B')))}*"
+        ),
     ]
 
 
@@ -82,7 +78,7 @@ def help_message() -> Message:
     lines = [f"`/ctr {escape(text)}`  {escape(does)}" for text, does in USAGE_EXAMPLES]
     watch = (
         "`/ctr watch &lt;sheet URL&gt; [weekly monday 09:00 Europe/Paris]`  weekly summaries "
-        "here (admins) · `/ctr watching` · `/ctr unwatch &lt;sheet URL&gt;` · "
+        "here (admins) · `/ctr watching` · `/ctr unwatch &lt;number or URL&gt;` · "
         "`/ctr status` (admins: syncs, backlog, quota)\n"
         "`/ctr 200 50000 for &lt;campaign&gt;`  is that unusual for the campaign? · "
         "`/ctr trend &lt;campaign&gt;`  its weekly CTR and usual range (from this channel's "
@@ -100,11 +96,18 @@ def help_message() -> Message:
 
 
 def error_message(text: str) -> Message:
-    """An ephemeral message for a problem; ``text`` is plain and escaped here."""
+    """An ephemeral message for a problem; ``text`` may quote what was typed, so all of it
+    is shown as written (bot/slacktext.py)."""
+    return warning_message(literal(text))
+
+
+def warning_message(mrkdwn: str) -> Message:
+    """An ephemeral message for a problem, from mrkdwn whose user text is already inert
+    (bot/slacktext.error_text)."""
     return {
         "response_type": "ephemeral",
-        "text": escape(text),  # the notification text is rendered too
-        "blocks": [section(f":warning: {escape(text)}")],
+        "text": mrkdwn,  # the notification text is rendered too
+        "blocks": [section(f":warning: {mrkdwn}")],
     }
 
 
@@ -152,7 +155,7 @@ def _interval(result: CtrResult) -> str:
 
 
 def _name(variant: Variant, default: str) -> str:
-    return escape(variant.label) if variant.label else default
+    return literal(variant.label) if variant.label else default
 
 
 def _plain(variant: Variant, default: str) -> str:
@@ -173,11 +176,17 @@ def _share_button(text: str) -> Block | None:
 
 def section(mrkdwn: str) -> Block:
     """A mrkdwn section within Slack's 3,000-character limit."""
-    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(mrkdwn, MAX_TEXT)}}
+    return {"type": "section", "text": mrkdwn_text(clip(mrkdwn, MAX_TEXT))}
 
 
 def context(mrkdwn: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(mrkdwn, MAX_TEXT)}]}
+    return {"type": "context", "elements": [mrkdwn_text(clip(mrkdwn, MAX_TEXT))]}
+
+
+def mrkdwn_text(text: str) -> dict[str, Any]:
+    """A mrkdwn text object; verbatim, so Slack links and mentions only what the bot marked
+    up itself, never a typed @here, #channel or bare URL."""
+    return {"type": "mrkdwn", "text": text, "verbatim": True}
 
 
 def clip(text: str, limit: int) -> str:
@@ -191,7 +200,7 @@ def clip(text: str, limit: int) -> str:
 def _fields(items: list[str]) -> Block:
     return {
         "type": "section",
-        "fields": [{"type": "mrkdwn", "text": clip(item, MAX_FIELD)} for item in items],
+        "fields": [mrkdwn_text(clip(item, MAX_FIELD)) for item in items],
     }
 
 

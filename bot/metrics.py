@@ -24,6 +24,13 @@ SUMMARIES = Counter(
 )
 
 
+FEED_FAILURES = Counter(
+    "ctr_drive_change_feed_failures",
+    "Drive change listings that failed (the Drive API disabled, Drive down): watched sheets "
+    "are read on a slower schedule meanwhile",
+)
+
+
 def time_commands(request: Any, next: Callable[[], BoltResponse]) -> BoltResponse:
     """Bolt middleware: /ctr latency, from the request reaching Bolt to its response."""
     if request.body.get("command") != "/ctr":

@@ -12,6 +12,11 @@ _STRIKE = re.compile(r"(?<![\w~])~(?P<text>[^~\n]*[^~\s])~(?![\w~])")
 _ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
 _EMOJI = {":warning:": "⚠", ":white_check_mark:": "✅", ":chart_with_upwards_trend:": "📈"}
 ANSI_BOLD, ANSI_RESET = "\033[1m", "\033[0m"
+# A date token's fallback (how bot/slacktext.py shows a typed * _ ~ `): kept out of the
+# formatting passes as NUL + a private-use character (mrkdwn the bot sends holds no NUL:
+# slacktext folds control characters), then put back.
+_DATE = re.compile(r"<!date\^[^|<>]*\|(?P<fallback>[^<>]*)>")
+_HIDDEN = 0xE000
 
 
 def plain(text: str) -> str:
@@ -19,6 +24,8 @@ def plain(text: str) -> str:
 
     >>> readable("*Total:* 0.40% · <https://x.test/s|the sheet> &amp; <!channel>", plain)
     'Total: 0.40% · the sheet (https://x.test/s) & @channel'
+    >>> readable("*<!date^00000000^{_}|*>Bold<!date^00000000^{_}|*> a_b*", plain)
+    '*Bold* a_b'
     """
     return text
 
@@ -30,7 +37,8 @@ def ansi_bold(text: str) -> str:
 
 def readable(mrkdwn: str, bold: Callable[[str], str] = plain) -> str:
     """Render Slack's mrkdwn for a terminal; ``bold`` decides how bold text looks."""
-    text = _BOLD.sub(lambda m: bold(m["text"]), mrkdwn)
+    text = _DATE.sub(lambda m: "".join("\0" + chr(_HIDDEN + ord(c)) for c in m["fallback"]), mrkdwn)
+    text = _BOLD.sub(lambda m: bold(m["text"]), text)
     text = _ITALIC.sub(lambda m: m["text"], text)
     text = _STRIKE.sub(lambda m: m["text"], text)
     text = _LINK.sub(_link, text)
@@ -38,7 +46,7 @@ def readable(mrkdwn: str, bold: Callable[[str], str] = plain) -> str:
         text = text.replace(code, emoji)
     for entity, char in _ENTITIES:
         text = text.replace(entity, char)
-    return text
+    return re.sub("\0([\ue000-\uf8ff])", lambda m: chr(ord(m[1]) - _HIDDEN), text)
 
 
 def _link(match: re.Match[str]) -> str:

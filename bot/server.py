@@ -13,6 +13,8 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.health import with_degraded
+
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -27,7 +29,8 @@ def wsgi_app(app: App, database: Engine | None = None) -> WSGIApp:
         reading = environ.get("REQUEST_METHOD") in ("GET", "HEAD")
         if path == "/healthz" and reading:
             status, body = health(database)
-            return _reply(start_response, status, json.dumps(body).encode(), "application/json")
+            report = with_degraded(body)  # bot/health.py: parts of the bot that are failing
+            return _reply(start_response, status, json.dumps(report).encode(), "application/json")
         if path == "/metrics" and reading:
             return _reply(start_response, "200 OK", generate_latest(), CONTENT_TYPE_LATEST)
         if path == EVENTS_PATH:

@@ -13,18 +13,13 @@ from slack_sdk.http_retry.builtin_interval_calculators import (
     BackoffRetryIntervalCalculator,
 )
 
+from bot.slackerrors import TOKEN_REFUSED
 from core.errors import ConfigError
 
 log = logging.getLogger(__name__)
-# What Slack answers for a token it doesn't accept (auth.test and apps.connections.open).
-REFUSED = {
-    "invalid_auth",
-    "not_authed",
-    "account_inactive",
-    "token_revoked",
-    "token_expired",
-    "not_allowed_token_type",
-}
+# What Slack answers for a token it doesn't accept (auth.test and apps.connections.open):
+# one list for every caller.
+REFUSED = TOKEN_REFUSED
 MAX_WAIT = 60.0
 
 

@@ -74,13 +74,6 @@ def next_due(slot: WeeklySlot, now: datetime) -> datetime:
     return occurrence(slot, following + timedelta(days=7))
 
 
-def still_sendable(due: Due, now: datetime, zone: tzinfo) -> bool:
-    """A missed send goes out only within the same week it was due in (local time)."""
-    due_monday = due.reported_week + timedelta(days=7)
-    local_today = now.astimezone(zone).date()
-    return due_monday <= local_today < due_monday + timedelta(days=7)
-
-
 def _utc(moment: datetime) -> datetime:
     # Round-trip through UTC normalises a non-existent local time (DST gap) forward.
     return moment.astimezone(UTC)

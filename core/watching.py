@@ -10,12 +10,19 @@ from core.errors import InputError
 from core.schedule import Weekday
 
 WATCH_EXAMPLE = "watch https://docs.google.com/spreadsheets/d/… weekly monday 09:00 Europe/Paris"
+UNWATCH_EXAMPLE = "unwatch 2"
 DEFAULT_WEEKDAY = Weekday.MONDAY
 DEFAULT_TIME = time(9, 0)
 
 _DAYS = {day.name.lower(): day for day in Weekday} | {day.name.lower()[:3]: day for day in Weekday}
 _TIME = re.compile(r"([01]?\d|2[0-3])[:h.]([0-5]\d)")
-_ZONE = re.compile(r"UTC|[A-Za-z]+(?:/[A-Za-z0-9_+\-]+){1,2}")
+# An IANA name (Europe/Paris, Etc/GMT+2) or an alias like UTC or GMT, in any case: the bot
+# looks it up in the zone database, case-insensitively.
+_ZONE = re.compile(r"[A-Za-z][A-Za-z0-9_+\-]*(?:/[A-Za-z0-9_+\-]+){0,2}")
+_SHEETS_URL = re.compile(r"https://docs\.google\.com/spreadsheets/d/[A-Za-z0-9_-]")
+# What `/ctr unwatch` takes besides a URL: the number `/ctr watching` shows, or a key.
+_NUMBER = re.compile(r"[1-9]\d{0,5}")
+_KEY = re.compile(r"[A-Za-z0-9_-]{20,}")
 # Slack may send a link as <https://...> or <https://...|label>.
 _SLACK_LINK = re.compile(r"<([^<>|]+)(?:\|[^<>]*)?>")
 
@@ -35,7 +42,10 @@ class WatchRequest:
 
 @dataclass(frozen=True, slots=True)
 class UnwatchRequest:
-    url: str
+    """Stop a watch of this channel, named as `/ctr watching` shows it: its URL, its
+    spreadsheet's key, or its number in the list."""
+
+    target: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,13 +86,20 @@ def parse_watch_command(text: str) -> WatchCommand:
             raise InputError(f"`{verb}` takes nothing after it.", example=verb)
         return WatchingRequest() if verb == "watching" else StatusRequest()
     if not args:
+        if verb == "unwatch":
+            raise InputError(
+                "Say which watch to stop: its number in /ctr watching, its URL or its key.",
+                example=UNWATCH_EXAMPLE,
+            )
         raise InputError(f"Give the sheet's URL after `{verb}`.", example=WATCH_EXAMPLE)
-    url = _sheet_url(args[0])
     if verb == "unwatch":
         if len(args) > 1:
-            raise InputError("`unwatch` takes just the sheet's URL.", example=f"unwatch {url}")
-        return UnwatchRequest(url)
-    return _watch(url, args[1:])
+            raise InputError(
+                "unwatch takes one watch: its number in /ctr watching, its URL or its key.",
+                example=UNWATCH_EXAMPLE,
+            )
+        return UnwatchRequest(_unwatch_target(args[0]))
+    return _watch(_sheet_url(args[0]), args[1:])
 
 
 def _watch(url: str, schedule: list[str]) -> WatchRequest:
@@ -107,10 +124,18 @@ def _watch(url: str, schedule: list[str]) -> WatchRequest:
     return WatchRequest(url, day, time(int(clock[1]), int(clock[2])), zone)
 
 
+def _unwatch_target(text: str) -> str:
+    link = _SLACK_LINK.fullmatch(text)
+    target = link[1] if link else text
+    if _NUMBER.fullmatch(target) or _KEY.fullmatch(target):
+        return target
+    return _sheet_url(target)
+
+
 def _sheet_url(text: str) -> str:
     link = _SLACK_LINK.fullmatch(text)
     url = link[1] if link else text
-    if not url.startswith("https://") or len(url) > 500:
+    if not _SHEETS_URL.match(url) or len(url) > 500:
         raise InputError(
             "That doesn't look like a Google Sheets link (https://docs.google.com/…).",
             example=WATCH_EXAMPLE,

@@ -16,6 +16,7 @@ from core.shell import OneLineParser, guarded
 from sheets.backends import CsvSheet, GoogleSheet, SheetBackend
 from sheets.client import ResilientHTTPClient, make_client
 from sheets.errors import SheetsApiError
+from sheets.progress import Bar, Meter
 from sheets.refs import parse_sheet_ref
 from sheets.settings import SheetsSettings
 from sheets.sync import Columns, SyncResult, sync
@@ -123,10 +124,16 @@ def _backend(
 ) -> tuple[SheetBackend, ResilientHTTPClient | None]:
     ref = parse_sheet_ref(sheet)
     if ref.path is not None:
+        if args.worksheet is not None:
+            raise InputError(
+                "--worksheet is for Google sheets: a CSV file has one table.",
+                example=f"sync {sheet}",
+            )
         # A dry run writes nothing anywhere, --output included.
         output = None if args.dry_run else args.output
         csv = CsvSheet(ref.path, output, args.encoding, args.locale, args.write_read_only)
         csv.read_only = args.dry_run
+        csv.meter = _meter(len(args.sheets))
         return csv, client
     if args.output is not None or args.encoding or args.locale or args.write_read_only:
         raise InputError(
@@ -140,6 +147,19 @@ def _backend(
         client, _ = make_client(settings)
     assert ref.key is not None
     return GoogleSheet(client, ref.key, gid=ref.gid, worksheet=args.worksheet), client
+
+
+def _meter(sheets: int) -> Meter | None:
+    """Progress bars on stderr for one long file, on a terminal only: pipes and logs get just
+    the summary (several sheets have their own bar, one step per sheet)."""
+    if sheets != 1 or not sys.stderr.isatty():
+        return None
+
+    def bar(what: str, total: int, unit: str) -> Bar:
+        # delay: a file read in under half a second shows no bar at all.
+        return tqdm(total=total, desc=what, unit=unit, unit_scale=True, leave=False, delay=0.5)
+
+    return bar
 
 
 def _summary(
@@ -180,7 +200,8 @@ def _shown(value: float | str | None) -> str:
 
 def _fail(error: CtrError, sheet: str) -> int:
     text = error.render("ctr-sheets")
-    where = "" if text.startswith(sheet) else f"{sheet}: "  # file errors name the file already
+    # File errors name the file already (quoted when spaces at an end are part of its name).
+    where = "" if text.startswith((sheet, repr(sheet))) else f"{sheet}: "
     print(f"ctr-sheets: {where}{text}", file=sys.stderr)
     return error.exit_code
 

@@ -50,9 +50,14 @@ def decode(data: bytes, name: str, encoding: str | None = None) -> Decoded:
             f"line {line}): save it as CSV UTF-8 "
             "or pass its encoding with --encoding."
         ) from None
+    except (UnicodeError, ValueError):  # codecs with rules of their own: idna, punycode...
+        raise CsvFileError(
+            f"{name} is not {codec} text: save it as CSV UTF-8 or pass its encoding with "
+            "--encoding."
+        ) from None
     if "\x00" in text:
         raise _binary(name)
-    if codec not in ROUND_TRIP and text.encode(codec) != body:
+    if codec not in ROUND_TRIP and not _round_trips(text, codec, body):
         raise CsvFileError(
             f"{name} can't be written back byte for byte in {codec}: save it as CSV UTF-8."
         )
@@ -75,13 +80,13 @@ def _sniffed(data: bytes, name: str) -> tuple[str, bytes]:
 def _forced(data: bytes, name: str, encoding: str) -> tuple[str, bytes]:
     try:
         codec = codecs.lookup(encoding).name
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: a NUL in the name
         raise CsvFileError(
             f"{name}: unknown encoding {encoding!r} (try utf-8, utf-16 or cp1252)."
         ) from None
     try:  # str.encode refuses codecs that aren't text encodings (base64, zlib, rot13...)
         "csv".encode(codec)
-    except LookupError:
+    except (LookupError, UnicodeError):  # UnicodeError: "undefined", which encodes nothing
         raise CsvFileError(
             f"{name}: {encoding!r} is not a text encoding (try utf-8, utf-16 or cp1252)."
         ) from None
@@ -91,6 +96,14 @@ def _forced(data: bytes, name: str, encoding: str) -> tuple[str, bytes]:
         codec = "utf-16-be" if data.startswith(codecs.BOM_UTF16_BE) else "utf-16-le"
     bom = BOMS.get(codec, b"")
     return codec, bom if bom and data.startswith(bom) else b""
+
+
+def _round_trips(text: str, codec: str, body: memoryview) -> bool:
+    """Whether ``text`` written in ``codec`` gives back ``body`` (False if it can't be)."""
+    try:
+        return text.encode(codec) == body
+    except (UnicodeError, ValueError):
+        return False
 
 
 def _binary(name: str) -> CsvFileError:

@@ -26,8 +26,9 @@ from typing import BinaryIO
 from sheets import csvencoding, csvtext
 from sheets.csvpending import Pending, private_folder, sync_folder
 from sheets.csvrecords import BLOCK, ByColumn, Changes, Records
-from sheets.csvtarget import kind_of
+from sheets.csvtarget import kind_of, open_for_writing_elsewhere
 from sheets.errors import CsvChangedError, CsvFileError
+from sheets.progress import Bar, Meter
 
 __all__ = ["ByColumn", "Changes", "CsvChangedError", "CsvFile", "CsvFileError", "Records"]
 
@@ -67,17 +68,27 @@ class CsvFile:
     _stamp: Stamp = field(repr=False)
 
     @classmethod
-    def read(cls, path: Path, encoding: str | None = None, delimiter: str | None = None) -> CsvFile:
-        """Read and check the whole file; CsvFileError (one line) when it isn't usable CSV."""
+    def read(
+        cls,
+        path: Path,
+        encoding: str | None = None,
+        delimiter: str | None = None,
+        meter: Meter | None = None,
+    ) -> CsvFile:
+        """Read and check the whole file; CsvFileError (one line) when it isn't usable CSV.
+
+        ``meter`` shows the progress of a long file's read, and of the first walk through its
+        rows (the plan's), as bars (sheets/progress.py).
+        """
         Pending.of(Path(os.path.realpath(path))).refuse(str(path))
-        data, stamp = _read_bytes(path)
+        data, stamp = _read_bytes(path, meter)
         decoded = csvencoding.decode(data, str(path), encoding)
         del data  # the text is what we keep: half the memory
         text = decoded.text
         delimiter = delimiter or csvtext.detect_delimiter(text)
         ends = csvtext.record_ends(text, delimiter, str(path))
         counts = csvtext.field_counts(text, delimiter, ends)
-        rows = Records(text, ends, delimiter)
+        rows = Records(text, ends, delimiter, meter)
         width = max(counts, default=0)
         return cls(
             path, decoded.encoding, decoded.bom, delimiter, rows, width, text, ends, counts, stamp
@@ -87,10 +98,17 @@ class CsvFile:
         """The whole file as it would be written with ``changes``."""
         return b"".join(self._chunks(changes, [0], width))
 
-    def write(self, changes: Changes, output: Path | None = None, width: int = 0) -> bool:
+    def write(
+        self,
+        changes: Changes,
+        output: Path | None = None,
+        width: int = 0,
+        meter: Meter | None = None,
+    ) -> bool:
         """Set fields: {record index: {field index: text, or None for empty}}; False if no-op.
 
-        A record that changes ends with at least ``width`` fields.
+        A record that changes ends with at least ``width`` fields. ``meter`` shows the
+        progress of a long file's write.
 
         With ``output`` the result goes there and the file read is left as it was. Without it,
         CsvChangedError when the file changed since it was read: read it again and retry.
@@ -104,11 +122,17 @@ class CsvFile:
         Pending.of(target).refuse(name)
         changed = [0]
         with _Staged(target, name) as staged:
+            bar = _bar(meter, "writing", self._stamp.size)
             try:
                 for chunk in self._chunks(changes, changed, width):
                     staged.stream.write(chunk)
+                    if bar is not None:
+                        bar.update(len(chunk))
             except OSError as error:  # a full disk, a quota: the target is untouched so far
                 raise CsvFileError(not_written(name, error)) from None
+            finally:
+                if bar is not None:
+                    bar.close()
             if not changed[0] and output is None:
                 return False  # every change was already there: leave the file alone
             staged.commit(self._stamp if output is None else None)
@@ -158,15 +182,24 @@ def _slices(text: str, start: int, end: int) -> Iterator[str]:
         yield text[at : min(at + CHUNK, end)]
 
 
-def _read_bytes(path: Path) -> tuple[bytes, Stamp]:
+def _bar(meter: Meter | None, what: str, size: int) -> Bar | None:
+    """A progress bar for a file of ``size`` bytes, when it is long enough to wait for."""
+    return meter(what, size, "B") if meter is not None and size >= CHUNK else None
+
+
+def _read_bytes(path: Path, meter: Meter | None = None) -> tuple[bytes, Stamp]:
     try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
             raise CsvFileError(_not_a_file(path))
-        data = path.read_bytes()
+        with path.open("rb") as stream:
+            data = _read_all(stream, _bar(meter, "reading", info.st_size))
     except FileNotFoundError:
         # Quoted when a space at an end is part of the name, where it can't be seen otherwise.
         shown = (
-            f"{str(path)!r} (the name ends in a space)" if str(path) != str(path).strip() else path
+            f"{str(path)!r} (spaces at an end are part of the name)"
+            if str(path) != str(path).strip()
+            else path
         )
         raise CsvFileError(f"{shown}: no such file: check the name and the folder.") from None
     except PermissionError:
@@ -176,6 +209,19 @@ def _read_bytes(path: Path) -> tuple[bytes, Stamp]:
     except OSError as error:
         raise CsvFileError(f"{path} can't be read: {error.strerror}.") from None
     return data, Stamp(len(data), hashlib.blake2b(data).digest())
+
+
+def _read_all(stream: BinaryIO, bar: Bar | None) -> bytes:
+    if bar is None:
+        return stream.read()
+    parts = []
+    try:
+        while block := stream.read(CHUNK):
+            parts.append(block)
+            bar.update(len(block))
+    finally:
+        bar.close()
+    return b"".join(parts)
 
 
 def _not_a_file(path: Path) -> str:
@@ -285,12 +331,15 @@ class _Staged:
             if expected is not None:
                 with self.target.open("rb") as current:
                     self._check(current, expected)
-            os.replace(self.temp, self.target)
-            sync_folder(self.target.parent)
-        elif info is None:
+            # Renamed over only when nobody has it open to write: an appender's next line
+            # would go to the file replaced. Otherwise it is rewritten in place, below.
+            if info is None or not open_for_writing_elsewhere(self.target):
+                os.replace(self.temp, self.target)
+                sync_folder(self.target.parent)
+                return
+        if info is None:
             raise CsvFileError(f"{self.name} can't be created: its folder is read-only.")
-        else:
-            self._copy_into_target(expected)
+        self._copy_into_target(expected)
 
     def _adopt(self, info: os.stat_result) -> bool:
         """Give the temporary file the target's owner and mode; False if we may not."""

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import overload
 
 from sheets import csvtext
+from sheets.progress import Meter
 
 BLOCK = 1024  # records parsed together: csv's C speed, without holding every row's cells
 
@@ -17,9 +18,13 @@ Row = list[str | None]
 class Records(Sequence[Row]):
     """The records of a CSV text, each parsed into cells only when asked for (one block kept)."""
 
-    def __init__(self, text: str, ends: array[int], delimiter: str) -> None:
+    def __init__(
+        self, text: str, ends: array[int], delimiter: str, meter: Meter | None = None
+    ) -> None:
         self._text, self._ends, self._delimiter = text, ends, delimiter
         self._block: tuple[int, list[Row]] = (-1, [])
+        # Shown on the first walk through every row (the plan's): on a long file, the most time.
+        self._meter = meter if len(ends) > 16 * BLOCK else None
 
     def __len__(self) -> int:
         return len(self._ends)
@@ -42,8 +47,19 @@ class Records(Sequence[Row]):
         return rows[index - number * BLOCK]
 
     def __iter__(self) -> Iterator[Row]:
-        for number in range((len(self) + BLOCK - 1) // BLOCK):
-            yield from self._parse(number)
+        meter, self._meter = self._meter, None
+        if meter is None:
+            for number in range((len(self) + BLOCK - 1) // BLOCK):
+                yield from self._parse(number)
+            return
+        bar = meter("checking rows", len(self), "row")
+        try:
+            for number in range((len(self) + BLOCK - 1) // BLOCK):
+                rows = self._parse(number)
+                yield from rows
+                bar.update(len(rows))
+        finally:
+            bar.close()
 
     def __repr__(self) -> str:
         return f"<{len(self)} CSV records>"

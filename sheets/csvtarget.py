@@ -5,6 +5,8 @@ device, socket or anything else is refused, whatever name or link leads to it, a
 name that ends in a slash (it names a folder). A file nobody may write (no write bit, or not
 writable by us) is refused unless the person asked for it. A file another program holds an
 advisory lock on (flock) is refused: it is in use. Each refusal is one line; nothing changes.
+A file another program has open for writing is never renamed over (its later lines would go to
+the replaced file, which nobody sees): see :func:`open_for_writing_elsewhere`.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
+import signal
 import stat
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,7 +61,8 @@ def check_target(name: str, *, output: bool, write_read_only: bool) -> Path | No
         raise CsvFileError(f"{said} names a folder: name a file to write, e.g. {name}out.csv.")
     real = Path(os.path.realpath(name))
     try:
-        info = os.stat(real)
+        # The name itself, links followed by the kernel: /dev/stdout's realpath names nothing.
+        info = os.stat(name)
     except FileNotFoundError:
         return None
     except OSError as error:
@@ -69,6 +74,11 @@ def check_target(name: str, *, output: bool, write_read_only: bool) -> Path | No
             f"{said} is {kind_of(info.st_mode)}, not a regular file: nothing was written; "
             "name a CSV file."
         )
+    if (info.st_dev, info.st_ino) in _own_output():
+        raise CsvFileError(
+            f"{said} is where this command's own output goes (stdout or stderr): nothing was "
+            "written; name another file, or redirect the command's output elsewhere."
+        )
     if not write_read_only and read_only(real, info):
         raise CsvFileError(
             f"{said} is read-only: nothing was written. Make it writable, pass "
@@ -76,6 +86,19 @@ def check_target(name: str, *, output: bool, write_read_only: bool) -> Path | No
             "with --output."
         )
     return real
+
+
+def _own_output() -> set[tuple[int, int]]:
+    """The files our stdout and stderr write to: the summary would land inside the CSV."""
+    files = set()
+    for fd in (1, 2):
+        try:
+            info = os.fstat(fd)
+        except OSError:
+            continue
+        if stat.S_ISREG(info.st_mode):
+            files.add((info.st_dev, info.st_ino))
+    return files
 
 
 def read_only(path: Path, info: os.stat_result) -> bool:
@@ -91,9 +114,14 @@ class FileLock:
     name: str
     _fd: int | None = field(default=None, repr=False)
     _inode: tuple[int, int] | None = field(default=None, repr=False)
+    _closer: weakref.finalize[[int], FileLock] | None = field(default=None, repr=False)
 
-    def take(self, path: Path) -> None:
-        """Lock the file now at ``path`` (again, if it was replaced since): one line if held."""
+    def take(self, path: Path, *, shared: bool = False) -> None:
+        """Lock the file now at ``path`` (again, if it was replaced since): one line if held.
+
+        ``shared``: a reader's lock (the input of a dry run or of --output), which other
+        readers may hold too but a writer holding the file excludes.
+        """
         try:
             fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
         except FileNotFoundError:
@@ -105,7 +133,7 @@ class FileLock:
             os.close(fd)  # already ours: a second lock from this process would wait on us
             return
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
         except OSError as error:
             os.close(fd)
             if error.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
@@ -116,8 +144,40 @@ class FileLock:
             raise CsvFileError(f"{self.name} can't be locked: {error.strerror}.") from None
         self.release()
         self._fd, self._inode = fd, (info.st_dev, info.st_ino)
+        # A sheet nobody closes (a caller that just drops it) must not keep the file locked
+        # for the rest of the process: its own next read would find it "in use".
+        self._closer = weakref.finalize(self, os.close, fd)
 
     def release(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)  # closing the last descriptor releases the flock
-        self._fd, self._inode = None, None
+        if self._closer is not None:
+            self._closer()  # closing the last descriptor releases the flock
+        self._fd, self._inode, self._closer = None, None, None
+
+
+def open_for_writing_elsewhere(path: Path) -> bool:
+    """Whether another program may have ``path`` open for writing (True when unknown).
+
+    An appender (a logger, an exporter) keeps writing to the file it opened: rename a new file
+    over it and its later lines go to the old one, which nobody sees. Linux grants a read
+    lease only while no one has the file open for writing (fcntl(2), F_SETLEASE): taken and
+    given back at once, it answers exactly that question.
+    """
+    setlease = getattr(fcntl, "F_SETLEASE", None)
+    if setlease is None:
+        return True
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOCTTY)
+    except OSError:
+        return True
+    try:
+        # Should a program open the file in the instant we hold the lease, the kernel tells
+        # us with a signal, SIGIO by default, which would end this process; SIGURG is ignored.
+        fcntl.fcntl(fd, fcntl.F_SETSIG, signal.SIGURG)
+        fcntl.fcntl(fd, setlease, fcntl.F_RDLCK)
+    except OSError:  # EAGAIN: a writer has it open; EACCES, EINVAL: we can't tell
+        return True
+    else:
+        fcntl.fcntl(fd, setlease, fcntl.F_UNLCK)
+        return False
+    finally:
+        os.close(fd)

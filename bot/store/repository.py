@@ -5,14 +5,27 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Connection, Engine, and_, delete, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    and_,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from bot.store.quota import StoreLedger
 from bot.store.schema import change_polls, deliveries, sheet_syncs, snapshots, watches
 from core.ctr import Counts
-from core.schedule import Weekday
+from core.owed import WatchTimes, rewatch
+from core.schedule import Due, Weekday, WeeklySlot
 from core.weekly import Snapshot
 
 Clock = Callable[[], datetime]
@@ -63,15 +76,38 @@ class NewWatch:
     at: time
     timezone: str
     created_by: str
+    tab: int = 0  # the worksheet's gid: each tab of a spreadsheet is its own watch
+    sheet_name: str | None = None  # the spreadsheet's name, for the summary's header
+
+    @property
+    def slot(self) -> WeeklySlot:
+        return WeeklySlot(self.weekday, self.at, ZoneInfo(self.timezone))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Watch(NewWatch):
     """A stored watch: the request plus what the store knows about it."""
 
     id: int
-    created_at: datetime
+    created_at: datetime  # first created; re-running /ctr watch keeps it
     paused_reason: str | None
+    schedule_since: datetime  # when the current schedule took effect
+    carried: Due | None = None  # owed by the previous schedule when it changed
+    last_error: str | None = None
+    last_error_at: datetime | None = None
+
+    @property
+    def times(self) -> WatchTimes:
+        return WatchTimes(self.slot, self.schedule_since, self.carried)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedFailure:
+    """The Drive change listing of ``account`` fails: why, and since when."""
+
+    account: str
+    failure: str
+    since: datetime
 
 
 class Store:
@@ -88,32 +124,63 @@ class Store:
     # Watches -----------------------------------------------------------------------------
 
     def add_watch(self, watch: NewWatch) -> Watch:
-        """Create or replace the channel's watch of that sheet (a new schedule, un-paused)."""
-        values = {
-            "team_id": watch.team_id,
-            "channel_id": watch.channel_id,
-            "sheet_key": watch.sheet_key,
-            "sheet_url": watch.sheet_url,
-            "weekday": int(watch.weekday),
-            "at_time": watch.at.strftime("%H:%M"),
-            "timezone": watch.timezone,
-            "created_by": watch.created_by,
-            "created_at": self._clock(),
-            "paused_reason": None,
-        }
-        key = and_(watches.c.channel_id == watch.channel_id, watches.c.sheet_key == watch.sheet_key)
-        with self._engine.begin() as db:
-            db.execute(delete(watches).where(key))
-            db.execute(insert(watches).values(values))
-            row = db.execute(select(watches).where(key)).one()
-        return _watch(row._mapping)
+        """Create the channel's watch of that tab, or change it: a new schedule, un-paused.
 
-    def remove_watch(self, channel_id: str, sheet_key: str) -> bool:
+        Re-watching never forgets a summary already owed (core/owed.py): the same schedule
+        keeps its start, a new one carries what the old one still owed.
+        """
+        for attempt in (1, 2):
+            try:
+                return self._put_watch(watch)
+            except IntegrityError:  # another replica created it meanwhile: change that one
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _put_watch(self, watch: NewWatch) -> Watch:
+        now = self._clock()
+        key = and_(
+            watches.c.channel_id == watch.channel_id,
+            watches.c.sheet_key == watch.sheet_key,
+            watches.c.tab == watch.tab,
+        )
+        with self._engine.begin() as db:
+            row = db.execute(select(watches).where(key)).first()
+            old = _watch(row._mapping) if row is not None else None
+            sent = _delivered(db, watch.channel_id, watch.sheet_key, watch.tab)
+            times = rewatch(old.times if old else None, watch.slot, now, sent)
+            values = {
+                "team_id": watch.team_id,
+                "sheet_url": watch.sheet_url,
+                "weekday": int(watch.weekday),
+                "at_time": watch.at.strftime("%H:%M"),
+                "timezone": watch.timezone,
+                "created_by": watch.created_by,
+                "sheet_name": watch.sheet_name,
+                "schedule_since": times.since,
+                "carried_due": times.carried.scheduled if times.carried else None,
+                "carried_week": times.carried.reported_week if times.carried else None,
+                "paused_reason": None,
+                "last_error": None,
+                "last_error_at": None,
+            }
+            if old is None:
+                first = {
+                    "channel_id": watch.channel_id,
+                    "sheet_key": watch.sheet_key,
+                    "tab": watch.tab,
+                    "created_at": now,
+                }
+                db.execute(insert(watches).values(values | first))
+            else:
+                db.execute(update(watches).where(watches.c.id == old.id).values(values))
+            return _watch(db.execute(select(watches).where(key)).one()._mapping)
+
+    def remove_watch(self, channel_id: str, watch_id: int) -> bool:
+        """Stop a watch of this channel, whatever state its sheet is in (nothing is read)."""
         with self._engine.begin() as db:
             result = db.execute(
-                delete(watches).where(
-                    watches.c.channel_id == channel_id, watches.c.sheet_key == sheet_key
-                )
+                delete(watches).where(watches.c.channel_id == channel_id, watches.c.id == watch_id)
             )
         return result.rowcount > 0
 
@@ -126,19 +193,35 @@ class Store:
 
     def pause_watch(self, watch_id: int, reason: str) -> None:
         with self._engine.begin() as db:
-            db.execute(update(watches).where(watches.c.id == watch_id).values(paused_reason=reason))
+            db.execute(
+                update(watches)
+                .where(watches.c.id == watch_id)
+                .values(paused_reason=reason, last_error=reason, last_error_at=self._clock())
+            )
+
+    def record_error(self, watch_id: int, error: str | None) -> None:
+        """The watch's last failure for /ctr status (None: its last check went fine)."""
+        at = self._clock() if error is not None else None
+        with self._engine.begin() as db:
+            db.execute(
+                update(watches)
+                .where(watches.c.id == watch_id)
+                .values(last_error=error, last_error_at=at)
+            )
 
     # Snapshots ---------------------------------------------------------------------------
 
     def record_snapshots(
-        self, sheet_key: str, week: date, totals: Iterable[tuple[str, Counts]]
+        self, sheet_key: str, week: date, totals: Iterable[tuple[str, Counts]], *, tab: int = 0
     ) -> None:
-        """Keep each campaign's latest running totals for ``week`` (one row per week)."""
+        """Keep each campaign's latest running totals for ``week`` (one row per week), per
+        tab: two tabs with the same campaign names are two histories."""
         now = self._clock()
         with self._engine.begin() as db:
             for campaign, counts in totals:
                 key = (
                     snapshots.c.sheet_key == sheet_key,
+                    snapshots.c.tab == tab,
                     snapshots.c.campaign == campaign,
                     snapshots.c.week == week,
                 )
@@ -146,6 +229,7 @@ class Store:
                 db.execute(
                     insert(snapshots).values(
                         sheet_key=sheet_key,
+                        tab=tab,
                         campaign=campaign,
                         week=week,
                         clicks=counts.clicks,
@@ -154,8 +238,8 @@ class Store:
                     )
                 )
 
-    def snapshots(self, sheet_key: str) -> list[Snapshot]:
-        query = select(snapshots).where(snapshots.c.sheet_key == sheet_key)
+    def snapshots(self, sheet_key: str, *, tab: int = 0) -> list[Snapshot]:
+        query = select(snapshots).where(snapshots.c.sheet_key == sheet_key, snapshots.c.tab == tab)
         with self._engine.connect() as db:
             return [
                 Snapshot(
@@ -252,11 +336,33 @@ class Store:
                         _upsert_in(db, key, {"version": version, "reported_version": None})
                     for key, version in report.items():
                         _upsert_in(db, key, {"reported_version": version})
-                    db.execute(done.values(listed_at=listed_at))
+                    db.execute(done.values(listed_at=listed_at, failure=None, failing_since=None))
                 return
             except IntegrityError:  # a replica added one of the rows meanwhile: all again
                 if attempt == 2:
                     raise
+
+    def record_listing_failure(self, account: str, failure: str) -> None:
+        """Drive's listing failed: kept for every replica's /ctr status (since: the first)."""
+        now = self._clock()
+        with self._engine.begin() as db:
+            db.execute(
+                update(change_polls)
+                .where(change_polls.c.account == account)
+                .values(
+                    failure=failure,
+                    failing_since=func.coalesce(change_polls.c.failing_since, now),
+                )
+            )
+
+    def feed_failures(self) -> list[FeedFailure]:
+        """Every Drive change listing failing now (its last attempt failed)."""
+        query = select(change_polls).where(change_polls.c.failure.is_not(None))
+        with self._engine.connect() as db:
+            return [
+                FeedFailure(row.account, row.failure, row.failing_since)
+                for row in db.execute(query)
+            ]
 
     def _upsert(self, sheet_key: str, values: dict[str, object]) -> None:
         try:
@@ -269,7 +375,14 @@ class Store:
     # Deliveries: exactly one summary per (channel, sheet, week) --------------------------
 
     def claim_delivery(
-        self, channel_id: str, sheet_key: str, week: date, owner: str, lease: timedelta
+        self,
+        channel_id: str,
+        sheet_key: str,
+        week: date,
+        owner: str,
+        lease: timedelta,
+        *,
+        tab: int = 0,
     ) -> Claim | None:
         """Take the right to post this summary; None if it is done or another owns it.
 
@@ -284,6 +397,7 @@ class Store:
                     insert(deliveries).values(
                         channel_id=channel_id,
                         sheet_key=sheet_key,
+                        tab=tab,
                         week=week,
                         owner=owner,
                         lease_until=now + lease,
@@ -295,7 +409,7 @@ class Store:
             return Claim(attempts=1, message_ts=None)
         except IntegrityError:
             pass
-        key = _delivery_key(channel_id, sheet_key, week)
+        key = _delivery_key(channel_id, sheet_key, week, tab)
         with self._engine.begin() as db:
             taken = db.execute(
                 update(deliveries)
@@ -310,7 +424,14 @@ class Store:
         return Claim(attempts=row.attempts, message_ts=row.message_ts)
 
     def renew_delivery(
-        self, channel_id: str, sheet_key: str, week: date, owner: str, lease: timedelta
+        self,
+        channel_id: str,
+        sheet_key: str,
+        week: date,
+        owner: str,
+        lease: timedelta,
+        *,
+        tab: int = 0,
     ) -> bool:
         """The fence: extend our lease, in one statement, only if the claim is still ours.
 
@@ -320,42 +441,55 @@ class Store:
         with self._engine.begin() as db:
             result = db.execute(
                 update(deliveries)
-                .where(_delivery_key(channel_id, sheet_key, week))
+                .where(_delivery_key(channel_id, sheet_key, week, tab))
                 .where(deliveries.c.owner == owner, deliveries.c.charted.is_(False))
                 .values(lease_until=self._clock() + lease)
             )
         return result.rowcount == 1
 
-    def delivery_attempts(self, channel_id: str, sheet_key: str, week: date) -> int:
-        query = select(deliveries.c.attempts).where(_delivery_key(channel_id, sheet_key, week))
+    def delivery_attempts(
+        self, channel_id: str, sheet_key: str, week: date, *, tab: int = 0
+    ) -> int:
+        query = select(deliveries.c.attempts).where(_delivery_key(channel_id, sheet_key, week, tab))
         with self._engine.connect() as db:
             return db.execute(query).scalar_one_or_none() or 0
 
     def mark_posted(
-        self, channel_id: str, sheet_key: str, week: date, owner: str, message_ts: str
+        self,
+        channel_id: str,
+        sheet_key: str,
+        week: date,
+        owner: str,
+        message_ts: str,
+        *,
+        tab: int = 0,
     ) -> bool:
         """Record the post; False if this owner lost the claim meanwhile."""
         with self._engine.begin() as db:
             result = db.execute(
                 update(deliveries)
-                .where(_delivery_key(channel_id, sheet_key, week))
+                .where(_delivery_key(channel_id, sheet_key, week, tab))
                 .where(deliveries.c.owner == owner, deliveries.c.charted.is_(False))
                 .values(posted=True, message_ts=message_ts, posted_at=self._clock())
             )
         return result.rowcount == 1
 
-    def mark_charted(self, channel_id: str, sheet_key: str, week: date, owner: str) -> bool:
+    def mark_charted(
+        self, channel_id: str, sheet_key: str, week: date, owner: str, *, tab: int = 0
+    ) -> bool:
         """The chart is in the thread: the delivery is done. False if we lost the claim."""
         with self._engine.begin() as db:
             result = db.execute(
                 update(deliveries)
-                .where(_delivery_key(channel_id, sheet_key, week))
+                .where(_delivery_key(channel_id, sheet_key, week, tab))
                 .where(deliveries.c.owner == owner, deliveries.c.posted.is_(True))
                 .values(charted=True)
             )
         return result.rowcount == 1
 
-    def release_delivery(self, channel_id: str, sheet_key: str, week: date, owner: str) -> None:
+    def release_delivery(
+        self, channel_id: str, sheet_key: str, week: date, owner: str, *, tab: int = 0
+    ) -> None:
         """Give a claim back after a failure, so the next pass may take it at once.
 
         The row stays (its lease simply ends now): the failure may have come after Slack
@@ -364,23 +498,39 @@ class Store:
         with self._engine.begin() as db:
             db.execute(
                 update(deliveries)
-                .where(_delivery_key(channel_id, sheet_key, week))
+                .where(_delivery_key(channel_id, sheet_key, week, tab))
                 .where(deliveries.c.owner == owner, deliveries.c.charted.is_(False))
                 .values(lease_until=self._clock() - timedelta(microseconds=1))
             )
 
-    def posted_message(self, channel_id: str, sheet_key: str, week: date) -> str | None:
+    def posted_message(
+        self, channel_id: str, sheet_key: str, week: date, *, tab: int = 0
+    ) -> str | None:
         query = select(deliveries.c.message_ts).where(
-            _delivery_key(channel_id, sheet_key, week), deliveries.c.posted.is_(True)
+            _delivery_key(channel_id, sheet_key, week, tab), deliveries.c.posted.is_(True)
         )
         with self._engine.connect() as db:
             return db.execute(query).scalar_one_or_none()
 
-    def delivery_done(self, channel_id: str, sheet_key: str, week: date) -> bool:
+    def delivery_done(self, channel_id: str, sheet_key: str, week: date, *, tab: int = 0) -> bool:
         """Posted with its chart: nothing left to do for this summary."""
-        query = select(deliveries.c.charted).where(_delivery_key(channel_id, sheet_key, week))
+        query = select(deliveries.c.charted).where(_delivery_key(channel_id, sheet_key, week, tab))
         with self._engine.connect() as db:
             return bool(db.execute(query).scalar_one_or_none())
+
+    def deliveries_since(self, week: date) -> set[tuple[str, str, int, date]]:
+        """(channel, spreadsheet, tab, week) of every summary done for ``week`` or later: what
+        one scheduler pass needs about every watch, in one query."""
+        query = select(
+            deliveries.c.channel_id, deliveries.c.sheet_key, deliveries.c.tab, deliveries.c.week
+        ).where(deliveries.c.week >= week, deliveries.c.charted.is_(True))
+        with self._engine.connect() as db:
+            return {(row[0], row[1], row[2], row[3]) for row in db.execute(query)}
+
+    def delivered_weeks(self, channel_id: str, sheet_key: str, *, tab: int = 0) -> set[date]:
+        """The weeks whose summary of this tab this channel has received (chart included)."""
+        with self._engine.connect() as db:
+            return _delivered(db, channel_id, sheet_key, tab)
 
 
 def _upsert_in(db: Connection, sheet_key: str, values: dict[str, object]) -> None:
@@ -389,12 +539,23 @@ def _upsert_in(db: Connection, sheet_key: str, values: dict[str, object]) -> Non
         db.execute(insert(sheet_syncs).values(sheet_key=sheet_key, **values))
 
 
-def _delivery_key(channel_id: str, sheet_key: str, week: date) -> ColumnElement[bool]:
+def _delivery_key(channel_id: str, sheet_key: str, week: date, tab: int = 0) -> ColumnElement[bool]:
     return and_(
         deliveries.c.channel_id == channel_id,
         deliveries.c.sheet_key == sheet_key,
+        deliveries.c.tab == tab,
         deliveries.c.week == week,
     )
+
+
+def _delivered(db: Connection, channel_id: str, sheet_key: str, tab: int) -> set[date]:
+    query = select(deliveries.c.week).where(
+        deliveries.c.channel_id == channel_id,
+        deliveries.c.sheet_key == sheet_key,
+        deliveries.c.tab == tab,
+        deliveries.c.charted.is_(True),
+    )
+    return set(db.execute(query).scalars())
 
 
 def _watch(row: object) -> Watch:
@@ -410,6 +571,18 @@ def _watch(row: object) -> Watch:
         at=time(hours, minutes),
         timezone=data["timezone"],
         created_by=data["created_by"],
+        tab=data["tab"],
+        sheet_name=data["sheet_name"],
         created_at=data["created_at"],
         paused_reason=data["paused_reason"],
+        schedule_since=data["schedule_since"],
+        carried=_carried(data["carried_due"], data["carried_week"]),
+        last_error=data["last_error"],
+        last_error_at=data["last_error_at"],
     )
+
+
+def _carried(scheduled: datetime | None, week: date | None) -> Due | None:
+    if scheduled is None or week is None:
+        return None
+    return Due(scheduled=scheduled, reported_week=week, late=True)

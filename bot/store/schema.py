@@ -63,7 +63,17 @@ watches = Table(
     Column("created_by", String(32), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("paused_reason", Text, nullable=True),
-    UniqueConstraint("channel_id", "sheet_key", name="uq_watches_channel_sheet"),
+    # Migration 0006: a tab (gid) is its own watch; the current schedule's start, which
+    # re-running an unchanged /ctr watch keeps (created_at is the first creation); a summary
+    # the previous schedule still owed; the spreadsheet's name; the last error, for /ctr status.
+    Column("tab", Integer, nullable=False, server_default="0"),
+    Column("schedule_since", UTCDateTime, nullable=False),
+    Column("carried_due", UTCDateTime, nullable=True),
+    Column("carried_week", Date, nullable=True),
+    Column("sheet_name", Text, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("last_error_at", UTCDateTime, nullable=True),
+    UniqueConstraint("channel_id", "sheet_key", "tab", name="uq_watches_channel_sheet_tab"),
 )
 
 snapshots = Table(
@@ -76,7 +86,10 @@ snapshots = Table(
     Column("clicks", BigInteger, nullable=False),
     Column("impressions", BigInteger, nullable=False),
     Column("recorded_at", UTCDateTime, nullable=False),
-    UniqueConstraint("sheet_key", "campaign", "week", name="uq_snapshots_sheet_campaign_week"),
+    Column("tab", Integer, nullable=False, server_default="0"),  # migration 0006
+    UniqueConstraint(
+        "sheet_key", "tab", "campaign", "week", name="uq_snapshots_sheet_tab_campaign_week"
+    ),
 )
 
 deliveries = Table(
@@ -95,7 +108,10 @@ deliveries = Table(
     # Done: the message is posted *and* its chart is in the thread. Until then an expired
     # claim may be taken over, so a poster that dies between the two still gets its chart.
     Column("charted", Boolean, nullable=False, default=False, server_default=false()),
-    UniqueConstraint("channel_id", "sheet_key", "week", name="uq_deliveries_channel_sheet_week"),
+    Column("tab", Integer, nullable=False, server_default="0"),  # migration 0006
+    UniqueConstraint(
+        "channel_id", "sheet_key", "tab", "week", name="uq_deliveries_channel_sheet_tab_week"
+    ),
 )
 
 # Per watched spreadsheet: the Drive version (modifiedTime) its last sync started from and
@@ -123,6 +139,9 @@ change_polls = Table(
     Column("claimed_by", String(200), nullable=True),
     Column("claimed_until", UTCDateTime, nullable=True),
     Column("listed_at", UTCDateTime, nullable=True),
+    # Why the last listing failed and since when (migration 0006): None while Drive answers.
+    Column("failure", Text, nullable=True),
+    Column("failing_since", UTCDateTime, nullable=True),
 )
 
 # Google's per-minute quotas as token buckets every replica takes from (migration 0005): the

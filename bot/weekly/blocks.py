@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
-from bot.blocks import clip, context, escape, section
+from bot.blocks import clip, context, section
+from bot.slacktext import literal, plain
 from bot.weekly.report import WeeklyReport
 from core.baseline import Check
 from core.counts import format_count
@@ -18,6 +20,7 @@ MAX_BLOCKS = 50
 MAX_HEADER = 150
 MAX_NAME = 60
 MAX_FLAGGED_SHOWN = 10
+_KEY = re.compile(r"[A-Za-z0-9_-]{20,}")  # a spreadsheet key, as sheets/refs.py reads one
 
 Block = dict[str, Any]
 
@@ -44,18 +47,18 @@ def fallback_text(report: WeeklyReport) -> str:
     """The notification / screen-reader text that goes with the blocks."""
     total = report.summary.total
     ctr = format_percent(total.rate) if total else "no traffic"
-    return f"Weekly CTR for {escape(report.sheet_title)}, {_week_label(report)}: {ctr}"
+    return f"Weekly CTR for {literal(report.sheet_title)}, {_week_label(report)}: {ctr}"
 
 
 def _header(report: WeeklyReport) -> Block:
-    text = f"Weekly CTR · {report.sheet_title} · {_week_label(report)}"
+    text = f"Weekly CTR · {plain(report.sheet_title)} · {_week_label(report)}"
     return {"type": "header", "text": {"type": "plain_text", "text": clip(text, MAX_HEADER)}}
 
 
 def _late(report: WeeklyReport) -> list[Block]:
     if report.late_by is None:
         return []
-    return [context(f":alarm_clock: Sent {report.late_by} late: the bot was offline when due.")]
+    return [context(f":alarm_clock: Sent {report.late_by} late: it couldn't go out when due.")]
 
 
 def _totals(report: WeeklyReport) -> str:
@@ -100,15 +103,16 @@ def _rate_and_usual(result: CtrResult, check: Check | None) -> str:
 def _problems(report: WeeklyReport) -> str:
     shown = report.flagged[:MAX_FLAGGED_SHOWN]
     lines = [f"*:warning: {len(report.flagged)} row(s) need attention*"] if report.flagged else []
-    lines += [f"• row {row.row}: {escape(row.reason)}" for row in shown]
+    lines += [f"• row {row.row}: {literal(row.reason)}" for row in shown]
     if len(report.flagged) > len(shown):
         lines.append(f"…and {len(report.flagged) - len(shown)} more (see the CTR status column)")
-    lines += [f"• {escape(note)}" for note in report.notes]
+    lines += [f"• {literal(note)}" for note in report.notes]
     return "\n".join(lines)
 
 
 def _footer(report: WeeklyReport) -> str:
-    parts = [f"<{_url(report.sheet_url)}|Open the sheet>"]
+    link = sheet_link(report.sheet_url)
+    parts = [f"<{_url(link)}|Open the sheet>"] if link else []
     below = report.summary.below_threshold
     if below:
         parts.append(
@@ -144,7 +148,21 @@ def _week_label(report: WeeklyReport) -> str:
 
 
 def _name(name: str) -> str:
-    return f"*{escape(clip(name, MAX_NAME))}*"
+    return f"*{literal(clip(name, MAX_NAME))}*"
+
+
+def sheet_link(sheet: str) -> str | None:
+    """A link to open the sheet: its URL, or the URL of a bare spreadsheet key; None for a
+    file (a CSV has no address anyone else can open).
+
+    >>> sheet_link("1AbCdEfGhIjKlMnOpQrStUv")
+    'https://docs.google.com/spreadsheets/d/1AbCdEfGhIjKlMnOpQrStUv/edit'
+    """
+    if sheet.startswith(("https://", "http://")):
+        return sheet
+    if _KEY.fullmatch(sheet):
+        return f"https://docs.google.com/spreadsheets/d/{sheet}/edit"
+    return None
 
 
 def _url(url: str) -> str:

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from slack_sdk import WebClient
 
 from bot.blocks import context, escape, section, share_button
+from bot.slacktext import literal, plain
 from bot.store.repository import Clock, Store, Watch, utc_now
 from bot.weekly.commands import Invocation
 from bot.weekly.source import gather, is_running_totals
@@ -57,10 +58,10 @@ class CampaignHistory:
         found = self.find(request.campaign, who.channel_id)
         if isinstance(request, UsualRequest):
             blocks = usual_blocks(request, found)
-            text = f"Usual CTR of {escape(found.name)}"
+            text = f"Usual CTR of {literal(found.name)}"
         else:
             blocks = self._trend_blocks(found)
-            text = f"Weekly CTR of {escape(found.name)}"
+            text = f"Weekly CTR of {literal(found.name)}"
         share = share_button(typed)
         return {
             "response_type": "ephemeral",
@@ -76,15 +77,15 @@ class CampaignHistory:
             return {
                 "response_type": "in_channel",
                 "replace_original": False,
-                "text": f"Usual CTR of {escape(found.name)}",
+                "text": f"Usual CTR of {literal(found.name)}",
                 "blocks": [*usual_blocks(request, found), context(credit)],
             }
         self.client.files_upload_v2(
             channel=channel_id,
             content=self._chart(found),
             filename="ctr-trend.png",
-            title=f"Weekly CTR of {found.name}",
-            initial_comment=f"Weekly CTR of *{escape(found.name)}* · {credit}",
+            title=plain(f"Weekly CTR of {found.name}"),
+            initial_comment=f"Weekly CTR of *{literal(found.name)}* · {credit}",
         )
         return None
 
@@ -124,18 +125,18 @@ class CampaignHistory:
         upload = self.client.files_upload_v2(
             content=self._chart(found),
             filename="ctr-trend.png",
-            title=f"Weekly CTR of {found.name}",
+            title=plain(f"Weekly CTR of {found.name}"),
         )
         file_id = upload["files"][0]["id"] if upload.get("files") else upload["file"]["id"]
         return [
             section(
-                f"*{escape(found.name)}* ({escape(found.sheet_title)}): weekly CTR over the "
+                f"*{literal(found.name)}* ({literal(found.sheet_title)}): weekly CTR over the "
                 f"last {TREND_WEEKS} weeks, with its usual range"
             ),
             {
                 "type": "image",
                 "slack_file": {"id": file_id},
-                "alt_text": f"Weekly CTR of {found.name} over the last {TREND_WEEKS} weeks",
+                "alt_text": plain(f"Weekly CTR of {found.name} over the last {TREND_WEEKS} weeks"),
             },
             context(
                 "The band is where 95% of its weeks would fall at that week's impressions, "
@@ -148,7 +149,7 @@ def usual_blocks(request: UsualRequest, found: Found) -> list[dict[str, Any]]:
     """The campaign's usual CTR and whether the typed figure would be unusual for it."""
     counts = parse_variant(request.counts_text).counts
     usual = usual_for(found.table, found.this_week, found.name)
-    title = f"*{escape(found.name)}* ({escape(found.sheet_title)})"
+    title = f"*{literal(found.name)}* ({literal(found.sheet_title)})"
     if usual is None:
         raise CtrError(
             f"{found.name} has no complete week in {found.sheet_title} yet, so it has no usual "

@@ -23,11 +23,18 @@ from bot.settings import Settings
 from bot.store.repository import Store
 from bot.weekly.blocks import blocks_as_text
 from bot.weekly.delivery import Rendered, Target, deliver
-from bot.weekly.source import gather, is_running_totals, latest_week, record_snapshot, render_report
+from bot.weekly.source import (
+    gather,
+    is_running_totals,
+    latest_week,
+    record_snapshot,
+    render_report,
+    spreadsheet_name,
+)
 from core.errors import CtrError
 from core.summary import DEFAULT_MIN_IMPRESSIONS
 from core.weekly import week_start
-from sheets.backends import CsvSheet, SheetBackend
+from sheets.backends import CsvSheet, GoogleSheet, SheetBackend
 from sheets.headers import find_layout
 from sheets.sync import sync
 
@@ -58,7 +65,9 @@ def summary_command(args: argparse.Namespace, settings: Settings) -> int:
         )
         print(f"chart written to {args.chart}")
         return 0
-    return _post(settings, open_store(settings), Target(args.channel, key, week), message)
+    return _post(
+        settings, open_store(settings), Target(args.channel, key, week, _tab(backend)), message
+    )
 
 
 def demo_command(out: Path, *, as_json: bool = False) -> int:
@@ -118,7 +127,7 @@ def _render(
     # Only running-total sheets need the database (for snapshots): a dry run of a dated
     # sheet leaves no file behind.
     snapshots = (
-        record_snapshot(store(), key, grid, layout, today)
+        record_snapshot(store(), key, grid, layout, today, tab=_tab(backend))
         if store is not None and is_running_totals(grid, layout)
         else None
     )
@@ -128,11 +137,16 @@ def _render(
     return chosen, render_report(
         inputs,
         chosen,
-        title=backend.describe(),
+        title=spreadsheet_name(backend),
         url=url,
         timezone=timezone,
         min_impressions=minimum,
     )
+
+
+def _tab(backend: SheetBackend) -> int:
+    """The tab's gid, as a watch of it keeps its history (a URL without #gid: the first, 0)."""
+    return backend.gid or 0 if isinstance(backend, GoogleSheet) else 0
 
 
 def _post(settings: Settings, store: Store, target: Target, message: Rendered) -> int:

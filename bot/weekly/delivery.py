@@ -21,6 +21,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 
+from bot.slacktext import plain
 from bot.store.repository import Claim, Store
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,7 @@ class Target:
     channel_id: str
     sheet_key: str
     week: date
+    tab: int = 0  # the worksheet's gid: two tabs of one spreadsheet are two summaries
 
     @property
     def chart_name(self) -> str:
@@ -71,19 +73,19 @@ class Fence:
 
     def check(self) -> None:
         """Still ours? Extends the lease when it is; raises Fenced when it isn't."""
-        if not self.store.renew_delivery(*self._key, self.owner, self.lease):
+        if not self.store.renew_delivery(*self._key, self.owner, self.lease, tab=self.target.tab):
             raise Fenced(f"{self.owner} lost the claim on {self.target}")
 
     def posted(self, ts: str) -> None:
-        if not self.store.mark_posted(*self._key, self.owner, ts):
+        if not self.store.mark_posted(*self._key, self.owner, ts, tab=self.target.tab):
             raise Fenced(f"{self.owner} lost the claim on {self.target} after posting {ts}")
 
     def charted(self) -> None:
-        if not self.store.mark_charted(*self._key, self.owner):
+        if not self.store.mark_charted(*self._key, self.owner, tab=self.target.tab):
             raise Fenced(f"{self.owner} lost the claim on {self.target} after its chart")
 
     def release(self) -> None:
-        self.store.release_delivery(*self._key, self.owner)
+        self.store.release_delivery(*self._key, self.owner, tab=self.target.tab)
 
     @property
     def _key(self) -> tuple[str, str, date]:
@@ -129,7 +131,9 @@ def deliver(
         since: no earlier than the scheduled time; where to start looking for a post a
             crashed replica may have made.
     """
-    claim = store.claim_delivery(target.channel_id, target.sheet_key, target.week, owner, lease)
+    claim = store.claim_delivery(
+        target.channel_id, target.sheet_key, target.week, owner, lease, tab=target.tab
+    )
     if claim is None:
         return Outcome.ELSEWHERE
     fence = Fence(store, target, owner, lease)
@@ -227,7 +231,7 @@ def _ensure_chart(client: WebClient, fence: Fence, message: Rendered, ts: str) -
         thread_ts=ts,
         content=message.chart_png,
         filename=target.chart_name,
-        title=message.chart_title,
+        title=plain(message.chart_title),  # user text may be in it: one line
     )
     ours = str(response["file"]["id"])
     first = next(iter(charts_in_thread(client, target, ts)), ours)
@@ -250,12 +254,14 @@ def charts_in_thread(client: WebClient, target: Target, ts: str) -> list[str]:
 
 
 def _payload(target: Target) -> dict[str, str]:
-    return {"sheet": target.sheet_key, "week": target.week.isoformat()}
+    payload = {"sheet": target.sheet_key, "week": target.week.isoformat()}
+    return payload | {"tab": str(target.tab)} if target.tab else payload
 
 
 def _is_summary_for(message: dict[str, Any], target: Target) -> bool:
     metadata = message.get("metadata") or {}
     payload = metadata.get("event_payload") or {}
+    expected = _payload(target)
     return metadata.get("event_type") == SUMMARY_EVENT and all(
-        payload.get(key) == value for key, value in _payload(target).items()
+        payload.get(key) == expected.get(key) for key in ("sheet", "week", "tab")
     )

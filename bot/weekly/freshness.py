@@ -10,6 +10,8 @@ change first; then the stalest (`plan_pass`).
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -18,6 +20,15 @@ from bot.store.repository import SyncState
 from sheets.changes import Version
 
 FULL_RESYNC = timedelta(hours=24)
+# While Drive's feed fails: reads per sheet sync (a grid read, its verify), the share of the
+# account's reads the fallback may use, and its shortest period.
+READS_PER_SYNC = 2
+FALLBACK_SHARE = 0.5
+FALLBACK_MIN = timedelta(hours=1)
+# Google's answer when an API is off for the project (SERVICE_DISABLED / accessNotConfigured).
+_DISABLED = re.compile(
+    r"Drive API has not been used in project (?P<project>\w+)?|SERVICE_DISABLED|accessNotConfigured"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,11 +69,17 @@ def plan_listing(
     return Listing(adopt, report)
 
 
-def plan_pass(watched: Collection[str], states: Mapping[str, SyncState], now: datetime) -> PassPlan:
+def plan_pass(
+    watched: Collection[str],
+    states: Mapping[str, SyncState],
+    now: datetime,
+    resync: timedelta = FULL_RESYNC,
+) -> PassPlan:
+    """``resync``: how long a sheet may go unread (shorter while Drive's feed fails)."""
     due = {key: state.reported for key in watched if (state := states.get(key)) and state.due}
     never = datetime.min.replace(tzinfo=now.tzinfo)
     stale = sorted(
-        (key for key in watched if key not in due and _stale(states.get(key), now)),
+        (key for key in watched if key not in due and _stale(states.get(key), now, resync)),
         key=lambda key: (states[key].synced_at or never) if key in states else never,
     )
     queue = sorted(due.items(), key=lambda pair: pair[1] or "")
@@ -70,5 +87,37 @@ def plan_pass(watched: Collection[str], states: Mapping[str, SyncState], now: da
     return PassPlan(queue, len(stale))
 
 
-def _stale(state: SyncState | None, now: datetime) -> bool:
-    return state is None or state.synced_at is None or now - state.synced_at >= FULL_RESYNC
+def _stale(state: SyncState | None, now: datetime, resync: timedelta) -> bool:
+    return state is None or state.synced_at is None or now - state.synced_at >= resync
+
+
+def fallback_resync(sheets: int, reads_per_minute: int) -> timedelta:
+    """While Drive can't say what changed: read every watched sheet this often, using at most
+    half the account's reads (summaries and people's own syncs keep the rest), and never more
+    often than hourly. 10,000 sheets at 60 reads a minute: every 11 h 7 min, not 24 h.
+
+    >>> fallback_resync(100, 60)
+    datetime.timedelta(seconds=3600)
+    >>> fallback_resync(10_000, 60)
+    datetime.timedelta(seconds=40020)
+    """
+    minutes = math.ceil(sheets * READS_PER_SYNC / max(reads_per_minute * FALLBACK_SHARE, 1))
+    return max(FALLBACK_MIN, timedelta(minutes=minutes))
+
+
+def drive_failure(error: str, account: str) -> str:
+    """What an admin reads about a failing Drive listing, with the fix when there is one.
+
+    >>> drive_failure("Google Sheets refused access (403): Google Drive API has not been "
+    ...     "used in project 123 before or it is disabled.", "bot@acme.iam.gserviceaccount.com")
+    ... # doctest: +ELLIPSIS
+    'The Drive API is not enabled: enable the Drive API for project 123 (the service...'
+    """
+    disabled = _DISABLED.search(error)
+    if disabled is None:
+        return f"Drive's change listing failed: {error}"
+    project = disabled["project"] or account.partition("@")[2].split(".")[0]
+    return (
+        f"The Drive API is not enabled: enable the Drive API for project {project} (the "
+        f"service account {account} belongs to it) in the Google Cloud console."
+    )

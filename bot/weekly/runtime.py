@@ -14,13 +14,22 @@ from zoneinfo import ZoneInfo
 from slack_sdk import WebClient
 
 from bot.compose import open_store
+from bot.health import report_degraded
+from bot.metrics import FEED_FAILURES
 from bot.settings import Settings
 from bot.store.repository import Clock, Store, utc_now
 from bot.weekly.access import GoogleSheetAccess
 from bot.weekly.campaigns import CampaignHistory
 from bot.weekly.commands import WatchCommands
 from bot.weekly.every import run_every
-from bot.weekly.freshness import FULL_RESYNC, PassPlan, plan_listing, plan_pass
+from bot.weekly.freshness import (
+    FULL_RESYNC,
+    PassPlan,
+    drive_failure,
+    fallback_resync,
+    plan_listing,
+    plan_pass,
+)
 from bot.weekly.lastread import LastRead, LastReads
 from bot.weekly.scheduler import SummaryScheduler
 from bot.weekly.source import SheetReportSource, record_snapshot
@@ -31,7 +40,7 @@ from sheets.backends import GoogleSheet
 from sheets.changes import DriveChanges
 from sheets.client import make_client
 from sheets.errors import SheetsApiError
-from sheets.quota import QuotaScheduler
+from sheets.quota import Kind, QuotaScheduler
 from sheets.sync import sync
 
 log = logging.getLogger(__name__)
@@ -43,6 +52,15 @@ CHANGE_POLL = 180.0
 # Drive may show a change a little after its modifiedTime, and our clock may differ from
 # Google's: each listing reaches back this far before the last one (seen versions are skipped).
 DRIVE_LAG = timedelta(minutes=5)
+
+
+@dataclass(frozen=True, slots=True)
+class Tab:
+    """One watched tab of a spreadsheet: where to read it and whose week its snapshots use."""
+
+    url: str
+    zone: str
+    gid: int
 
 
 @dataclass
@@ -78,7 +96,7 @@ class WatchedSheetsSync:
             plan = PassPlan(queue=[(key, None) for key in targets])
         else:
             self._list_changes(self.changes, targets, now)
-            plan = plan_pass(targets.keys(), self.store.sync_states(), now)
+            plan = plan_pass(targets.keys(), self.store.sync_states(), now, self._resync(targets))
         deadline, synced = now + self.interval, 0
         for index, (key, version) in enumerate(plan.queue):
             if self.clock() >= deadline:
@@ -95,17 +113,17 @@ class WatchedSheetsSync:
     def run_forever(self, stop: threading.Event, every: float) -> None:
         run_every(stop, every, self.run_once, "watched-sheet sync pass")
 
-    def _targets(self) -> dict[str, list[tuple[str, str]]]:
-        """Spreadsheet key -> the (URL, time zone) of each watch of it (a tab each)."""
-        targets: dict[str, list[tuple[str, str]]] = {}
+    def _targets(self) -> dict[str, list[Tab]]:
+        """Spreadsheet key -> each watched tab of it (URL, time zone, gid)."""
+        targets: dict[str, list[Tab]] = {}
         for watch in self.store.watches():
-            pair = (watch.sheet_url, watch.timezone)
-            if not watch.paused_reason and pair not in targets.get(watch.sheet_key, []):
-                targets.setdefault(watch.sheet_key, []).append(pair)
+            tab = Tab(watch.sheet_url, watch.timezone, watch.tab)
+            if not watch.paused_reason and tab not in targets.get(watch.sheet_key, []):
+                targets.setdefault(watch.sheet_key, []).append(tab)
         return targets
 
     def _list_changes(
-        self, changes: DriveChanges, targets: dict[str, list[tuple[str, str]]], now: datetime
+        self, changes: DriveChanges, targets: dict[str, list[Tab]], now: datetime
     ) -> None:
         """If no other replica has this turn, ask Drive what changed and record it for all."""
         me = self.access.service_account
@@ -115,19 +133,34 @@ class WatchedSheetsSync:
         since = (poll.listed_at or now - FULL_RESYNC) - DRIVE_LAG
         try:
             changed = list(changes.changed_since(since))
-        except SheetsApiError as error:  # Drive down or not enabled: the stale ones still go
-            log.warning("could not ask Drive which sheets changed: %s", error)
+        except SheetsApiError as error:  # Drive down or not enabled: sheets are read anyway
+            failure = drive_failure(str(error), me)
+            FEED_FAILURES.inc()
+            log.error("Drive's change feed failed: %s", failure)
+            self.store.record_listing_failure(me, failure)
             return
         listing = plan_listing(targets.keys(), self.store.sync_states(), changed, me=me)
         self.store.record_listing(me, now, listing.adopt, listing.report)
         for key, ours in listing.adopt.items():
             self.last_reads.retag(key, ours)
 
-    def _sync_key(self, key: str, version: str | None, targets: list[tuple[str, str]]) -> int:
+    def _resync(self, targets: dict[str, list[Tab]]) -> timedelta:
+        """How long a sheet may go unread: a day while Drive reports changes; while its feed
+        fails, as often as the quota allows (bot/weekly/freshness.py), so nothing waits a day.
+        """
+        failing = [
+            f for f in self.store.feed_failures() if f.account == self.access.service_account
+        ]
+        report_degraded("drive_changes", failing[0].failure if failing else None)
+        if not failing:
+            return FULL_RESYNC
+        return fallback_resync(len(targets), self.access.client.quota.limits[Kind.READ])
+
+    def _sync_key(self, key: str, version: str | None, targets: list[Tab]) -> int:
         try:
             wrote = False
-            for url, zone in targets:
-                wrote |= self._sync(key, version, url, zone)
+            for tab in targets:
+                wrote |= self._sync(key, version, tab)
         except CtrError as error:  # the per-sheet edge: one sheet never stops the others
             log.warning("sync of %s failed: %s", key, error)
             return 0
@@ -135,14 +168,15 @@ class WatchedSheetsSync:
             log.exception("sync of %s crashed", key)
             return 0
         if wrote:
-            for url, _ in targets:  # every tab's read is now older than our write's version
-                read = self.last_reads.get(url)
+            for tab in targets:  # every tab's read is now older than our write's version
+                read = self.last_reads.get(tab.url)
                 if read is not None:
-                    self.last_reads.put(url, replace(read, version=None, own_write=True))
+                    self.last_reads.put(tab.url, replace(read, version=None, own_write=True))
         self.store.record_sync(key, version, self.clock())
         return 1
 
-    def _sync(self, key: str, version: str | None, url: str, zone: str) -> bool:
+    def _sync(self, key: str, version: str | None, tab: Tab) -> bool:
+        url = tab.url
         backend = self._backends.get(url) or self.access.open(url)
         try:
             result = sync(backend)  # its last read is the sheet as it now stands
@@ -150,8 +184,8 @@ class WatchedSheetsSync:
             self._backends.pop(url, None)  # renamed tab, lost access: look it up afresh
             raise
         self._backends[url] = backend
-        today = self.clock().astimezone(ZoneInfo(zone)).date()
-        record_snapshot(self.store, key, result.grid, result.layout, today)
+        today = self.clock().astimezone(ZoneInfo(tab.zone)).date()
+        record_snapshot(self.store, key, result.grid, result.layout, today, tab=tab.gid)
         read = LastRead(
             key, version if not result.writes else None, result.grid, result.layout, result.name
         )

@@ -8,29 +8,33 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Protocol
-from zoneinfo import ZoneInfo
+from urllib.error import URLError
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackClientError
 
+from bot.blocks import section
 from bot.metrics import SUMMARIES
+from bot.slackerrors import Remedy, classify
+from bot.slacktext import literal
 from bot.store.repository import Clock, Store, Watch
 from bot.weekly.delivery import DEFAULT_LEASE, Outcome, Rendered, Target, deliver
 from bot.weekly.every import run_every
 from core.errors import CtrError
-from core.schedule import Due, WeeklySlot, latest_due, still_sendable
+from core.owed import owed
+from core.schedule import Due
 from sheets.errors import SheetAccessError, SheetsApiError
 
 log = logging.getLogger(__name__)
 
-# Slack errors that retrying cannot fix: a person has to act, so the watch pauses.
+# What the channel's people must do when Slack refuses to post there: the watch pauses.
+# Reasons are plain text (stored, then shown as typed wherever they appear).
 NEEDS_A_PERSON = {
-    "not_in_channel": "I'm not a member of <#{channel}>: invite me with `/invite @CTR`, then "
-    "run `/ctr watch {url}` again.",
-    "channel_not_found": "<#{channel}> no longer exists or I can't see it.",
-    "is_archived": "<#{channel}> was archived.",
+    "not_in_channel": "I'm not a member of the channel: invite me with /invite @CTR, then "
+    "run /ctr watch {url} again.",
+    "channel_not_found": "The channel no longer exists or I can't see it.",
+    "is_archived": "The channel was archived.",
 }
-CANNOT_SPEAK = {"invalid_auth", "token_revoked", "account_inactive", "not_authed"}
 # Passes in a row a watch may fail for reasons nobody was told about (Google down, a bug)
 # before it is paused and its owner told: a few minutes of trouble, not a lost week.
 MAX_FAILURES = 5
@@ -54,22 +58,30 @@ class SummaryScheduler:
     failures: dict[int, int] = field(default_factory=dict)  # watch id -> passes failed in a row
 
     def run_due(self) -> dict[int, Outcome]:
-        """One pass over every watch; returns what happened to each that was due.
+        """One pass over every watch; returns what happened to each that owed a summary.
 
         Each watch is its own edge: whatever one raises is logged with the watch, counted
         against it, and never keeps the others from being sent.
         """
         outcomes: dict[int, Outcome] = {}
+        # An owed summary reports on a week that began at most two weeks ago (three for one
+        # carried over from a changed schedule): what was sent since, in one query a pass.
+        done: dict[tuple[str, str, int], set[date]] = {}
+        for channel, key, tab, week in self.store.deliveries_since(
+            self.clock().date() - timedelta(days=28)
+        ):
+            done.setdefault((channel, key, tab), set()).add(week)
         for watch in self.store.watches():
+            if watch.paused_reason is not None:
+                continue  # quiet until watched again, which resumes it
             try:
-                due = self._due(watch)
-                if due is not None:
+                for due in self._owed(watch, done):
                     outcomes[watch.id] = self._send(watch, due)
                     SUMMARIES.labels(outcomes[watch.id].value).inc()
-                self.failures.pop(watch.id, None)
+                self._succeeded(watch)
                 continue
-            except SlackApiError as error:
-                self._slack_failed(watch, str(error.response.get("error", "")))
+            except (SlackClientError, URLError) as error:  # URLError: the upload's PUT
+                self._slack_failed(watch, error)
             except SheetAccessError as error:
                 self._pause(watch, f"I couldn't read the sheet for its weekly summary: {error}")
             except SheetsApiError as error:  # a Google hiccup: the next pass retries
@@ -86,22 +98,15 @@ class SummaryScheduler:
         """Check every ``every`` seconds until ``stop`` is set; a failing pass never ends it."""
         run_every(stop, every, self.run_due, "weekly summary pass")
 
-    def _due(self, watch: Watch) -> Due | None:
-        if watch.paused_reason is not None:
-            return None
-        zone = ZoneInfo(watch.timezone)
-        now = self.clock()
-        due = latest_due(WeeklySlot(watch.weekday, watch.at, zone), now)
-        if due.scheduled < watch.created_at or not still_sendable(due, now, zone):
-            return None
-        if self.store.delivery_done(watch.channel_id, watch.sheet_key, due.reported_week):
-            return None
-        return due
+    def _owed(self, watch: Watch, done: dict[tuple[str, str, int], set[date]]) -> list[Due]:
+        """What the watch owes now (core/owed.py): late is fine, lost never is."""
+        sent = done.get((watch.channel_id, watch.sheet_key, watch.tab), set())
+        return owed(watch.times, self.clock(), sent)
 
     def _send(self, watch: Watch, due: Due) -> Outcome:
         late_by = describe_delay(self.clock() - due.scheduled) if due.late else None
         render: Callable[[], Rendered] = lambda: self.source(watch, due.reported_week, late_by)  # noqa: E731
-        target = Target(watch.channel_id, watch.sheet_key, due.reported_week)
+        target = Target(watch.channel_id, watch.sheet_key, due.reported_week, watch.tab)
         return deliver(
             self.client,
             self.store,
@@ -112,19 +117,25 @@ class SummaryScheduler:
             lease=self.lease,
         )
 
-    def _slack_failed(self, watch: Watch, code: str) -> None:
-        if code in CANNOT_SPEAK:
-            self.store.pause_watch(watch.id, f"Slack refused the bot's token ({code})")
-            log.error("weekly summary paused for watch %s: token %s", watch.id, code)
+    def _succeeded(self, watch: Watch) -> None:
+        if self.failures.pop(watch.id, None) is not None or watch.last_error is not None:
+            self.store.record_error(watch.id, None)
+
+    def _slack_failed(self, watch: Watch, error: SlackClientError | URLError) -> None:
+        problem = classify(error)
+        if problem.remedy is Remedy.OPERATOR:  # nobody can be told in Slack: the log says
+            self.store.pause_watch(watch.id, problem.what)
+            log.error("weekly summary paused for watch %s: %s", watch.id, problem.what)
             return
-        template = NEEDS_A_PERSON.get(code)
+        template = NEEDS_A_PERSON.get(problem.code)
         if template is None:  # transient or unknown: the next pass retries
-            self._failed(watch, f"Slack answered {code}")
+            self._failed(watch, problem.what)
             return
-        self._pause(watch, template.format(channel=watch.channel_id, url=watch.sheet_url))
+        self._pause(watch, template.format(url=watch.sheet_url))
 
     def _failed(self, watch: Watch, what: str) -> None:
         count = self.failures[watch.id] = self.failures.get(watch.id, 0) + 1
+        self.store.record_error(watch.id, what)
         log.warning(
             "weekly summary for watch %s (%s in %s) failed (%d in a row): %s",
             *(watch.id, watch.sheet_url, watch.channel_id, count, what),
@@ -134,21 +145,29 @@ class SummaryScheduler:
             self._pause(
                 watch,
                 f"It failed {count} times in a row (last: {what}). Check the sheet opens and "
-                f"looks as usual, then run `/ctr watch {watch.sheet_url}` again; if it keeps "
+                f"looks as usual, then run /ctr watch {watch.sheet_url} again; if it keeps "
                 "failing, tell the bot's operator.",
             )
 
     def _pause(self, watch: Watch, reason: str) -> None:
         self.store.pause_watch(watch.id, reason)
         log.warning("weekly summary paused for watch %s: %s", watch.id, reason)
+        text = pause_notice(watch, reason)
         try:
             self.client.chat_postMessage(
-                channel=watch.created_by,
-                text=f"I paused the weekly CTR summary of {watch.sheet_url} in "
-                f"<#{watch.channel_id}>. {reason}",
+                channel=watch.created_by, text=text, blocks=[section(text)], unfurl_links=False
             )
-        except SlackApiError as error:
+        except SlackClientError as error:
             log.error("could not tell %s about the pause: %s", watch.created_by, error)
+
+
+def pause_notice(watch: Watch, reason: str) -> str:
+    """The DM to whoever set the watch up: the URL and the reason (which may quote the URL
+    or the sheet) are shown as typed, never as mentions or links."""
+    return (
+        f"I paused the weekly CTR summary of {literal(watch.sheet_url)} in "
+        f"<#{watch.channel_id}>. {literal(reason)}"
+    )
 
 
 def describe_delay(delay: timedelta) -> str:

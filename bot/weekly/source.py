@@ -22,7 +22,7 @@ from bot.weekly.rows import campaign_totals, dated_rows, weekly_layout
 from core.errors import CtrError
 from core.summary import DEFAULT_MIN_IMPRESSIONS, summarize
 from core.weekly import Snapshot, WeekTable, week_start, weeks_from_rows, weeks_from_snapshots
-from sheets.backends import SheetBackend
+from sheets.backends import GoogleSheet, SheetBackend
 from sheets.changes import DriveChanges
 from sheets.errors import SheetsApiError
 from sheets.headers import Cell, Layout, find_layout
@@ -73,15 +73,21 @@ def is_running_totals(grid: Sequence[Sequence[Cell]], layout: Layout) -> bool:
 
 
 def record_snapshot(
-    store: Store, sheet_key: str, grid: Sequence[Sequence[Cell]], layout: Layout, today: date
+    store: Store,
+    sheet_key: str,
+    grid: Sequence[Sequence[Cell]],
+    layout: Layout,
+    today: date,
+    *,
+    tab: int = 0,
 ) -> list[Snapshot]:
-    """For a running-totals sheet, keep this week's totals; returns every stored snapshot
-    of the sheet (empty for a dated sheet, which needs none and records nothing)."""
+    """For a running-totals tab, keep this week's totals; returns every stored snapshot
+    of the tab (empty for a dated sheet, which needs none and records nothing)."""
     if not is_running_totals(grid, layout):
         return []
     totals, _ = campaign_totals(grid, layout)
-    store.record_snapshots(sheet_key, week_start(today), totals.items())
-    return store.snapshots(sheet_key)
+    store.record_snapshots(sheet_key, week_start(today), totals.items(), tab=tab)
+    return store.snapshots(sheet_key, tab=tab)
 
 
 def latest_week(table: WeekTable, today: date) -> date | None:
@@ -134,12 +140,12 @@ class SheetReportSource:
         with urgent():  # a summary due now goes before routine syncs in the quota's line
             grid, layout, title = self.read(watch)
         today = self.clock().astimezone(ZoneInfo(watch.timezone)).date()
-        stored = record_snapshot(self.store, watch.sheet_key, grid, layout, today)
+        stored = record_snapshot(self.store, watch.sheet_key, grid, layout, today, tab=watch.tab)
         inputs = gather(grid, layout, today=today, snapshots=stored)
         return render_report(
             inputs,
             week,
-            title=title,
+            title=watch.sheet_name or title,  # the spreadsheet's name, as watched
             url=watch.sheet_url,
             timezone=watch.timezone,
             min_impressions=self.min_impressions,
@@ -163,4 +169,16 @@ class SheetReportSource:
         backend = self.open_backend(watch)
         grid, evidence = backend.read()
         # The read's formulas and markers tell the tool's columns from a person's look-alikes.
-        return grid, find_layout(grid, evidence=evidence), backend.describe()
+        name = watch.sheet_name or spreadsheet_name(backend)  # a watch from before 0006
+        return grid, find_layout(grid, evidence=evidence), name
+
+
+def spreadsheet_name(backend: SheetBackend) -> str:
+    """What people call the sheet: a Google spreadsheet's own name (one small metadata
+    read), a CSV file's description."""
+    if isinstance(backend, GoogleSheet):
+        meta = backend.client.fetch_sheet_metadata(
+            backend.key, params={"fields": "properties.title"}
+        )
+        return str(meta.get("properties", {}).get("title") or backend.key)
+    return backend.describe()

@@ -1,4 +1,5 @@
-"""`/ctr status` for admins: watched sheets, their last sync, what waits for a sync, the
+"""`/ctr status` for admins: a failing Drive change feed (with its fix), paused watches and
+why, each watch's last error, watched sheets and their last sync, what waits for a sync, the
 backlog and quota use (pure)."""
 
 from __future__ import annotations
@@ -7,8 +8,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from bot.blocks import escape
-from bot.store.repository import SyncState, Watch
+from bot.slacktext import literal
+from bot.store.repository import FeedFailure, SyncState, Watch
 from bot.weekly.freshness import plan_pass
 from sheets.quota import Kind, Usage
 
@@ -26,8 +27,10 @@ def status_text(
     syncs: Mapping[str, SyncState],
     operations: Operations | None,
     now: datetime,
+    feed: Sequence[FeedFailure] = (),
 ) -> tuple[str, list[str]]:
-    """(the summary line, one line per watched sheet, stalest first)."""
+    """(the summary lines, then one line per troubled watch and per watched sheet, stalest
+    first)."""
     sheets = {w.sheet_key: w for w in watches}
     paused = sum(1 for w in watches if w.paused_reason)
     head = f"*Weekly CTR status*: {len(sheets)} watched sheet(s) in {len(watches)} watch(es)"
@@ -47,14 +50,34 @@ def status_text(
             f"{usage.waiting} waiting now, {usage.waits} waited since start "
             f"({usage.waited_seconds:.0f} s)"
         )
+    for failure in feed:  # first: every watched sheet goes stale while it lasts
+        head += (
+            f"\n:warning: *Drive's change feed fails* (since {_ago_time(failure.since, now)}): "
+            f"{literal(failure.failure)} Meanwhile every watched sheet is read on a slower "
+            "schedule instead of when it changes."
+        )
     never = datetime.min.replace(tzinfo=UTC)  # never-synced sheets first: the stalest
     ordered = sorted(sheets.values(), key=lambda w: _synced_at(syncs, w.sheet_key) or never)
-    lines = [
-        f"• {escape(w.sheet_url)}: {_ago(syncs, w.sheet_key, now)}"
+    lines = [_trouble(w, now) for w in watches if w.paused_reason or w.last_error]
+    lines += [
+        f"• {literal(w.sheet_url)}: {_ago(syncs, w.sheet_key, now)}"
         + (", changed since" if (state := syncs.get(w.sheet_key)) and state.due else "")
         for w in ordered
     ]
     return head, lines
+
+
+def _trouble(watch: Watch, now: datetime) -> str:
+    where = f"{literal(watch.sheet_name or watch.sheet_key)} in <#{watch.channel_id}>"
+    if watch.paused_reason:
+        return f"• *paused*: {where}: {literal(watch.paused_reason)}"
+    when = _ago_time(watch.last_error_at, now) if watch.last_error_at else "recently"
+    return f"• *last error* ({when}): {where}: {literal(watch.last_error or '')}"
+
+
+def _ago_time(moment: datetime, now: datetime) -> str:
+    minutes = int((now - _aware(moment)).total_seconds() // 60)
+    return f"{minutes} min ago" if minutes < 120 else f"{minutes // 60} h ago"
 
 
 def _synced_at(syncs: Mapping[str, SyncState], key: str) -> datetime | None:

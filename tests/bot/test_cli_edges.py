@@ -94,7 +94,8 @@ def test_demo_shows_the_summary_as_a_person_reads_it(tmp_path: Path) -> None:
     assert "<http" not in summary_text
     assert "|" not in summary_text
     assert ":warning:" not in summary_text
-    assert "Open the sheet (out/campaigns.csv)" in summary_text  # a link as "text (url)"
+    assert "unusual: outside its own usual range" in summary_text  # the footer, as text
+    assert "Open the sheet" not in summary_text  # a CSV file has no address to link to
 
 
 def test_demo_json_is_the_block_kit_payload(tmp_path: Path) -> None:

@@ -5,9 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
-
-from core.schedule import Weekday, WeeklySlot, latest_due, next_due, occurrence, still_sendable
+from core.schedule import Weekday, WeeklySlot, latest_due, next_due, occurrence
 
 PARIS = ZoneInfo("Europe/Paris")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -50,16 +48,3 @@ def test_before_the_slot_the_previous_week_is_due() -> None:
     assert due.scheduled == datetime(2026, 11, 16, 8, 0, tzinfo=UTC)
     assert due.late
     assert next_due(MONDAY_9_PARIS, now) == datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
-
-
-@pytest.mark.parametrize(
-    ("now", "sendable"),
-    [
-        (datetime(2026, 11, 25, 12, 0, tzinfo=UTC), True),  # Wednesday, same week: late
-        (datetime(2026, 11, 29, 22, 0, tzinfo=UTC), True),  # Sunday 23:00 Paris
-        (datetime(2026, 11, 29, 23, 30, tzinfo=UTC), False),  # Monday 00:30 Paris: next week
-    ],
-)
-def test_missed_runs_are_sent_only_within_their_week(now: datetime, sendable: bool) -> None:
-    due = latest_due(MONDAY_9_PARIS, datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
-    assert still_sendable(due, now, PARIS) is sendable

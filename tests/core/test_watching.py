@@ -38,6 +38,14 @@ URL = "https://docs.google.com/spreadsheets/d/1AbC_dEf-123/edit#gid=0"
         ),
         (f"unwatch {URL}", UnwatchRequest(URL)),
         (f"unwatch <{URL}>", UnwatchRequest(URL)),
+        ("unwatch 2", UnwatchRequest("2")),
+        ("unwatch 1AbC_dEf-123ghIJklmnOPq", UnwatchRequest("1AbC_dEf-123ghIJklmnOPq")),
+        (f"watch {URL} weekly mon 09:00 utc", WatchRequest(URL, Weekday.MONDAY, time(9), "utc")),
+        (f"watch {URL} weekly mon 09:00 GMT", WatchRequest(URL, Weekday.MONDAY, time(9), "GMT")),
+        (
+            f"watch {URL} weekly mon 09:00 Etc/UTC",
+            WatchRequest(URL, Weekday.MONDAY, time(9), "Etc/UTC"),
+        ),
         ("watching", WatchingRequest()),
         ("status", StatusRequest()),
         ("STATUS", StatusRequest()),
@@ -51,7 +59,9 @@ def test_watch_commands(text: str, expected: object) -> None:
     ("text", "fragment"),
     [
         ("watch", "Give the sheet's URL"),
-        ("unwatch", "Give the sheet's URL"),
+        ("unwatch", "its number in /ctr watching"),
+        ("unwatch 0", "Google Sheets link"),
+        ("watch https://example.com/spreadsheets", "Google Sheets link"),
         ("watch not-a-url", "Google Sheets link"),
         ("watch http://insecure.example/sheet", "Google Sheets link"),
         (f"watch {URL} daily", "weekly <day> <HH:MM>"),
@@ -60,7 +70,7 @@ def test_watch_commands(text: str, expected: object) -> None:
         (f"watch {URL} weekly monday 25:00", "not a time like 09:00"),
         (f"watch {URL} weekly monday 9am", "not a time like 09:00"),
         (f"watch {URL} weekly monday 09:00 <!channel>", "not a time zone name"),
-        (f"unwatch {URL} now", "just the sheet's URL"),
+        (f"unwatch {URL} now", "takes one watch"),
         ("watching everything", "takes nothing"),
     ],
 )
@@ -68,11 +78,12 @@ def test_watch_command_errors(text: str, fragment: str) -> None:
     with pytest.raises(InputError) as caught:
         parse_command(text)
     assert fragment in caught.value.render("/ctr")
+    assert "/ctr sync" not in caught.value.render("/ctr")  # issue #17.8: no such command
 
 
 @pytest.mark.parametrize("space", ["\t", "\n", "  ", "\u00a0"])
 def test_any_whitespace_separates_the_words(space: str) -> None:
-    url = "https://docs.google.com/spreadsheets/d/k/edit"
+    url = "https://docs.google.com/spreadsheets/d/1AbC_dEf-123/edit"
     text = space.join(["watch", url, "weekly", "friday", "16:30"])
     assert is_watch_command(text)
     assert parse_watch_command(text) == WatchRequest(url, Weekday.FRIDAY, time(16, 30), None)

@@ -266,6 +266,9 @@ class FakeGoogle:
     quota: FakeQuota = field(init=False)
     modified: dict[str, tuple[float, str]] = field(default_factory=dict)  # key -> (when, by)
     unshared: set[str] = field(default_factory=set)  # exist, but not shared with us
+    names: dict[str, str] = field(default_factory=dict)  # key -> the spreadsheet's own name
+    # Drive API off for the project (its number): Drive answers 403 SERVICE_DISABLED.
+    drive_disabled: str | None = None
     latest_change: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -281,6 +284,9 @@ class FakeGoogle:
         self.latest_change = max(self.clock(), self.latest_change + 0.001)
         self.modified[key] = (self.latest_change, by)
 
+    def name(self, key: str) -> str:
+        return self.names.get(key, f"Spreadsheet {key}")
+
     def modified_time(self, key: str) -> str:
         return rfc3339(self.modified[key][0])
 
@@ -289,7 +295,7 @@ class FakeGoogle:
 
     def drive_files(self) -> list[DriveFile]:
         return [
-            DriveFile(key, f"Spreadsheet {key}", *self.modified[key])
+            DriveFile(key, self.name(key), *self.modified[key])
             for key in self.spreadsheets
             if key not in self.unshared
         ]
@@ -355,7 +361,7 @@ class FakeGoogle:
             sheets.append(sheet)
         return {
             "spreadsheetId": key,
-            "properties": {"title": f"Spreadsheet {key}", "locale": self.locale},
+            "properties": {"title": self.name(key), "locale": self.locale},
             "sheets": sheets,
             RAW: raw,
         }
@@ -567,6 +573,18 @@ class UnknownRange(Exception):
     """A range naming a tab the spreadsheet doesn't have: Google answers 400."""
 
 
+def _drive_disabled(project: str) -> dict[str, Any]:
+    """Google's answer when the Drive API is not enabled for the caller's project."""
+    message = (
+        f"Google Drive API has not been used in project {project} before or it is disabled. "
+        "Enable it by visiting https://console.developers.google.com/apis/api/"
+        f"drive.googleapis.com/overview?project={project} then retry."
+    )
+    answer = _error(403, message, "PERMISSION_DENIED")
+    answer["error"]["errors"] = [{"reason": "accessNotConfigured", "message": message}]
+    return answer
+
+
 def _error(code: int, message: str, status: str) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "status": status}}
 
@@ -603,6 +621,8 @@ class _Handler(BaseHTTPRequestHandler):
         elif (retry := fake.quota.admit(user, _kind(self.command, path))) is not None:
             message = "Quota exceeded for quota metric 'Requests' per minute per user."
             self._json(429, _error(429, message, "RESOURCE_EXHAUSTED"), {"Retry-After": str(retry)})
+        elif path.startswith("/drive/v3/files") and fake.drive_disabled is not None:
+            self._json(403, _drive_disabled(fake.drive_disabled))
         elif path.startswith("/drive/v3/files"):
             self._json(*self._drive(fake, path, parse_qs(parts.query)))
         else:

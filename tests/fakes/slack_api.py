@@ -39,6 +39,10 @@ class FakeSlack:
     filenames: dict[str, str] = field(default_factory=dict)  # file id -> name given at upload
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     channel_errors: dict[str, str] = field(default_factory=dict)
+    # conversations.info answers (every other channel is a public one the bot is in); a DM's
+    # id starts with D, as on Slack.
+    channels: dict[str, dict[str, Any]] = field(default_factory=dict)
+    upload_status: int = 200  # what the files-upload-v2 PUT of the bytes answers
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     fail_next: dict[str, str] = field(default_factory=dict)  # method -> error, once
     gates: dict[tuple[str, str], Gate] = field(default_factory=dict)  # (method, when)
@@ -151,6 +155,16 @@ class FakeSlack:
         ]
         return {"ok": True, "messages": found, "has_more": False}
 
+    def api_conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = str(args.get("channel", ""))
+        if self.channel_errors.get(channel) == "channel_not_found":
+            return {"ok": False, "error": "channel_not_found"}
+        if channel.startswith("D"):
+            found = {"id": channel, "is_im": True, "user": "U1"}
+        else:
+            found = {"id": channel, "is_channel": True, "is_member": True, "is_archived": False}
+        return {"ok": True, "channel": found | self.channels.get(channel, {})}
+
     def api_users_info(self, args: dict[str, Any]) -> dict[str, Any]:
         user = self.users.get(str(args.get("user")))
         return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
@@ -223,6 +237,9 @@ class _Handler(BaseHTTPRequestHandler):
         fake = self.server.fake
         parts = urlsplit(self.path)
         if parts.path.startswith("/upload/"):
+            if fake.upload_status != 200:
+                self._reply(fake.upload_status, b"upload failed", "text/plain")
+                return
             fake.uploads[parts.path.rsplit("/", 1)[1]] = body
             self._reply(200, b"OK - uploaded", "text/plain")
             return

@@ -11,9 +11,10 @@ import pytest
 from bot.store.engine import connect, migrate
 from bot.store.repository import NewWatch, Store
 from bot.weekly.access import GoogleSheetAccess
+from bot.weekly.commands import SheetInfo
 from bot.weekly.runtime import WatchedSheetsSync
 from bot.weekly.source import SheetReportSource
-from core.errors import CtrError
+from core.errors import CtrError, InputError
 from core.schedule import Weekday
 from sheets.client import ResilientHTTPClient
 from tests.fakes.google_api import Cell, FakeGoogle, Worksheet
@@ -33,10 +34,38 @@ def test_access_check_names_the_service_account(
     client: ResilientHTTPClient, google: FakeGoogle
 ) -> None:
     google.spreadsheets[KEY] = [campaign_sheet([])]
+    google.names[KEY] = "Q4 budget"
     access = GoogleSheetAccess(client, CLIENT_EMAIL)
-    assert access.check(URL).key == KEY
+    week, today = date(2026, 11, 16), date(2026, 11, 25)
+    assert access.check(URL, week, today=today, timezone="UTC") == SheetInfo(KEY, "Q4 budget", 0)
     with pytest.raises(CtrError, match=f"Share it with {CLIENT_EMAIL}"):
-        access.check("https://docs.google.com/spreadsheets/d/1NotSharedWithUs_abcdefgh/edit")
+        access.check(
+            "https://docs.google.com/spreadsheets/d/1NotSharedWithUs_abcdefgh/edit",
+            week,
+            today=today,
+            timezone="UTC",
+        )
+
+
+def test_a_tab_without_a_campaign_table_is_refused_at_watch_time(
+    client: ResilientHTTPClient, google: FakeGoogle
+) -> None:
+    """Issue #17.5: such a watch was stored and failed only at its due time."""
+    google.spreadsheets[KEY] = [
+        campaign_sheet([]),
+        Worksheet.of("Notes", 7, [["Ideas"], ["more video"]]),
+    ]
+    access = GoogleSheetAccess(client, CLIENT_EMAIL)
+    week, today = date(2026, 11, 16), date(2026, 11, 25)
+    with pytest.raises(CtrError, match="no campaign table") as refused:
+        access.check(URL.replace("gid=0", "gid=7"), week, today=today, timezone="UTC")
+    assert "Impressions and Clicks" in str(refused.value)
+    assert "--" not in str(refused.value)  # the sync's CLI options mean nothing in Slack
+    with pytest.raises(CtrError, match="no tab with gid=9"):
+        access.check(URL.replace("gid=0", "gid=9"), week, today=today, timezone="UTC")
+    with pytest.raises(InputError) as not_sheets:
+        access.check("https://example.com/sheet", week, today=today, timezone="UTC")
+    assert "sync" not in not_sheets.value.render("/ctr")  # issue #17.8: no /ctr sync
 
 
 def test_watched_sheets_are_synced_and_running_totals_snapshotted(

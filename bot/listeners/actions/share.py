@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt import Ack, Respond
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks import error_message, shared_message
+from bot.blocks import error_message, shared_message, warning_message
 from bot.weekly.campaigns import CampaignHistory
 from core.errors import CtrError, InputError
 from core.grammar import Command, Compare, Single, parse_command
@@ -70,7 +70,7 @@ class ShareHistory:
         except SlackApiError as error:  # a chart is uploaded into the channel by the bot
             if error.response.get("error") not in ("not_in_channel", "channel_not_found"):
                 raise
-            respond(**error_message(NOT_IN_CHANNEL))
+            respond(**warning_message(NOT_IN_CHANNEL))  # our own words: the command as code
             return
         except Exception as error:  # this listener's edge: say so once, log the rest
             log.error("sharing %r failed", str(action.get("value", ""))[:200], exc_info=error)

@@ -13,9 +13,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackClientError
 
-from bot.blocks import answer_message, error_message, help_message, notice_message
+from bot.blocks import (
+    answer_message,
+    error_message,
+    help_message,
+    notice_message,
+    warning_message,
+)
+from bot.slackerrors import Remedy, classify
+from bot.slacktext import error_text, literal
 from bot.weekly.campaigns import CampaignHistory
 from bot.weekly.commands import Invocation, WatchCommands
 from core.errors import CtrError, InputError
@@ -37,7 +45,7 @@ NO_WEEKLY = (
     "GOOGLE_APPLICATION_CREDENTIALS (see docs/weekly.md)."
 )
 SLACK_FAILED = (
-    "Sorry, Slack didn't answer when I checked who you are ({code}), so nothing was changed. "
+    "Sorry, Slack failed while I checked ({code}), so nothing was changed. "
     "Please try again in a minute."
 )
 GOOGLE_FAILED = (
@@ -119,20 +127,30 @@ class CtrCommand:
                 return self.campaigns.answer(request, who, command.get("text") or "")
             return notice_message(self.watch_commands.run(request, who))
         except Exception as error:  # this listener's edge: one reply, whatever went wrong
-            return error_message(_explain(error, type(request).__name__))
+            return warning_message(_explain(error, type(request).__name__))
 
 
 def _explain(error: Exception, what: str) -> str:
-    """What the person reads when a watch command failed: the refusal, or an apology."""
-    if isinstance(error, InputError):
-        return error.render("/ctr")
+    """What the person reads when a watch command failed (mrkdwn, user text inert): the
+    refusal, or an apology."""
+    if isinstance(error, CtrError):
+        return _refusal(error, what)
+    return literal(_apology(error, what))
+
+
+def _refusal(error: CtrError, what: str) -> str:
     if isinstance(error, SheetsApiError) and not isinstance(error, SheetAccessError):
         log.warning("/ctr %s: Google failed: %s", what, error)
-        return GOOGLE_FAILED
-    if isinstance(error, CtrError):
-        return str(error)
-    if isinstance(error, SlackApiError):
+        return literal(GOOGLE_FAILED)
+    return error_text(error, "/ctr")
+
+
+def _apology(error: Exception, what: str) -> str:
+    if isinstance(error, SlackClientError):
         log.warning("/ctr %s: Slack failed: %s", what, error)
-        return SLACK_FAILED.format(code=error.response.get("error", "error"))
+        problem = classify(error)
+        if problem.remedy is Remedy.RETRY:
+            return SLACK_FAILED.format(code=problem.code)
+        return f"{problem.what}. Nothing was changed."
     log.error("/ctr %s failed", what, exc_info=error)
     return INTERNAL

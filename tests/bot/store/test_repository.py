@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 
-from bot.store.engine import migrate
+from bot.store.engine import MIGRATIONS, migrate
 from bot.store.repository import NewWatch, Store, SyncState
 from bot.store.schema import metadata
 from core.ctr import Counts
@@ -55,9 +58,39 @@ def test_watch_round_trip_replace_pause_remove(store: Store) -> None:
     assert again.weekday is Weekday.MONDAY
     store.add_watch(new_watch(channel="C2"))
     assert [w.channel_id for w in store.watches()] == ["C1", "C2"]
-    assert store.remove_watch("C1", "sheet-1")
-    assert not store.remove_watch("C1", "sheet-1")
+    assert again.id == first.id
+    assert not store.remove_watch("C2", first.id)  # another channel's watch: not from here
+    assert store.remove_watch("C1", first.id)
+    assert not store.remove_watch("C1", first.id)
     assert [w.channel_id for w in store.watches()] == ["C2"]
+
+
+def test_watching_again_keeps_when_the_schedule_started(store: Store, clock: FakeClock) -> None:
+    """Issue #17.1: re-running /ctr watch reset the creation time, so a due summary not yet
+    sent was skipped for that week."""
+    first = store.add_watch(new_watch())
+    clock.now += timedelta(days=7, seconds=4)  # just after the next Monday 09:00 in Paris
+    again = store.add_watch(new_watch())
+    assert (again.created_at, again.schedule_since) == (first.created_at, first.created_at)
+    moved = store.add_watch(replace(new_watch(), weekday=Weekday.FRIDAY))
+    assert moved.schedule_since == clock.now
+    assert moved.carried is not None  # Monday's summary, still owed, moves with the change
+    assert moved.carried.reported_week == date(2026, 11, 23)
+
+
+def test_tabs_are_separate_watches_with_separate_history(store: Store) -> None:
+    """Issue #17.4: a second tab replaced the first, and their running totals mixed."""
+    one = store.add_watch(new_watch())
+    two = store.add_watch(replace(new_watch(), tab=7, sheet_url="https://x/sheet-1#gid=7"))
+    assert one.id != two.id
+    assert [w.tab for w in store.watches("C1")] == [0, 7]
+    store.record_snapshots("sheet-1", WEEK, [("Search", Counts(1, 10))])
+    store.record_snapshots("sheet-1", WEEK, [("Search", Counts(5, 50))], tab=7)
+    assert [s.cumulative for s in store.snapshots("sheet-1")] == [Counts(1, 10)]
+    assert [s.cumulative for s in store.snapshots("sheet-1", tab=7)] == [Counts(5, 50)]
+    assert store.claim_delivery("C1", "sheet-1", WEEK, "r1", timedelta(minutes=5)) is not None
+    claim = store.claim_delivery("C1", "sheet-1", WEEK, "r1", timedelta(minutes=5), tab=7)
+    assert claim is not None  # the other tab's summary is another delivery
 
 
 def test_snapshots_keep_the_latest_totals_per_week(store: Store) -> None:
@@ -181,3 +214,45 @@ def test_a_sheet_claim_goes_to_one_replica_until_it_runs_out(
     assert store.claim_sheet("sheet-1", "r2", clock.now + timedelta(minutes=15))
     assert not store.claim_sheet("sheet-1", "r1", clock.now)
     assert store.sync_states()["sheet-1"].version == "v1"
+
+
+def test_existing_rows_move_to_their_tab(engine: Engine) -> None:
+    """Migration 0006 on a store holding rows from before tabs were part of the key."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as db:
+        config.attributes["connection"] = db
+        command.downgrade(config, "0005")
+    created = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    with engine.begin() as db:
+        for channel, url in (("C1", "https://d/s1/edit#gid=42"), ("C2", "https://d/s1/edit")):
+            db.execute(
+                text(
+                    "INSERT INTO watches (team_id, channel_id, sheet_key, sheet_url, weekday, "
+                    "at_time, timezone, created_by, created_at) VALUES ('T1', :channel, 's1', "
+                    ":url, 0, '09:00', 'UTC', 'U1', :created)"
+                ),
+                {"channel": channel, "url": url, "created": created.replace(tzinfo=None)},
+            )
+        db.execute(
+            text(
+                "INSERT INTO snapshots (sheet_key, campaign, week, clicks, impressions, "
+                "recorded_at) VALUES ('s1', 'Search', :week, 1, 10, :at)"
+            ),
+            {"week": WEEK, "at": created.replace(tzinfo=None)},
+        )
+        db.execute(
+            text(
+                "INSERT INTO deliveries (channel_id, sheet_key, week, owner, lease_until, "
+                "attempts, posted, charted) VALUES ('C2', 's1', :week, 'r', :at, 1, true, true)"
+            ),
+            {"week": WEEK, "at": created.replace(tzinfo=None)},
+        )
+    migrate(engine)
+    store = Store(engine)
+    assert [(w.channel_id, w.tab, w.schedule_since) for w in store.watches()] == [
+        ("C1", 42, created),
+        ("C2", 0, created),
+    ]
+    assert [s.cumulative for s in store.snapshots("s1", tab=42)] == [Counts(1, 10)]
+    assert store.delivered_weeks("C2", "s1") == {WEEK}

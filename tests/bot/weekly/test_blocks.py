@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from bot.blocks import MAX_TEXT, escape
+from bot.readable import readable
 from bot.weekly.blocks import (
     MAX_BLOCKS,
     blocks_as_text,
@@ -108,3 +109,27 @@ def test_sheet_url_cannot_break_out_of_its_link() -> None:
     report = report_for({}, sheet_url="https://x/<!channel>|evil")
     footer = summary_blocks(report)[-1]["elements"][0]["text"]
     assert footer.startswith("<https://x/%3C!channel%3E%7Cevil|Open the sheet>")
+
+
+def test_campaign_names_render_as_typed_on_one_line() -> None:
+    """Issue #17.9: `*Bold* promo` showed as bold, a newline split its bullet."""
+    table = {WEEK: {"*Bold* promo": Counts(10, 2_000), "two\nlines_x": Counts(5, 2_000)}}
+    blocks = summary_blocks(report_for(table))
+    shown = readable("\n".join(b["text"]["text"] for b in blocks if b["type"] == "section"))
+    assert "*Bold* promo: " in shown
+    assert "two lines_x: " in shown
+    top = next(b["text"]["text"] for b in blocks if "Top campaigns" in b["text"].get("text", ""))
+    assert "*Bold*" not in top  # the typed asterisks can't make bold: they are fallbacks
+    assert all(line.startswith(("*Top", "• ")) for line in top.splitlines())
+
+
+def test_the_header_and_footer_name_and_link_the_spreadsheet() -> None:
+    """Issue #17.9: the header showed the tab's title and the 44-character key, and a bare
+    key's footer link was not a URL."""
+    key = "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdefg"
+    report = report_for({WEEK: {"A": Counts(1, 2_000)}}, sheet_title="Q4\nbudget", sheet_url=key)
+    blocks = summary_blocks(report)
+    assert blocks[0]["text"]["text"].startswith("Weekly CTR · Q4 budget · 16 Nov")
+    assert f"<https://docs.google.com/spreadsheets/d/{key}/edit|Open the sheet>" in all_text(blocks)
+    csv = summary_blocks(report_for({WEEK: {"A": Counts(1, 2_000)}}, sheet_url="out/c.csv"))
+    assert "Open the sheet" not in all_text(csv)  # a file has no address to open

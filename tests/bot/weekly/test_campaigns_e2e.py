@@ -98,6 +98,7 @@ def bot(env: dict[str, str], google: FakeGoogle, tmp_path: Path) -> Iterator[Bot
                 at=clock_time(9),
                 timezone="UTC",
                 created_by="U1",
+                sheet_name="Campaigns 2026",  # the spreadsheet's own name, saved at watch time
             )
         )
         app = create_app(settings, client, weekly.commands, weekly.campaigns)
@@ -110,7 +111,7 @@ def test_a_figure_is_judged_against_the_campaigns_usual(bot: Bot) -> None:
     assert "Checking" in message_text(ack)
     text = message_text(reply)
     assert reply["response_type"] == "ephemeral"
-    assert "*Brand search* (Q4" in text
+    assert "*Brand search* (Campaigns 2026)" in text
     assert "Usual CTR 4.50% (25,214 clicks / 560,000 impressions over its last 8 weeks)" in text
     assert "*▼ 3.00% is unusually low for it: usual range " in text
     assert "t test on 10 degrees of freedom" in text
@@ -167,7 +168,7 @@ def test_an_unknown_campaign_is_explained_with_the_names_it_has(
 
 def test_a_campaign_without_history_says_so(bot: Bot) -> None:
     _, reply = bot.command("40 20000 for Display $5")
-    assert "Display $5 has no complete week in Q4" in message_text(reply)
+    assert "Display $5 has no complete week in Campaigns 2026" in message_text(reply)
 
 
 def test_bad_counts_are_answered_at_once_in_the_ack(bot: Bot) -> None:

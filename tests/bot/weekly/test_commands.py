@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+import re
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from slack_sdk import WebClient
@@ -26,10 +28,12 @@ class Sheets:
 
     def __init__(self, readable: dict[str, SheetInfo]) -> None:
         self.readable = readable
+        self.checked: list[tuple[str, date]] = []
 
-    def check(self, url: str) -> SheetInfo:
+    def check(self, url: str, week: date, *, today: date, timezone: str) -> SheetInfo:
         if url not in self.readable:
             raise CtrError(f"I can't open that sheet. Share it with {SERVICE_ACCOUNT}.")
+        self.checked.append((url, week))
         return self.readable[url]
 
 
@@ -100,7 +104,7 @@ def test_watching_lists_and_unwatch_removes(commands: WatchCommands, store: Stor
     assert "Tuesday 08:00 (UTC)" in listing
     assert "*paused*: I'm not in &lt;#C1&gt;" in listing
     assert "Stopped" in run(commands, f"unwatch {URL}")
-    with pytest.raises(InputError, match="wasn't watching"):
+    with pytest.raises(InputError, match="no such watch"):
         run(commands, f"unwatch {URL}")
 
 
@@ -115,7 +119,7 @@ def test_a_long_watching_list_says_how_many_more_there_are(
     listing = run(commands, "watching", user="U_MEMBER")
     assert len(listing) <= MAX_TEXT
     assert not listing.endswith("…")
-    shown = listing.count("• ")
+    shown = len(re.findall(r"^\d+\. ", listing, re.MULTILINE))
     assert 0 < shown < 60
     assert f"…and {60 - shown} more (60 in all)" in listing
 
@@ -163,3 +167,145 @@ def test_status_is_for_admins_and_shows_syncs_backlog_and_quota(
     assert "12 min ago, changed since" in reply
     assert "never synced" in reply  # sheet-2
     assert "2 waiting for a sync (1 changed)" in reply  # for every replica, from the store
+
+
+KEY = "1AbCdEfGhIjKlMnOpQrStUvWxYz"
+TAB_0 = f"https://docs.google.com/spreadsheets/d/{KEY}/edit#gid=0"
+TAB_7 = f"https://docs.google.com/spreadsheets/d/{KEY}/edit#gid=7"
+
+
+def tabbed(commands: WatchCommands) -> WatchCommands:
+    sheets = Sheets(
+        {
+            TAB_0: SheetInfo(key=KEY, title="Budget", tab=0),
+            TAB_7: SheetInfo(key=KEY, title="Budget", tab=7),
+        }
+    )
+    return replace(commands, access=sheets)
+
+
+def test_two_tabs_of_one_spreadsheet_are_two_watches(commands: WatchCommands, store: Store) -> None:
+    """Issue #17.4: the second /ctr watch silently replaced the first."""
+    commands = tabbed(commands)
+    run(commands, f"watch {TAB_0}")
+    run(commands, f"watch {TAB_7} weekly friday 16:00")
+    assert [(w.tab, w.weekday) for w in store.watches("C1")] == [
+        (0, Weekday.MONDAY),
+        (7, Weekday.FRIDAY),
+    ]
+    listing = run(commands, "watching")
+    assert "1. *Budget* · " in listing
+    assert "2. *Budget* (tab 7) · " in listing
+    with pytest.raises(InputError, match="matches 2 watches here"):
+        run(commands, f"unwatch {KEY}")  # the key names both tabs: which one?
+    assert "Stopped" in run(commands, f"unwatch {TAB_7}")
+    assert [w.tab for w in store.watches("C1")] == [0]
+
+
+@pytest.mark.parametrize("how", ["number", "url", "key", "link"])
+def test_unwatch_never_opens_the_sheet(commands: WatchCommands, store: Store, how: str) -> None:
+    """Issue #17.3: unwatch opened the sheet first, so an unshared one could not be removed."""
+    url = f"https://docs.google.com/spreadsheets/d/{KEY}/edit"
+    store.add_watch(
+        NewWatch(
+            "T1", "C1", "other-sheet-key-xxxxxxxx", URL, Weekday.MONDAY, time(9), "UTC", "U_ADMIN"
+        )
+    )
+    store.add_watch(NewWatch("T1", "C1", KEY, url, Weekday.MONDAY, time(9), "UTC", "U_ADMIN"))
+    commands = replace(commands, access=Sheets({}))  # every sheet unreadable now
+    target = {"number": "2", "url": url, "key": KEY, "link": f"<{url}|{url}>"}[how]
+    assert "Stopped" in run(commands, f"unwatch {target}")
+    assert [w.sheet_key for w in store.watches("C1")] == ["other-sheet-key-xxxxxxxx"]
+    with pytest.raises(InputError, match="no such watch"):
+        run(commands, "unwatch 9")
+
+
+def test_a_watch_from_a_direct_message_is_refused(commands: WatchCommands, store: Store) -> None:
+    """Issue #17.5: a DM watch was accepted and failed only at its due time."""
+    with pytest.raises(CtrError, match="not a direct message"):
+        commands.run(parse_command(f"watch {URL}"), Invocation("T1", "D0123", "U_ADMIN"))  # type: ignore[arg-type]
+    assert store.watches() == []
+
+
+def test_a_watch_where_the_bot_is_not_a_member_is_refused(
+    commands: WatchCommands, store: Store, slack: FakeSlack
+) -> None:
+    slack.channels["C1"] = {"is_member": False}
+    with pytest.raises(CtrError, match="/invite @CTR"):
+        run(commands, f"watch {URL}")
+    slack.channels["C1"] = {"is_archived": True}
+    with pytest.raises(CtrError, match="archived"):
+        run(commands, f"watch {URL}")
+    slack.channel_errors["C1"] = "channel_not_found"  # a private channel the bot isn't in
+    with pytest.raises(CtrError, match="/invite @CTR"):
+        run(commands, f"watch {URL}")
+    assert store.watches() == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("utc", "UTC"),
+        ("UTC", "UTC"),
+        ("Etc/UTC", "Etc/UTC"),
+        ("GMT", "GMT"),
+        ("europe/paris", "Europe/Paris"),
+    ],
+)
+def test_common_zone_spellings_are_accepted(
+    commands: WatchCommands, store: Store, typed: str, stored: str
+) -> None:
+    """Issue #17.8: `utc` was refused as a time zone."""
+    run(commands, f"watch {URL} weekly monday 09:00 {typed}")
+    assert store.watches()[0].timezone == stored
+
+
+def test_the_first_summary_is_checked_for_the_week_it_will_report(
+    commands: WatchCommands, store: Store
+) -> None:
+    sheets = Sheets({URL: SheetInfo(key="sheet-1", title="Plan")})
+    commands = replace(commands, access=sheets, clock=lambda: datetime(2026, 11, 25, tzinfo=UTC))
+    run(commands, f"watch {URL} weekly monday 09:00 UTC")
+    assert sheets.checked == [(URL, date(2026, 11, 23))]  # due 30 Nov, reporting 23-29 Nov
+
+
+def test_watching_again_after_the_due_time_says_the_owed_summary_goes_out(
+    commands: WatchCommands, store: Store
+) -> None:
+    """Issue #17.1: re-running /ctr watch (as the pause DM says to) skipped that week."""
+    now = datetime(2026, 11, 16, 12, 0, tzinfo=UTC)
+    clock = lambda: now  # noqa: E731
+    commands = replace(commands, clock=clock)
+    run(commands, f"watch {URL} weekly monday 09:00 UTC")  # the store's clock: 16 Nov
+    now = datetime(2026, 11, 23, 9, 0, 4, tzinfo=UTC)  # 4 s after the due time
+    reply = run(commands, f"watch {URL} weekly monday 09:00 UTC")
+    assert "was not sent yet: it goes out within a minute" in reply
+    (watch,) = store.watches()
+    assert watch.schedule_since <= datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+def test_status_shows_the_failing_feed_paused_watches_and_last_errors(
+    commands: WatchCommands, store: Store
+) -> None:
+    """Issue #17.6: with Drive off, /ctr status said "0 waiting" and nothing else."""
+    first = store.add_watch(
+        NewWatch("T1", "C1", "sheet-1", URL, Weekday.MONDAY, time(9), "UTC", "U_ADMIN")
+    )
+    second = store.add_watch(
+        NewWatch("T1", "C2", "sheet-2", URL + "2", Weekday.MONDAY, time(9), "UTC", "U_ADMIN")
+    )
+    store.pause_watch(first.id, "The channel was archived.")
+    store.record_error(second.id, "Google Sheets API get failed after 5 tries: 503")
+    store.claim_change_poll(
+        "sa@p.iam.gserviceaccount.com", "r1", datetime(2026, 11, 23, 8, 3, tzinfo=UTC)
+    )
+    store.record_listing_failure(
+        "sa@p.iam.gserviceaccount.com",
+        "The Drive API is not enabled: enable the Drive API for project p.",
+    )
+    reply = run(commands, "status")
+    assert "Drive's change feed fails" in reply
+    assert "enable the Drive API for project p" in reply
+    assert "*paused*: sheet-1 in <#C1>: The channel was archived." in reply
+    assert "*last error*" in reply
+    assert "failed after 5 tries: 503" in reply

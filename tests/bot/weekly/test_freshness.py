@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.store.repository import SyncState
-from bot.weekly.freshness import Listing, plan_listing, plan_pass
+from bot.weekly.freshness import Listing, fallback_resync, plan_listing, plan_pass
 from sheets.changes import Version
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
@@ -66,3 +66,13 @@ def test_changed_first_oldest_change_first_then_the_stalest() -> None:
     plan = plan_pass({*states, "never"}, states, NOW)
     assert [key for key, _ in plan.queue] == ["old", "new", "never", "week", "day"]
     assert plan.stale == 3
+
+
+def test_while_drive_fails_sheets_are_read_on_a_schedule_the_quota_carries() -> None:
+    now = datetime(2026, 11, 23, 12, tzinfo=UTC)
+    states = {"a": SyncState("v1", now - timedelta(hours=2)), "b": SyncState("v1", now)}
+    assert plan_pass(["a", "b"], states, now).queue == []  # Drive would say if they changed
+    assert plan_pass(["a", "b"], states, now, timedelta(hours=1)).queue == [("a", None)]
+    assert fallback_resync(10, 60) == timedelta(hours=1)
+    # 10,000 sheets, 2 reads each, half of 60 reads a minute: every 667 minutes.
+    assert fallback_resync(10_000, 60) == timedelta(minutes=667)

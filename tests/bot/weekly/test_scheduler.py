@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from prometheus_client import REGISTRY
 from slack_sdk import WebClient
 
-from bot.store.repository import Store, Watch
+from bot.slackerrors import TOKEN_REFUSED, Remedy, classify
+from bot.store.repository import NewWatch, Store, Watch
 from bot.weekly.delivery import Outcome, Rendered
 from bot.weekly.scheduler import MAX_FAILURES, SummaryScheduler, describe_delay
+from core.schedule import Weekday
 from sheets.errors import SheetAccessError, SheetsApiError
 from tests.bot.weekly.conftest import SHEET, CannedSource, Clock, add_watch
 from tests.fakes.slack_api import FakeSlack
@@ -61,14 +63,47 @@ def test_a_run_missed_while_down_is_sent_late_within_the_week(
     assert "late by" in slack.posts()[0]["text"]
 
 
-def test_a_run_missed_for_a_whole_week_is_dropped(
+def test_a_summary_is_owed_until_the_next_one_is_due(
     store: Store, client: WebClient, slack: FakeSlack, clock: Clock
 ) -> None:
-    add_watch(store)
+    """Issue #17.2: a summary was sendable only until midnight of its due day."""
+    watch = add_watch(store)
+    source = CannedSource()
     clock.now = DUE + timedelta(days=7, hours=-2)  # next Monday 07:00 Paris, before next slot
-    outcomes = scheduler(store, client, clock, CannedSource()).run_due()
-    assert outcomes == {}
-    assert slack.posts() == []
+    assert scheduler(store, client, clock, source).run_due() == {watch.id: Outcome.POSTED}
+    assert source.requests == [(watch.id, REPORTED_WEEK, "6 days")]
+    clock.now = DUE + timedelta(days=14, hours=1)  # two weeks missed: only the newest is owed
+    scheduler(store, client, clock, source).run_due()
+    assert source.requests[-1] == (watch.id, REPORTED_WEEK + timedelta(days=14), None)
+    assert len(source.requests) == 2
+
+
+def test_a_late_pass_after_local_midnight_still_sends(
+    store: Store, client: WebClient, slack: FakeSlack, clock: Clock
+) -> None:
+    """Issue #17.2: a Sunday 23:59 slot whose pass ran a minute late was never sent."""
+    watch = store.add_watch(
+        NewWatch("T1", "C1", "sheet-1", SHEET, Weekday.SUNDAY, time(23, 59), "UTC", "U1")
+    )
+    clock.now = datetime(2026, 11, 23, 0, 0, 30, tzinfo=UTC)  # Monday 00:00:30
+    assert scheduler(store, client, clock, CannedSource()).run_due() == {watch.id: Outcome.POSTED}
+
+
+def test_two_hundred_watches_due_in_the_same_minute_are_all_sent(
+    store: Store, client: WebClient, slack: FakeSlack, clock: Clock
+) -> None:
+    """Issue #17.2: sent one after another (~1.4 s each), the last ones passed midnight."""
+    for n in range(200):
+        store.add_watch(
+            NewWatch("T1", f"C{n}", "sheet-1", SHEET, Weekday.SUNDAY, time(23, 59), "UTC", "U1")
+        )
+    runner = scheduler(store, client, clock, CannedSource())
+    start = datetime(2026, 11, 22, 23, 59, tzinfo=UTC)
+    ticking = iter(start + timedelta(seconds=1.4 * n) for n in range(10_000))
+    runner.clock = lambda: next(ticking)  # every look at the clock: 1.4 s later
+    outcomes = runner.run_due()
+    assert len(outcomes) == 200
+    assert {m["channel"] for m in slack.posts()} == {f"C{n}" for n in range(200)}
 
 
 def test_a_new_watch_does_not_send_the_week_already_past(
@@ -207,3 +242,42 @@ def test_summaries_are_counted_for_metrics_by_outcome(
     scheduler(store, client, clock, CannedSource()).run_due()
     assert summaries("posted") == posted + 1
     assert summaries("failed") == failed + 1
+
+
+def test_a_failed_chart_upload_is_a_slack_failure_retried_like_the_other_steps(
+    store: Store,
+    client: WebClient,
+    slack: FakeSlack,
+    clock: Clock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Issue #17.8: a refused upload PUT was logged as a crash, with a traceback."""
+    watch = add_watch(store)
+    runner = scheduler(store, client, clock, CannedSource())
+    slack.upload_status = 500
+    clock.now = DUE
+    assert runner.run_due() == {}
+    assert "crashed" not in caplog.text
+    assert all(record.exc_info is None for record in caplog.records)
+    assert runner.failures == {watch.id: 1}
+    assert "Slack didn't take the chart's upload" in (store.watches()[0].last_error or "")
+    slack.upload_status = 200
+    clock.now += timedelta(minutes=1)
+    assert runner.run_due() == {watch.id: Outcome.RECOVERED}  # the message was already up
+    assert len(slack.top_level("C1")) == 1
+    assert len(slack.files) == 1
+    assert store.watches()[0].last_error is None
+
+
+def test_an_external_users_failure_is_classified_once_for_everyone() -> None:
+    """Issue #17.8: user_not_found said "Slack didn't answer… try again"."""
+    problem = classify("user_not_found")
+    assert problem.remedy is Remedy.PERSON
+    assert "I can't check who you are" in problem.what
+    assert classify("not_in_channel").remedy is Remedy.CHANNEL
+    assert classify("token_revoked").remedy is Remedy.OPERATOR
+    assert classify("internal_error").remedy is Remedy.RETRY
+
+
+def test_every_refused_token_code_is_the_operators_to_fix() -> None:
+    assert {classify(code).remedy for code in TOKEN_REFUSED} == {Remedy.OPERATOR}

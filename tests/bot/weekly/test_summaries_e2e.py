@@ -46,6 +46,7 @@ def test_a_hostile_title_and_impossible_dates_still_post_every_channel(
             title="Spend $ & #tags $",  # once matplotlib mathtext, raising
         )
     ]
+    google.names[KEY] = "Spend $ & #tags $\n*2026* <!channel>"  # the spreadsheet's name
     google.spreadsheets[OTHER] = [campaign_sheet(rows([]), title="Plain")]
     settings = Settings.from_env(
         env
@@ -78,7 +79,9 @@ def test_a_hostile_title_and_impossible_dates_still_post_every_channel(
     assert sorted(outcomes.values()) == [Outcome.POSTED, Outcome.POSTED]
     (hostile,) = slack.top_level("C0")
     header = hostile["blocks"][0]["text"]["text"]
-    assert "Spend $ & #tags $" in header  # plain text, shown as written
+    # Issue #17.9: the spreadsheet's name (not the tab's title and the key), in plain text
+    # on one line, shown as written.
+    assert "Weekly CTR · Spend $ & #tags $ *2026* <!channel> · " in header
     assert "16 Nov – 22 Nov 2026" in header
     shown = json.dumps(hostile["blocks"])
     assert "2 row(s) need attention" in shown

@@ -12,6 +12,7 @@ import requests
 from sqlalchemy import select
 
 from bot.app import create_app, make_client
+from bot.readable import readable
 from bot.server import wsgi_app
 from bot.settings import Settings
 from bot.store.engine import connect
@@ -83,10 +84,15 @@ def bot(env: dict[str, str], google: FakeGoogle, tmp_path: Path) -> Iterator[Bot
             yield Bot(url, slack, database, settings.sheets.quota_per_minute)
 
 
+def shown(message: dict[str, Any]) -> str:
+    """The message's text as a person reads it in Slack."""
+    return readable(message_text(message))
+
+
 def test_admin_watches_a_sheet(bot: Bot) -> None:
     ack, reply = bot.command(f"watch <{URL}> weekly friday 16:30 Europe/London", user="U_ADMIN")
     assert "Checking" in message_text(ack)
-    assert "Watching *Daily" in message_text(reply)
+    assert "Watching Spreadsheet 1TestSpreadsheetKey_abcdefghij:" in shown(reply)
     assert "every Friday at 16:30 (Europe/London)" in message_text(reply)
     (watch,) = Store(connect(bot.database)).watches("C1")
     assert (watch.sheet_key, watch.weekday, watch.created_by) == (KEY, Weekday.FRIDAY, "U_ADMIN")
@@ -150,4 +156,4 @@ def test_status_shows_admins_the_watched_sheets_and_the_quota(bot: Bot) -> None:
     text = message_text(status)
     assert "1 watched sheet(s)" in text
     assert "this replica's quota use in the last minute: reads" in text
-    assert URL in text
+    assert URL in readable(text)
