@@ -68,5 +68,10 @@ test: lint typecheck pytest smoke
 bench: dev postgres
 	$(BIN)/python bench/run.py
 
+# The stateful fuzzers' long run (tests marked `fuzz`): 10,000 examples each unless told.
+fuzz: dev
+	CTR_FUZZ_EXAMPLES=$${CTR_FUZZ_EXAMPLES:-10000} $(BIN)/python -m pytest -m fuzz -p no:cacheprovider \
+	  --hypothesis-show-statistics tests
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -151,7 +151,7 @@ class GoogleSheet:
             used_width=before.used_width,
             formulas=before.formulas,
             marked=before.marked,
-            decimal_mark=before.decimal_mark,
+            numerals=before.numerals,
         )
         return plan_cells(grid, layout, evidence).is_noop
 

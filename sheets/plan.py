@@ -10,15 +10,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 
+from core import reasons
 from core.counts import parse_count
 from core.ctr import Counts
 from core.errors import InputError
+from sheets import written
 from sheets.headers import CTR_HEADER, STATUS_HEADER, Cell, Layout
 from sheets.ownership import Evidence, Kind, column_letter, ownable
+from sheets.written import NOT_OURS
 
-# CTRs are written with 12 significant digits (compact requests); equal within that is equal.
-CTR_DIGITS = 12
-_SAME = 1e-11
+format_ctr = written.format_ctr  # sheets/google_requests.py imports it from here
+_SAME = 1e-11  # CTRs equal to 12 significant digits (as written) are equal
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,10 +63,12 @@ def row_counts(row: Sequence[Cell], layout: Layout) -> Counts | None:
     impressions, clicks = _cell(row, layout.impressions), _cell(row, layout.clicks)
     if _blank(impressions) and _blank(clicks):
         return None
-    mark = layout.decimal_mark
+    numerals = layout.numerals
     counts = Counts(
-        clicks=parse_count(_number_or_text(clicks, "clicks"), "clicks", mark),
-        impressions=parse_count(_number_or_text(impressions, "impressions"), "impressions", mark),
+        clicks=parse_count(_number_or_text(clicks, "clicks"), "clicks", numerals),
+        impressions=parse_count(
+            _number_or_text(impressions, "impressions"), "impressions", numerals
+        ),
     )
     if counts.impressions == 0:
         counts.rate  # noqa: B018 - raises the InputError saying the CTR is undefined
@@ -124,7 +128,7 @@ class _Planner:
     def row(self, index: int, row: Sequence[Cell]) -> None:
         layout, result = self.layout, self.result
         ctr, status = desired_row(row, layout)
-        if not self._ours(Kind.CTR, index, layout.ctr, row):
+        if not self._ours(Kind.CTR, index, layout.ctr, row, ctr):
             ctr, status = None, _not_ours("CTR", layout.ctr)
         else:
             result.computed += ctr is not None
@@ -132,31 +136,25 @@ class _Planner:
                 result.changes.append(Change(index, layout.ctr, ctr))
         if status:
             result.flagged.append(Flagged(row=index + 1, reason=status))
-        if not self._ours(Kind.STATUS, index, layout.status, row):
+        if not self._ours(Kind.STATUS, index, layout.status, row, status or None):
             if not status:
                 result.flagged.append(Flagged(index + 1, _not_ours("CTR status", layout.status)))
         elif not _same(_cell(row, layout.status), status or None):
             result.changes.append(Change(index, layout.status, status or None))
 
-    def _ours(self, kind: Kind, index: int, col: int, row: Sequence[Cell]) -> bool:
+    def _ours(
+        self, kind: Kind, index: int, col: int, row: Sequence[Cell], wanted: float | str | None
+    ) -> bool:
         if not self.check[col]:
             return True
-        return ownable(kind, _cell(row, col), (index, col) in self.evidence.formulas)
+        value, formula = _cell(row, col), (index, col) in self.evidence.formulas
+        if wanted is not None and not formula and _same(value, wanted):
+            return True  # exactly what the tool would write now (the common, no-op case)
+        return ownable(kind, value, formula)
 
 
 def _not_ours(what: str, col: int) -> str:
-    return _NOT_OURS.format(what=what, letter=column_letter(col))
-
-
-_NOT_OURS = (
-    "{what} cell ({letter}) holds a formula or text the sync didn't write: left as it is. "
-    "Clear it to let the sync fill it in."
-)
-
-
-def format_ctr(value: float) -> str:
-    """The CTR as written: compact, and exact to the 12 digits compared on the next sync."""
-    return f"{value:.{CTR_DIGITS}g}"
+    return NOT_OURS(what=what, letter=column_letter(col))
 
 
 def _same(current: Cell, wanted: float | str | None) -> bool:
@@ -190,7 +188,7 @@ def _blank(value: Cell) -> bool:
 
 def _number_or_text(value: Cell, what: str) -> str | int | float:
     if value is None:
-        raise InputError(f"{what.capitalize()} is missing.")
+        raise InputError(reasons.MISSING(what=what))
     if isinstance(value, bool):
-        raise InputError(f"{what.capitalize()} must be a number, not {value}.")
+        raise InputError(reasons.NOT_A_NUMBER(what=what, value=value))
     return value
