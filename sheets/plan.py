@@ -15,8 +15,10 @@ from core.counts import parse_count
 from core.ctr import Counts
 from core.errors import InputError
 from sheets import written
+from sheets.errors import SheetLayoutError
 from sheets.headers import CTR_HEADER, STATUS_HEADER, Cell, Layout
 from sheets.ownership import Evidence, Kind, column_letter, ownable
+from sheets.tables import normalise
 from sheets.written import NOT_OURS
 
 format_ctr = written.format_ctr  # sheets/google_requests.py imports it from here
@@ -107,6 +109,7 @@ class _Planner:
     layout: Layout
     evidence: Evidence
     result: Plan = field(init=False)
+    names: tuple[str, str] = ("", "")  # the header's own words for the two counts
 
     def __post_init__(self) -> None:
         layout = self.layout
@@ -121,6 +124,10 @@ class _Planner:
         }
 
     def header(self, header: Sequence[Cell]) -> None:
+        self.names = (
+            normalise(_cell(header, self.layout.impressions)),
+            normalise(_cell(header, self.layout.clicks)),
+        )
         for col, title in ((self.layout.ctr, CTR_HEADER), (self.layout.status, STATUS_HEADER)):
             if col in self.layout.new_columns and not _same(_cell(header, col), title):
                 self.result.changes.append(Change(self.layout.header_row, col, title))
@@ -128,6 +135,13 @@ class _Planner:
     def row(self, index: int, row: Sequence[Cell]) -> None:
         layout, result = self.layout, self.result
         ctr, status = desired_row(row, layout)
+        if status and self._heads_a_table(row):
+            raise SheetLayoutError(
+                f"Row {index + 1} names the counts again, as row {layout.header_row + 1} does: "
+                "another table (or a repeated header) under the campaign table, so where the "
+                "campaign table ends is unclear. Move the other table to its own tab or delete "
+                "the repeated header; nothing was written."
+            )
         if not self._ours(Kind.CTR, index, layout.ctr, row, ctr):
             ctr, status = None, _not_ours("CTR", layout.ctr)
         else:
@@ -141,6 +155,13 @@ class _Planner:
                 result.flagged.append(Flagged(index + 1, _not_ours("CTR status", layout.status)))
         elif not _same(_cell(row, layout.status), status or None):
             result.changes.append(Change(index, layout.status, status or None))
+
+    def _heads_a_table(self, row: Sequence[Cell]) -> bool:
+        """A row that names the counts in the table's own words is a header, never data: read
+        as data it would be flagged, and the rows under it counted as this table's."""
+        layout = self.layout
+        found = (normalise(_cell(row, layout.impressions)), normalise(_cell(row, layout.clicks)))
+        return all(found) and found == self.names
 
     def _ours(
         self, kind: Kind, index: int, col: int, row: Sequence[Cell], wanted: float | str | None

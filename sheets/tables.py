@@ -72,7 +72,7 @@ def header_row(grid: Sequence[Sequence[Cell]], impr: set[str], clicks: set[str])
     plausible = [c for c in candidates if c.fits >= 2]
     if len(plausible) == 1:
         return plausible[0].row
-    if not plausible and candidates[-1].fits >= 1:
+    if not plausible and candidates[-1].fits >= 1 and not any(c.fits for c in candidates[:-1]):
         return candidates[-1].row  # a one-row table under header-only or empty blocks
     shown = ", ".join(f"row {c.row + 1} ({c.fits} data rows)" for c in candidates)
     best = max(candidates, key=lambda c: (c.fits, c.row)).row + 1

@@ -119,3 +119,25 @@ def test_class5_de_ch_reads_its_own_thousands_and_refuses_a_dot(tmp_path: Path) 
     rows = path.read_text().splitlines()
     assert rows[1].endswith('or with a comma (12,500)."')  # flagged, not read as 12,500
     assert rows[2].split(",")[2] == "0.0008"  # 10 / 12,500
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a summary table below the campaign table
+        "Campaign,Impressions,Clicks\nA,1000,10\nB,2000,20\n\nSummary,Impressions,Clicks\nAll,3000,30\n",
+        # a header repeated inside the table, one data row on each side
+        "Campaign,Impressions,Clicks\nA,1000,10\nCampaign,Impressions,Clicks\nB,2000,20\n",
+    ],
+    ids=["table-below", "repeated-header"],
+)
+def test_class4_a_second_header_under_the_table_is_refused_and_nothing_written(
+    tmp_path: Path, text: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "two-tables.csv"
+    path.write_text(text)
+    assert main(["sync", str(path)]) == EXIT_USAGE
+    assert path.read_text() == text
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "--header-row" in err or "names the counts again" in err

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from sheets.errors import SheetLayoutError
 from sheets.headers import Cell, find_layout
+from sheets.plan import plan
 from sheets.tables import normalise
 
 counts = st.integers(0, 10**6)
@@ -87,3 +88,26 @@ def test_a_header_spanning_two_rows_is_refused(subs: tuple[str, str], which: str
     with pytest.raises(SheetLayoutError, match=r"two rows.*--header-row"):
         find_layout(grid)
     assert find_layout(grid, header_row=1).header_row == 0  # the named way out works
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    table=main_table(),
+    gap=st.integers(0, 3),
+    rows=st.integers(0, 3),
+    title=st.sampled_from(["Summary", "Campaign", None]),
+    header_row=st.booleans(),
+)
+def test_a_table_below_or_a_repeated_header_is_refused_never_read_as_data(
+    table: tuple[list[list[Cell]], int], gap: int, rows: int, title: str | None, header_row: bool
+) -> None:
+    # Read as data, a second header under the campaign table was flagged (a status written
+    # into it) and the rows under it were counted as campaigns; with one data row each, the
+    # later header was taken and "CTR" landed in the middle of the table.
+    grid, top = table
+    grid += [[] for _ in range(gap)]
+    grid.append([title, "Impressions", "Clicks"])
+    grid += [["x", 3000, 30] for _ in range(rows)]
+    chosen = top + 1 if header_row else None
+    with pytest.raises(SheetLayoutError, match=r"names the counts again|Several rows"):
+        plan(grid, find_layout(grid, header_row=chosen))
