@@ -68,6 +68,11 @@ test: lint typecheck pytest smoke bench-small
 bench: dev postgres
 	$(BIN)/python bench/run.py
 
+# The stateful fuzzers' long run (tests marked `fuzz`): 10,000 examples each unless told.
+fuzz: dev
+	CTR_FUZZ_EXAMPLES=$${CTR_FUZZ_EXAMPLES:-10000} $(BIN)/python -m pytest -m fuzz -p no:cacheprovider \
+	  --hypothesis-show-statistics tests
+
 # Every benchmark on a small input (a few seconds each), so none can rot unseen: part of `make test`.
 bench-small: dev
 	$(BIN)/python bench/run.py --small

@@ -8,14 +8,13 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
 
-from core.counts import format_count
+from core import reasons
 from core.errors import InputError
 from core.stats import sample_size_per_group, two_proportion_ztest, wilson_interval
 
 SIGNIFICANCE = 0.05
 CONFIDENCE = 0.95
 POWER = 0.8
-_UNDEFINED = "CTR is undefined with 0 impressions: the ad was never shown."
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,14 +35,13 @@ class Counts:
         for name in ("clicks", "impressions"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int):
-                raise InputError(f"{name.capitalize()} must be a whole number, not {value!r}.")
+                raise InputError(reasons.NOT_WHOLE(what=name, value=value))
             if value < 0:
-                raise InputError(f"{name.capitalize()} can't be negative: {format_count(value)}.")
+                raise InputError(reasons.NEGATIVE(what=name, value=value))
         if self.impressions == 0:
-            raise InputError(_UNDEFINED)
+            raise InputError(reasons.UNDEFINED())
         raise InputError(
-            f"Clicks ({format_count(self.clicks)}) can't exceed impressions "
-            f"({format_count(self.impressions)}).",
+            reasons.CLICKS_EXCEED(clicks=self.clicks, impressions=self.impressions),
             suggestion=f"{self.impressions} {self.clicks}",
         )
 
@@ -51,7 +49,7 @@ class Counts:
     def rate(self) -> Fraction:
         """The exact CTR; undefined (an InputError) with no impressions."""
         if self.impressions == 0:
-            raise InputError(_UNDEFINED)
+            raise InputError(reasons.UNDEFINED())
         return Fraction(self.clicks, self.impressions)
 
 

@@ -16,11 +16,11 @@ from core.shell import OneLineParser, guarded, version
 from sheets.backends import CsvSheet, GoogleSheet, SheetBackend
 from sheets.client import ResilientHTTPClient, make_client
 from sheets.errors import SheetsApiError
-from sheets.plan import format_ctr
 from sheets.progress import Bar, Meter
 from sheets.refs import parse_sheet_ref
 from sheets.settings import SheetsSettings
 from sheets.sync import Columns, SyncResult, sync
+from sheets.written import format_ctr
 
 EXIT_OK, EXIT_FLAGGED = 0, 1
 EXIT_USAGE, EXIT_API = CtrError.exit_code, SheetsApiError.exit_code  # the errors say which

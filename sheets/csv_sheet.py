@@ -10,7 +10,7 @@ from pathlib import Path
 from sheets.csvfile import ByColumn, CsvFile
 from sheets.csvtarget import FileLock, check_target
 from sheets.errors import CsvFileError
-from sheets.locales import decimal_mark
+from sheets.locales import csv_numerals
 from sheets.ownership import Evidence
 from sheets.plan import Plan
 from sheets.port import SheetRead, cell_text
@@ -56,7 +56,7 @@ class CsvSheet:
         evidence = Evidence(
             column_count=self._file.width,
             used_width=None,  # only needed, and then computed, when a column is added
-            decimal_mark=decimal_mark(self.locale),
+            numerals=csv_numerals(self.locale),
         )
         return SheetRead(rows, evidence)
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from sheets import google_requests as requests
 from sheets.headers import Cell
-from sheets.locales import decimal_mark
+from sheets.locales import numerals
 from sheets.ownership import Evidence, Marked
 from sheets.port import Grid
 
@@ -33,7 +33,7 @@ def evidence(sheet: dict[str, Any], values: Grid, locale: str) -> Evidence:
         used_width=used_width(sheet, values),
         formulas=frozenset(formulas),
         marked=Marked(ctr=marked["ctr"], status=marked["status"]),
-        decimal_mark=decimal_mark(locale),
+        numerals=numerals(locale),
     )
 
 

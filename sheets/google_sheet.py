@@ -22,7 +22,6 @@ from typing import Any
 from sheets import google_requests as requests
 from sheets.client import ResilientHTTPClient
 from sheets.errors import (
-    SheetAccessError,
     SheetChangedError,
     SheetLayoutError,
     SheetsRequestRefused,
@@ -152,7 +151,7 @@ class GoogleSheet:
             used_width=before.used_width,
             formulas=before.formulas,
             marked=before.marked,
-            decimal_mark=before.decimal_mark,
+            numerals=before.numerals,
         )
         return plan_cells(grid, layout, evidence).is_noop
 
@@ -261,6 +260,10 @@ def _pick(
         return (by_gid or by_name)[0]
     if gid is None and name is None and sheets:
         return sheets[0]
+    # The spreadsheet opened: a tab it doesn't have is a mistake in what was asked (exit 2).
     wanted = f"worksheet {name!r}" if name else f"gid={gid}"
     titles = ", ".join(repr(s["properties"]["title"]) for s in sheets)
-    raise SheetAccessError(f"Spreadsheet {key} has no {wanted} (worksheets: {titles}).")
+    raise SheetLayoutError(
+        f"Spreadsheet {key} has no {wanted} (worksheets: {titles}): name one of those with "
+        "--worksheet, or copy the tab's link."
+    )

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import islice
 
-from core.counts import DecimalMark
+from core.counts import POINT, Numerals
 from sheets.errors import SheetLayoutError
 from sheets.ownership import Evidence, column_letter, owned_columns
+from sheets.tables import (
+    HEADER_SEARCH_ROWS,
+    matching,
+    normalise,
+    refuse_two_row_header,
+    share_message,
+)
+from sheets.tables import (
+    header_row as detected_header_row,
+)
+
+__all__ = ["CTR_HEADER", "STATUS_HEADER", "Cell", "Layout", "find_layout", "normalise"]
 
 CTR_HEADER = "CTR"
 STATUS_HEADER = "CTR status"
-# KPI boxes, titles and date-range lines sit above real tables: look this far down for a header.
-HEADER_SEARCH_ROWS = 30
 
 # Normalised (lower-case, letters and digits only) names seen in ad-platform exports.
 IMPRESSIONS = {"impressions", "impression", "impr", "imps", "imp", "views", "totalimpressions"}
@@ -39,16 +47,7 @@ class Layout:
     width: int  # columns the grid needs so that both owned columns exist
     new_columns: tuple[int, ...] = ()  # owned columns this sync creates (header written, marked)
     adopted: tuple[int, ...] = ()  # unmarked columns proven the tool's own on this read
-    decimal_mark: DecimalMark = "."  # "," when the sheet's locale writes 1.234,5
-
-
-def normalise(name: Cell) -> str:
-    """ "Clicks (all)" → "clicksall"; "Impr." → "impr".
-
-    >>> normalise(" Link Clicks ")
-    'linkclicks'
-    """
-    return re.sub(r"[^a-z0-9]", "", str(name or "").lower())
+    numerals: Numerals = POINT  # how the sheet's locale writes numbers (1.234,5 in de_DE)
 
 
 def find_layout(
@@ -71,15 +70,23 @@ def find_layout(
     _check_overrides(impressions_col, clicks_col)
     wanted_impr = {normalise(impressions_col)} if impressions_col else IMPRESSIONS
     wanted_clicks = {normalise(clicks_col)} if clicks_col else CLICKS
-    index = (
-        _chosen_row(grid, header_row)
-        if header_row is not None
-        else _header_row(grid, wanted_impr, wanted_clicks, (impressions_col, clicks_col))
-    )
+    if header_row is not None:
+        index = _chosen_row(grid, header_row)
+    else:
+        found = detected_header_row(grid, wanted_impr, wanted_clicks)
+        if found is None:
+            raise SheetLayoutError(
+                share_message(grid, wanted_impr, "impressions")
+                or share_message(grid, wanted_clicks, "clicks")
+                or _missing_message(grid, impressions_col, clicks_col)
+            )
+        index = found
     row = grid[index]
     names = [normalise(cell) for cell in row]
-    impr = _one(_matching(names, wanted_impr), row, "impressions", index)
-    clicks = _one(_matching(names, wanted_clicks), row, "clicks", index)
+    impr = _one(grid, matching(names, wanted_impr), wanted_impr, "impressions", index)
+    clicks = _one(grid, matching(names, wanted_clicks), wanted_clicks, "clicks", index)
+    if header_row is None:
+        refuse_two_row_header(grid, index, [impr, clicks])
     if impr == clicks:
         raise SheetLayoutError(
             f"Impressions and clicks would both be read from column {column_letter(impr)} "
@@ -103,7 +110,7 @@ def find_layout(
         width=max(evidence.column_count, owned.ctr + 1, owned.status + 1),
         new_columns=owned.new,
         adopted=owned.adopted,
-        decimal_mark=evidence.decimal_mark,
+        numerals=evidence.numerals,
     )
 
 
@@ -127,96 +134,29 @@ def _chosen_row(grid: Sequence[Sequence[Cell]], header_row: int) -> int:
     return header_row - 1
 
 
-def _header_row(
-    grid: Sequence[Sequence[Cell]],
-    wanted_impr: set[str],
-    wanted_clicks: set[str],
-    overrides: tuple[str | None, str | None],
+def _one(
+    grid: Sequence[Sequence[Cell]], columns: list[int], wanted: set[str], what: str, index: int
 ) -> int:
-    """The row heading the real table: the candidate whose following rows are its data.
-
-    A KPI box ("Total impressions | Total clicks" over one row of numbers) names the same
-    columns as the table below it; the candidates are told apart by how many rows fit them.
-    """
-    candidates = [
-        index
-        for index, row in enumerate(grid[:HEADER_SEARCH_ROWS])
-        if _candidate(row, wanted_impr, wanted_clicks)
-    ]
-    if not candidates:
-        raise SheetLayoutError(_missing_message(grid, *overrides))
-    if len(candidates) == 1:
-        return candidates[0]
-    ends = [*candidates[1:], len(grid)]
-    fits = [
-        _fitting_rows(grid, start, end, wanted_impr, wanted_clicks)
-        for start, end in zip(candidates, ends, strict=True)
-    ]
-    plausible = [(row, fit) for row, fit in zip(candidates, fits, strict=True) if fit >= 2]
-    if len(plausible) == 1:
-        return plausible[0][0]
-    if not plausible and fits[-1] >= 1:
-        return candidates[-1]  # a one-row table under header-only or empty blocks
-    shown = ", ".join(
-        f"row {row + 1} ({fit} data rows)" for row, fit in zip(candidates, fits, strict=True)
-    )
-    best = max(zip(fits, candidates, strict=True))[1] + 1
-    raise SheetLayoutError(
-        f"Several rows could head the campaign table: {shown}. "
-        f"Choose one with --header-row, e.g. --header-row {best}."
-    )
-
-
-def _candidate(row: Sequence[Cell], wanted_impr: set[str], wanted_clicks: set[str]) -> bool:
-    names = [normalise(cell) for cell in row]
-    return bool(_matching(names, wanted_impr)) and bool(_matching(names, wanted_clicks))
-
-
-def _fitting_rows(
-    grid: Sequence[Sequence[Cell]],
-    start: int,
-    end: int,
-    wanted_impr: set[str],
-    wanted_clicks: set[str],
-) -> int:
-    """Rows below the candidate at ``start`` whose impressions and clicks cells hold numbers."""
-    names = [normalise(cell) for cell in grid[start]]
-    impr, clicks = _matching(names, wanted_impr), _matching(names, wanted_clicks)
-    if len(impr) != 1 or len(clicks) != 1:
-        return 0
-    return sum(
-        1
-        for row in islice(grid, start + 1, end)
-        if _numeric(_cell(row, impr[0])) and _numeric(_cell(row, clicks[0]))
-    )
-
-
-def _numeric(value: Cell) -> bool:
-    if isinstance(value, bool) or value is None:
-        return False
-    if isinstance(value, int | float):
-        return True
-    text = value.strip().replace(",", "").replace(".", "").replace(" ", "")
-    return text.isdigit() or bool(re.fullmatch(r"\d+[kKmMbB]", text))
-
-
-def _cell(row: Sequence[Cell], col: int) -> Cell:
-    return row[col] if col < len(row) else None
-
-
-def _matching(names: list[str], wanted: set[str]) -> list[int]:
-    return [i for i, name in enumerate(names) if name in wanted]
-
-
-def _one(columns: list[int], row: Sequence[Cell], what: str, index: int) -> int:
+    row = grid[index]
     if not columns:
+        share = share_message(grid, wanted, what, range(index, index + 1))
+        if share:
+            raise SheetLayoutError(share)
         raise SheetLayoutError(
             f"Row {index + 1} has no {what} column (headers: "
             f"{', '.join(repr(str(c)) for c in row if c not in (None, ''))}). "
             f"Pick one with --{what}-col."
         )
     if len(columns) > 1:
-        found = ", ".join(repr(str(row[i])) for i in columns)
+        found = ", ".join(f"{str(row[i])!r} ({column_letter(i)})" for i in columns)
+        if len({normalise(row[i]) for i in columns}) < len(columns):
+            # The same name twice (two tables side by side): a name can't pick one of them.
+            raise SheetLayoutError(
+                f"Several columns could be the {what}: {found}, two tables side by side? "
+                "Rename the other table's headers (e.g. 'Total clicks'), or move it below "
+                "the campaign table, then pick with --header-row or --"
+                f"{what}-col."
+            )
         raise SheetLayoutError(
             f"Several columns could be the {what}: {found}. Pick one with --{what}-col."
         )
@@ -224,7 +164,7 @@ def _one(columns: list[int], row: Sequence[Cell], what: str, index: int) -> int:
 
 
 def _first(names: list[str], wanted: set[str]) -> int | None:
-    matches = _matching(names, wanted)
+    matches = matching(names, wanted)
     return matches[0] if matches else None
 
 

@@ -2,26 +2,22 @@
 
 A column is the tool's when the backend found the tool's marker on it (Google developer
 metadata), or when it is headed exactly ``CTR`` / ``CTR status`` and every cell under the header
-is of a kind the tool writes there (a plain number; one of its own status texts). Anything
-else, look-alike names included, belongs to people.
+is exactly what the tool writes there (sheets/written.py: a CTR as it formats one; one of its
+own status messages, whole). Anything else, look-alike names included, belongs to people.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from itertools import islice
 
-from core.counts import DecimalMark
+from core.counts import POINT, Numerals
 from sheets.errors import SheetLayoutError
+from sheets.written import is_own_ctr, is_own_status
 
 Cell = str | int | float | bool | None
-
-# Status texts the sync writes: the reasons core gives for a bad row, and its own refusals.
-_OWN_STATUS = re.compile(r"(?:Clicks|Impressions|CTR)\b[^\n]*[.?]")
-_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
 
 class Kind(StrEnum):
@@ -47,7 +43,7 @@ class Evidence:
     used_width: int | None
     formulas: frozenset[tuple[int, int]] = frozenset()  # (row, col) of cells holding formulas
     marked: Marked = Marked()
-    decimal_mark: DecimalMark = "."
+    numerals: Numerals = POINT  # how the sheet's locale writes numbers
 
     @classmethod
     def from_values(cls, grid: Sequence[Sequence[Cell]], **known: object) -> Evidence:
@@ -135,30 +131,15 @@ def _adoptable(
 
 
 def ownable(kind: Kind, value: Cell, formula: bool) -> bool:
-    """May the sync overwrite this cell of its own column? Formulas and a person's text: no."""
+    """May the sync overwrite this cell of its own column? Only if empty, or if it holds
+    exactly what the tool writes there (sheets/written.py); never a formula."""
     if formula:
         return False
     if value is None or (isinstance(value, str) and not value.strip()):
         return True
     if kind is Kind.CTR:
-        if isinstance(value, bool):
-            return False
-        if isinstance(value, int | float):
-            return True
-        # "0.0123" (what the tool writes in a CSV) without the regex; anything else by it.
-        return value.replace(".", "", 1).isdigit() or bool(_PLAIN_NUMBER.fullmatch(value.strip()))
+        return is_own_ctr(value)
     return isinstance(value, str) and is_own_status(value)
-
-
-def is_own_status(text: str) -> bool:
-    """Could the sync have written this status text?
-
-    >>> is_own_status("Clicks (500) can't exceed impressions (100).")
-    True
-    >>> is_own_status("approved")
-    False
-    """
-    return bool(_OWN_STATUS.fullmatch(text.strip()))
 
 
 def _cell(row: Sequence[Cell], col: int) -> Cell:

@@ -10,15 +10,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 
+from core import reasons
 from core.counts import parse_count
 from core.ctr import Counts
 from core.errors import InputError
+from sheets import written
+from sheets.errors import SheetLayoutError
 from sheets.headers import CTR_HEADER, STATUS_HEADER, Cell, Layout
 from sheets.ownership import Evidence, Kind, column_letter, ownable
+from sheets.tables import normalise
+from sheets.written import NOT_OURS
 
-# CTRs are written with 12 significant digits (compact requests); equal within that is equal.
-CTR_DIGITS = 12
-_SAME = 1e-11
+format_ctr = written.format_ctr  # sheets/google_requests.py imports it from here
+_SAME = 1e-11  # CTRs equal to 12 significant digits (as written) are equal
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,10 +65,12 @@ def row_counts(row: Sequence[Cell], layout: Layout) -> Counts | None:
     impressions, clicks = _cell(row, layout.impressions), _cell(row, layout.clicks)
     if _blank(impressions) and _blank(clicks):
         return None
-    mark = layout.decimal_mark
+    numerals = layout.numerals
     counts = Counts(
-        clicks=parse_count(_number_or_text(clicks, "clicks"), "clicks", mark),
-        impressions=parse_count(_number_or_text(impressions, "impressions"), "impressions", mark),
+        clicks=parse_count(_number_or_text(clicks, "clicks"), "clicks", numerals),
+        impressions=parse_count(
+            _number_or_text(impressions, "impressions"), "impressions", numerals
+        ),
     )
     if counts.impressions == 0:
         counts.rate  # noqa: B018 - raises the InputError saying the CTR is undefined
@@ -103,6 +109,7 @@ class _Planner:
     layout: Layout
     evidence: Evidence
     result: Plan = field(init=False)
+    names: tuple[str, str] = ("", "")  # the header's own words for the two counts
 
     def __post_init__(self) -> None:
         layout = self.layout
@@ -117,6 +124,10 @@ class _Planner:
         }
 
     def header(self, header: Sequence[Cell]) -> None:
+        self.names = (
+            normalise(_cell(header, self.layout.impressions)),
+            normalise(_cell(header, self.layout.clicks)),
+        )
         for col, title in ((self.layout.ctr, CTR_HEADER), (self.layout.status, STATUS_HEADER)):
             if col in self.layout.new_columns and not _same(_cell(header, col), title):
                 self.result.changes.append(Change(self.layout.header_row, col, title))
@@ -124,7 +135,14 @@ class _Planner:
     def row(self, index: int, row: Sequence[Cell]) -> None:
         layout, result = self.layout, self.result
         ctr, status = desired_row(row, layout)
-        if not self._ours(Kind.CTR, index, layout.ctr, row):
+        if status and self._heads_a_table(row):
+            raise SheetLayoutError(
+                f"Row {index + 1} names the counts again, as row {layout.header_row + 1} does: "
+                "another table (or a repeated header) under the campaign table, so where the "
+                "campaign table ends is unclear. Move the other table to its own tab or delete "
+                "the repeated header; nothing was written."
+            )
+        if not self._ours(Kind.CTR, index, layout.ctr, row, ctr):
             ctr, status = None, _not_ours("CTR", layout.ctr)
         else:
             result.computed += ctr is not None
@@ -132,31 +150,32 @@ class _Planner:
                 result.changes.append(Change(index, layout.ctr, ctr))
         if status:
             result.flagged.append(Flagged(row=index + 1, reason=status))
-        if not self._ours(Kind.STATUS, index, layout.status, row):
+        if not self._ours(Kind.STATUS, index, layout.status, row, status or None):
             if not status:
                 result.flagged.append(Flagged(index + 1, _not_ours("CTR status", layout.status)))
         elif not _same(_cell(row, layout.status), status or None):
             result.changes.append(Change(index, layout.status, status or None))
 
-    def _ours(self, kind: Kind, index: int, col: int, row: Sequence[Cell]) -> bool:
+    def _heads_a_table(self, row: Sequence[Cell]) -> bool:
+        """A row that names the counts in the table's own words is a header, never data: read
+        as data it would be flagged, and the rows under it counted as this table's."""
+        layout = self.layout
+        found = (normalise(_cell(row, layout.impressions)), normalise(_cell(row, layout.clicks)))
+        return all(found) and found == self.names
+
+    def _ours(
+        self, kind: Kind, index: int, col: int, row: Sequence[Cell], wanted: float | str | None
+    ) -> bool:
         if not self.check[col]:
             return True
-        return ownable(kind, _cell(row, col), (index, col) in self.evidence.formulas)
+        value, formula = _cell(row, col), (index, col) in self.evidence.formulas
+        if wanted is not None and not formula and _same(value, wanted):
+            return True  # exactly what the tool would write now (the common, no-op case)
+        return ownable(kind, value, formula)
 
 
 def _not_ours(what: str, col: int) -> str:
-    return _NOT_OURS.format(what=what, letter=column_letter(col))
-
-
-_NOT_OURS = (
-    "{what} cell ({letter}) holds a formula or text the sync didn't write: left as it is. "
-    "Clear it to let the sync fill it in."
-)
-
-
-def format_ctr(value: float) -> str:
-    """The CTR as written: compact, and exact to the 12 digits compared on the next sync."""
-    return f"{value:.{CTR_DIGITS}g}"
+    return NOT_OURS(what=what, letter=column_letter(col))
 
 
 def _same(current: Cell, wanted: float | str | None) -> bool:
@@ -190,7 +209,7 @@ def _blank(value: Cell) -> bool:
 
 def _number_or_text(value: Cell, what: str) -> str | int | float:
     if value is None:
-        raise InputError(f"{what.capitalize()} is missing.")
+        raise InputError(reasons.MISSING(what=what))
     if isinstance(value, bool):
-        raise InputError(f"{what.capitalize()} must be a number, not {value}.")
+        raise InputError(reasons.NOT_A_NUMBER(what=what, value=value))
     return value

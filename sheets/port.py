@@ -7,7 +7,8 @@ from typing import NamedTuple, Protocol
 
 from sheets.headers import Cell
 from sheets.ownership import Evidence
-from sheets.plan import Plan, format_ctr
+from sheets.plan import Plan
+from sheets.written import format_ctr
 
 Grid = list[list[Cell]]
 

@@ -55,7 +55,7 @@ def test_parses_human_numbers(text: str | int | float, expected: int) -> None:
         ("nan", "number"),
         ("NaN", "number"),
         ("inf", "number"),
-        ("-inf", "negative"),
+        ("-inf", "not a number"),  # no digits: a placeholder, not a negative count
         ("Infinity", "number"),
         (float("nan"), "number"),
         (float("inf"), "number"),
@@ -115,3 +115,27 @@ def test_format_count_groups_thousands() -> None:
     assert format_count(50_000) == "50,000"
     assert format_count(999) == "999"
     assert format_count(10**12) == "1,000,000,000,000"
+
+
+@given(n=st.integers(0, 10**12), noise=st.floats(-0.9e-9, 0.9e-9))  # inside, not on, the edge
+def test_a_sheet_float_within_the_tolerance_of_a_whole_count_is_its_nearest(
+    n: int, noise: float
+) -> None:
+    """|x - round(x)| <= 1e-9 * max(1, |x|): formula noise such as =0.1*3*10000 is dropped."""
+    value = n + noise * max(1, n)
+    assert parse_count(value, "impressions") == round(value)
+
+
+@given(n=st.integers(0, 10**5), frac=st.floats(1e-3, 1 - 1e-3))
+def test_a_float_clearly_between_counts_is_refused(n: int, frac: float) -> None:
+    with pytest.raises(InputError, match="whole number"):
+        parse_count(n + frac, "impressions")
+
+
+@given(st.text(min_size=1, max_size=30).filter(lambda t: not any(c.isdigit() for c in t)))
+def test_text_without_digits_is_missing_or_not_a_number_never_negative(text: str) -> None:
+    with pytest.raises(InputError) as caught:
+        parse_count(text, "clicks")
+    message = str(caught.value)
+    assert "negative" not in message
+    assert "missing" in message or "not a number" in message or "too long" in message

@@ -12,6 +12,7 @@ CORE = Path(__file__).resolve().parents[2] / "core"
 SHELL_MODULES = {"cli.py", "shell.py"}
 ALLOWED = {
     "__future__",
+    "ast",  # literal_eval only: reading back a quoted text in a message (core/reasons.py)
     "collections",
     "dataclasses",
     "datetime",  # value types only: reading the clock is checked below
@@ -23,6 +24,7 @@ ALLOWED = {
     "math",
     "re",
     "statistics",
+    "string",  # Formatter.parse: a message template's fields
     "typing",
     "core",
 }

@@ -236,7 +236,13 @@ def test_a_gid_and_a_worksheet_naming_different_tabs_are_refused(
     assert google.writes() == []
     assert main(["sync", f"{url[:-1]}9", "--worksheet", "Daily"]) == EXIT_USAGE  # no gid=9
     assert google.writes() == []
+    capsys.readouterr()
 
+    # A tab the spreadsheet doesn't have is a mistake in what was asked, not Google failing.
+    assert main(["sync", KEY, "--worksheet", "Nope"]) == EXIT_USAGE
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1
+    assert "'Daily', 'Weekly'" in error
     assert main(["sync", url, "--worksheet", "Weekly"]) == EXIT_OK  # both name one tab
     assert weekly.rows[0][5].value == "CTR"
     assert len(daily.rows[0]) == 5

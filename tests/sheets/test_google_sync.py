@@ -6,7 +6,7 @@ import pytest
 
 from sheets.backends import GoogleSheet
 from sheets.client import MAX_TRIES, ResilientHTTPClient
-from sheets.errors import SheetAccessError, SheetsApiError
+from sheets.errors import SheetAccessError, SheetLayoutError, SheetsApiError
 from sheets.sync import sync
 from tests.fakes.google_api import Cell, FakeGoogle, Value, Worksheet
 from tests.sheets.conftest import KEY, Sleeps, campaign_sheet
@@ -128,7 +128,7 @@ def test_worksheet_by_gid_and_unknown_sheets(
     sync(GoogleSheet(client, KEY, gid=7))
     assert google.spreadsheets[KEY][1].rows[1][5].value == 0.1
     assert len(sheet.rows[0]) == 5  # the first worksheet was not touched
-    with pytest.raises(SheetAccessError, match="no gid=99"):
+    with pytest.raises(SheetLayoutError, match="no gid=99"):
         sync(GoogleSheet(client, KEY, gid=99))
     with pytest.raises(SheetAccessError, match="404"):
         sync(GoogleSheet(client, "1NoSuchSpreadsheetKey_xxxxxx"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from sheets.errors import SheetLayoutError
@@ -45,14 +47,14 @@ def test_existing_ctr_column_is_reused_wherever_it_is() -> None:
     [
         (
             [["Views", "Impressions", "Clicks"]],
-            "Several columns could be the impressions: 'Views', 'Impressions'",
+            "Several columns could be the impressions: 'Views' (A), 'Impressions' (B)",
         ),
         ([["Date", "Spend"], ["x", 1]], "headers found: 'Date', 'Spend', 'x'"),
         ([[f"r{i}"] for i in range(30)] + [["Impressions", "Clicks"]], "first 30 rows"),
     ],
 )
 def test_missing_or_ambiguous_headers_are_explained(grid: list[list[Cell]], message: str) -> None:
-    with pytest.raises(SheetLayoutError, match=message.replace("(", r"\(")):
+    with pytest.raises(SheetLayoutError, match=re.escape(message)):
         find_layout(grid)
 
 

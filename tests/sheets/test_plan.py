@@ -6,7 +6,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sheets.headers import Cell, find_layout
-from sheets.plan import Change, desired_row, format_ctr, plan
+from sheets.plan import Change, desired_row, plan
+from sheets.written import format_ctr
 
 HEADER: list[Cell] = ["Impressions", "Clicks"]
 LAYOUT = find_layout([HEADER])

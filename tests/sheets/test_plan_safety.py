@@ -13,6 +13,7 @@ from sheets.errors import SheetLayoutError
 from sheets.headers import Cell, find_layout
 from sheets.ownership import Evidence, Kind, ownable
 from sheets.plan import plan
+from sheets.written import format_ctr, is_own_ctr, is_own_status
 
 NAMES = [
     "Impressions",
@@ -28,6 +29,8 @@ NAMES = [
     "Campaign",
     "Date",
     "Notes",
+    "Impressions %",
+    "Clicks (%)",
 ]
 cells = st.one_of(
     st.none(),
@@ -35,7 +38,19 @@ cells = st.one_of(
     st.floats(0, 1, allow_nan=False),
     st.sampled_from(["", " ", "1,000", "10.000", "approved", "call Ann", "0.01", "n/a"]),
     st.sampled_from(NAMES),
-    st.sampled_from(["Clicks (5) can't exceed impressions (1).", "=B2/C2"]),
+    st.sampled_from(
+        [
+            "Clicks (5) can't exceed impressions (1).",
+            "=B2/C2",
+            "Clicks look low, check the tracking.",
+            "Impressions?",
+            "-",
+            "—",
+            12.5,
+            "0.40",
+            3000.0000000000005,
+        ]
+    ),
 )
 rows = st.lists(cells, max_size=8)
 
@@ -98,6 +113,12 @@ def test_a_plan_writes_only_cells_the_tool_owns(
         else:
             assert change.row > layout.header_row  # an adopted header is never renamed
             assert ownable(owned[change.col], before, formula=False)
+    for change in result.changes:  # what the tool writes, it recognises as its own next time
+        if change.row > layout.header_row and isinstance(change.value, str):
+            assert is_own_status(change.value), change.value
+        if isinstance(change.value, float):
+            assert is_own_ctr(float(format_ctr(change.value)))  # Google: a number
+            assert is_own_ctr(format_ctr(change.value))  # a CSV: its text
     assert layout.impressions not in owned
     assert layout.clicks not in owned
     assert layout.impressions != layout.clicks
