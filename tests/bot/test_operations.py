@@ -56,7 +56,9 @@ def test_metrics_count_ctr_commands(served: tuple[BotServer, Path]) -> None:
 def test_healthz_says_whether_the_database_answers(served: tuple[BotServer, Path]) -> None:
     bot, _ = served
     healthy = bot.session.get(bot.url + "/healthz", timeout=5)
-    assert (healthy.status_code, healthy.json()) == (200, {"status": "ok", "database": "ok"})
+    body = healthy.json()  # other parts the process reported (and recovered) may show as "ok"
+    assert (healthy.status_code, body["status"], body["database"]) == (200, "ok", "ok")
+    assert set(body.values()) == {"ok"}
 
 
 def test_healthz_fails_when_the_database_does_not_answer(tmp_path: Path) -> None:
