@@ -52,13 +52,6 @@ typecheck: dev
 pytest: dev postgres
 	$(BIN)/python -m pytest
 
-# The stateful fuzzers' long run (`make test` runs each with a small budget).
-# CTR_FUZZ_EXAMPLES=N sets how many; figures in bench/README.md.
-CTR_FUZZ_EXAMPLES ?= 10000
-fuzz: dev
-	CTR_FUZZ_EXAMPLES=$(CTR_FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider \
-	  tests/sheets/test_google_fuzz.py
-
 # The built wheel in a fresh venv outside the checkout, run from an empty folder.
 smoke: install
 	PYTHON=$(PYTHON) .ci/smoke.sh
@@ -68,7 +61,8 @@ test: lint typecheck pytest smoke bench-small
 bench: dev postgres
 	$(BIN)/python bench/run.py
 
-# The stateful fuzzers' long run (tests marked `fuzz`): 10,000 examples each unless told.
+# The stateful fuzzers' long run (tests marked `fuzz`: CSV and Google): 10,000 examples each
+# unless CTR_FUZZ_EXAMPLES=N says otherwise; `make test` runs each with a small budget.
 fuzz: dev
 	CTR_FUZZ_EXAMPLES=$${CTR_FUZZ_EXAMPLES:-10000} $(BIN)/python -m pytest -m fuzz -p no:cacheprovider \
 	  --hypothesis-show-statistics tests

@@ -361,6 +361,7 @@ def _loads(text: str) -> dict[str, Any]:
     return found
 
 
+@pytest.mark.fuzz
 def test_a_person_editing_a_google_sheet_any_way_loses_nothing(
     client: ResilientHTTPClient, google: FakeGoogle
 ) -> None:
