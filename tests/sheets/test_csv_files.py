@@ -25,7 +25,7 @@ from sheets.cli import EXIT_OK, EXIT_USAGE
 from sheets.csvfile import CsvFile
 from sheets.errors import CsvFileError
 from sheets.sync import sync
-from tests.sheets.test_csv_safety import ROOT, one_line, run
+from tests.sheets.cli_runs import ROOT, one_line, run
 
 CONTENT = b"Campaign,Impressions,Clicks\nSearch,1000,10\nSocial,2000,30\n"
 SYNCED = (
@@ -34,9 +34,7 @@ SYNCED = (
 LATE = b"Late,3000,60\n"
 
 
-@pytest.fixture(autouse=True)
-def private_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+pytestmark = pytest.mark.usefixtures("private_state")
 
 
 @pytest.fixture

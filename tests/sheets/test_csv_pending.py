@@ -23,7 +23,8 @@ from pathlib import Path
 import pytest
 
 from sheets.cli import EXIT_OK, EXIT_USAGE
-from tests.sheets.test_csv_safety import AS_A_PERSON, ROOT, one_line, run, without_root_powers
+from tests.sheets.cli_runs import ROOT, one_line, run
+from tests.sheets.test_csv_safety import AS_A_PERSON, without_root_powers
 
 HEADER = b"Campaign,Impressions,Clicks\n"
 LIMIT = 40_000  # bytes the child may write into a file once stopped: a third of the target

@@ -12,30 +12,14 @@ from pathlib import Path
 import pytest
 
 from sheets.backends import CsvSheet
-from sheets.cli import EXIT_FLAGGED, EXIT_OK, EXIT_USAGE, main
+from sheets.cli import EXIT_FLAGGED, EXIT_OK, EXIT_USAGE
 from sheets.errors import SheetChangedError
 from sheets.headers import find_layout
 from sheets.plan import plan
 from sheets.sync import sync
+from tests.sheets.cli_runs import ROOT, one_line, run
 
-
-def run(args: list[str]) -> int:
-    try:
-        return main(args)
-    except SystemExit as stop:
-        return int(stop.code or 0)
-
-
-def one_line(err: str) -> str:
-    assert err.count("\n") == 1, err
-    assert "Traceback" not in err
-    return err
-
-
-@pytest.fixture(autouse=True)
-def private_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Copies kept while a file in a read-only folder is rewritten go here, not in ~/.local."""
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+pytestmark = pytest.mark.usefixtures("private_state")
 
 
 @pytest.fixture
@@ -143,7 +127,6 @@ def test_a_folder_named_like_a_csv_is_one_line(
     one_line(capsys.readouterr().err)
 
 
-ROOT = Path(__file__).resolve().parents[2]
 # Root without the capabilities that bypass permissions, as a person runs the CLI.
 AS_A_PERSON = [
     "setpriv",

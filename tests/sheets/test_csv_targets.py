@@ -22,29 +22,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sheets.cli import EXIT_OK, EXIT_USAGE, main
+from sheets.cli import EXIT_OK, EXIT_USAGE
+from tests.sheets.cli_runs import ROOT, one_line, run
 
-REPO = Path(__file__).resolve().parents[2]  # the checkout the child imports sheets from
 CONTENT = b"Campaign,Impressions,Clicks\r\nSearch,1000,10\r\n"
 SYNCED = b"Campaign,Impressions,Clicks,CTR,CTR status\r\nSearch,1000,10,0.01,\r\n"
 
 
-def run(args: list[str]) -> int:
-    try:
-        return main(args)
-    except SystemExit as stop:
-        return int(stop.code or 0)
-
-
-def one_line(err: str) -> str:
-    assert err.count("\n") == 1, err
-    assert "Traceback" not in err
-    return err
-
-
-@pytest.fixture(autouse=True)
-def private_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+pytestmark = pytest.mark.usefixtures("private_state")
 
 
 @pytest.fixture
@@ -282,7 +267,7 @@ def full_disk(tmp_path: Path, rows: int, free: int, hard_link: bool) -> list[str
         free=free,
         link='ln "$1/sheet.csv" "$1/other-name.csv"' if hard_link else "",
     )
-    env = {**os.environ, "XDG_STATE_HOME": str(mount / "state"), "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "XDG_STATE_HOME": str(mount / "state"), "PYTHONPATH": str(ROOT)}
     done = subprocess.run(
         ["unshare", "-m", "sh", "-c", script, "sh", str(mount), str(original), sys.executable],
         capture_output=True,
