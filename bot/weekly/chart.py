@@ -6,13 +6,14 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from core.ctr import CtrResult
 from core.summary import Charted, HistoryPoint, Role
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 MAX_LABEL = 40
 # Lines that coincide stay apart by marker, dash and a small sideways nudge.
@@ -38,7 +39,7 @@ def chart_lines(history: Sequence[HistoryPoint], charted: Sequence[Charted]) -> 
     lines = [Line("Total", tuple(point.total for point in history))]
     for campaign in charted:
         results = tuple(point.campaigns.get(campaign.name) for point in history)
-        label = f"{ROLE_LABELS[campaign.role]}: {_clip(campaign.name)}"
+        label = f"{ROLE_LABELS[campaign.role]}: {clip(campaign.name)}"
         lines.append(Line(label, results))
     return lines
 
@@ -57,20 +58,26 @@ def render_chart(history: Sequence[HistoryPoint], charted: Sequence[Charted], ti
         lines = chart_lines(history, charted)
         for index, line in enumerate(lines):
             _plot(axes, index, len(lines), line)
-        axes.set_title(_clip(title, 80), loc="left")
+        axes.set_title(clip(title, 80), loc="left")
         axes.set_ylabel("CTR (95% interval shaded)")
         axes.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=2))
         axes.set_xticks(range(len(history)), [f"{point.week:%d %b}" for point in history])
         axes.set_xlabel("Week starting (weeks with data only)")
         axes.set_ylim(bottom=0)
-        axes.grid(alpha=0.3)
-        if history:
-            axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small", frameon=False)
-        else:
-            axes.text(0.5, 0.5, "No data yet", transform=axes.transAxes, ha="center")
-        figure.tight_layout()
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png")
+        return png(figure, axes, bool(history), loc="upper left", bbox_to_anchor=(1.01, 1))
+
+
+def png(figure: Figure, axes: Axes, has_data: bool, **legend: Any) -> bytes:
+    """The chart's grid, its legend (or "No data yet") and its PNG bytes: how every chart of
+    the bot ends."""
+    axes.grid(alpha=0.3)
+    if has_data:
+        axes.legend(fontsize="small", frameon=False, **legend)
+    else:
+        axes.text(0.5, 0.5, "No data yet", transform=axes.transAxes, ha="center")
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
     return buffer.getvalue()
 
 
@@ -101,5 +108,5 @@ def _plot(axes: Axes, index: int, count: int, line: Line) -> None:
     )
 
 
-def _clip(text: str, limit: int = MAX_LABEL) -> str:
+def clip(text: str, limit: int = MAX_LABEL) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"

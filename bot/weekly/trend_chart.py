@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 
-from bot.weekly.chart import MAX_LABEL
+from bot.weekly.chart import clip, png
 from core.trend import TrendPoint
 
 BAND = "#9ecae1"
@@ -51,7 +50,7 @@ def render_trend(points: Sequence[TrendPoint], campaign: str, sheet_title: str) 
                 zorder=4,
                 label="Unusual for it",
             )
-        axes.set_title(f"{_clip(campaign)} · {_clip(sheet_title)}", loc="left")
+        axes.set_title(f"{clip(campaign)} · {clip(sheet_title)}", loc="left")
         axes.set_ylabel("CTR")
         axes.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=2))
         step = max(1, len(points) // 13)  # at most ~13 labels: 26 weeks stay legible
@@ -59,16 +58,4 @@ def render_trend(points: Sequence[TrendPoint], campaign: str, sheet_title: str) 
         axes.set_xlabel("Week starting (weeks with data only)")
         highs = [p.rate for p in points] + [c.band.high for _, c in banded]
         axes.set_ylim(bottom=0, top=max(highs, default=0.01) * 1.15 or 0.01)  # room at the top
-        axes.grid(alpha=0.3)
-        if points:
-            axes.legend(loc="lower left", fontsize="small", frameon=False)
-        else:
-            axes.text(0.5, 0.5, "No data yet", transform=axes.transAxes, ha="center")
-        figure.tight_layout()
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png")
-    return buffer.getvalue()
-
-
-def _clip(text: str, limit: int = MAX_LABEL) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+        return png(figure, axes, bool(points), loc="lower left")
