@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.store.quota import StoreLedger
 from bot.store.schema import change_polls, deliveries, sheet_syncs, snapshots, watches
+from bot.store.weekly_totals import WeeklyTotalsRepository
 from core.ctr import Counts
 from core.owed import WatchTimes, rewatch
 from core.schedule import Due, Weekday, WeeklySlot
@@ -120,6 +121,10 @@ class Store:
     def quota_ledger(self) -> StoreLedger:
         """Google's quota buckets in this store, shared with every replica using it."""
         return StoreLedger(self._engine)
+
+    def weekly_totals(self) -> WeeklyTotalsRepository:
+        """Each watched tab's summary totals (bot/store/weekly_totals.py), on this database."""
+        return WeeklyTotalsRepository(self._engine)
 
     # Watches -----------------------------------------------------------------------------
 

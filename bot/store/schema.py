@@ -154,3 +154,16 @@ quota_buckets = Table(
     Column("tokens", Float(53), nullable=False),
     Column("updated", Float(53), nullable=False),
 )
+
+# Per watched tab: what its weekly summary needs, as its last sync found it (migration
+# weekly_totals; bot/weekly/totals.py): a summary of an unchanged sheet reads no sheet.
+# ``version``: the Drive version the totals show (None: our own write, not yet listed).
+weekly_totals = Table(
+    "weekly_totals",
+    metadata,
+    Column("sheet_key", String(128), primary_key=True),
+    Column("tab", Integer, primary_key=True),
+    Column("version", String(40), nullable=True),
+    Column("synced_at", UTCDateTime, nullable=False),
+    Column("body", Text, nullable=False),
+)

@@ -50,16 +50,31 @@ def dated_rows(
 ) -> tuple[list[DatedRow], list[FlaggedRow]]:
     """Rows with a date: each a day of one campaign. Bad rows come back flagged, not counted,
     and so do rows dated after ``today`` or before 2000 (typos, never "the latest week")."""
-    assert layout.date is not None
+    parsed, flagged = parsed_rows(grid, layout)
     rows: list[DatedRow] = []
+    for index, row in parsed:
+        try:
+            rows.append(dataclasses.replace(row, day=check_day(row.day, today)))
+        except InputError as error:
+            flagged.append(FlaggedRow(index, error.problem))
+    return rows, sorted(flagged, key=lambda flag: flag.row)
+
+
+def parsed_rows(
+    grid: Sequence[Sequence[Cell]], layout: Layout
+) -> tuple[list[tuple[int, DatedRow]], list[FlaggedRow]]:
+    """Rows with valid counts and a date, whatever the day, each with its 1-based row
+    number; the rest flagged: what a sheet says before the day it is read on is known."""
+    assert layout.date is not None
+    rows: list[tuple[int, DatedRow]] = []
     flagged: list[FlaggedRow] = []
     for index, row, counts in _counted_rows(grid, layout, flagged):
         try:
-            day = check_day(parse_day(_text_or_number(row, layout.date)), today)
+            day = parse_day(_text_or_number(row, layout.date))
         except InputError as error:
             flagged.append(FlaggedRow(index + 1, error.problem))
             continue
-        rows.append(DatedRow(day=day, campaign=_campaign(row, layout), counts=counts))
+        rows.append((index + 1, DatedRow(day=day, campaign=_campaign(row, layout), counts=counts)))
     return rows, flagged
 
 

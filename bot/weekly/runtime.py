@@ -17,7 +17,8 @@ from bot.compose import open_store
 from bot.health import report_degraded
 from bot.metrics import FEED_FAILURES
 from bot.settings import Settings
-from bot.store.repository import Clock, Store, utc_now
+from bot.store.repository import Clock, Store, Watch, utc_now
+from bot.store.weekly_totals import WeeklyTotalsRepository
 from bot.weekly.access import GoogleSheetAccess
 from bot.weekly.campaigns import CampaignHistory
 from bot.weekly.commands import WatchCommands
@@ -34,6 +35,7 @@ from bot.weekly.lastread import LastRead, LastReads
 from bot.weekly.scheduler import SummaryScheduler
 from bot.weekly.source import SheetReportSource, record_snapshot
 from bot.weekly.status import Operations
+from bot.weekly.totals import SheetTotals, totals_of
 from core.errors import CtrError
 from sheets import metrics
 from sheets.backends import GoogleSheet
@@ -83,10 +85,14 @@ class WatchedSheetsSync:
     interval: timedelta = timedelta(minutes=15)
     poll_every: timedelta = timedelta(seconds=CHANGE_POLL)
     last_reads: LastReads = field(default_factory=LastReads)
+    totals: WeeklyTotalsRepository | None = None  # what summaries need, kept at each sync
     backlog: int = 0  # sheets due that the last pass did not reach
     # This replica's name in sheet claims: replicas split the sheets, one per sheet and interval.
     owner: str = field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}")
     _backends: dict[str, GoogleSheet] = field(default_factory=dict)  # by URL: metadata kept
+    # Keys being synced in this process: the pass and a summary's sync share the claim.
+    _busy: set[str] = field(default_factory=set)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def run_once(self) -> int:
         """One pass; returns how many spreadsheets synced. Errors are logged, not fatal."""
@@ -143,6 +149,8 @@ class WatchedSheetsSync:
         self.store.record_listing(me, now, listing.adopt, listing.report)
         for key, ours in listing.adopt.items():
             self.last_reads.retag(key, ours)
+            if self.totals is not None:
+                self.totals.retag(key, ours)
 
     def _resync(self, targets: dict[str, list[Tab]]) -> timedelta:
         """How long a sheet may go unread: a day while Drive reports changes; while its feed
@@ -157,6 +165,19 @@ class WatchedSheetsSync:
         return fallback_resync(len(targets), self.access.client.quota.limits[Kind.READ])
 
     def _sync_key(self, key: str, version: str | None, targets: list[Tab]) -> int:
+        """Sync every watched tab of ``key``; 0 if it failed, or if this replica's other
+        thread (the pass, or a summary's sync) is syncing it now."""
+        with self._lock:
+            if key in self._busy:
+                return 0
+            self._busy.add(key)
+        try:
+            return self._sync_tabs(key, version, targets)
+        finally:
+            with self._lock:
+                self._busy.discard(key)
+
+    def _sync_tabs(self, key: str, version: str | None, targets: list[Tab]) -> int:
         try:
             wrote = False
             for tab in targets:
@@ -184,13 +205,31 @@ class WatchedSheetsSync:
             self._backends.pop(url, None)  # renamed tab, lost access: look it up afresh
             raise
         self._backends[url] = backend
-        today = self.clock().astimezone(ZoneInfo(tab.zone)).date()
+        now = self.clock()
+        today = now.astimezone(ZoneInfo(tab.zone)).date()
         record_snapshot(self.store, key, result.grid, result.layout, today, tab=tab.gid)
-        read = LastRead(
-            key, version if not result.writes else None, result.grid, result.layout, result.name
-        )
+        shows = version if not result.writes else None  # our write's version: Drive will say
+        if self.totals is not None:  # from the read the columns were just written from
+            kept = totals_of(result.grid, result.layout, today, title=result.name)
+            self.totals.put(key, tab.gid, shows, kept, now)
+        read = LastRead(key, shows, result.grid, result.layout, result.name)
         self.last_reads.put(url, replace(read, own_write=bool(result.writes)))
         return bool(result.writes)
+
+    def sync_for_summary(self, watch: Watch, version: str | None) -> SheetTotals | None:
+        """Sync the watch's spreadsheet now (every watched tab of it) and return the totals
+        of the watch's tab; None if another replica holds its claim or this one's pass is
+        syncing it this moment (the summary then reads the sheet)."""
+        if self.totals is None:
+            return None
+        tabs = self._targets().get(watch.sheet_key)
+        until = self.clock() + self.interval
+        if not tabs or not self.store.claim_sheet(watch.sheet_key, self.owner, until):
+            return None
+        if not self._sync_key(watch.sheet_key, version, tabs):
+            return None
+        kept = self.totals.get(watch.sheet_key, watch.tab)
+        return None if kept is None else kept.totals
 
     def _behind(self, left: int, plan: PassPlan) -> None:
         self.backlog = left
@@ -243,11 +282,13 @@ def build_weekly(settings: Settings, client: WebClient, clock: Clock = utc_now) 
     access = GoogleSheetAccess(sheets_client, service_account)
     changes = DriveChanges(sheets_client)
     owner = f"{socket.gethostname()}-{os.getpid()}-{datetime.now().timestamp():.0f}"
+    totals = store.weekly_totals()
     syncer = WatchedSheetsSync(
         store,
         access,
         clock,
         changes=changes,
+        totals=totals,
         interval=timedelta(minutes=settings.sync_interval_minutes),
         owner=owner,
     )
@@ -258,6 +299,8 @@ def build_weekly(settings: Settings, client: WebClient, clock: Clock = utc_now) 
         settings.summary_min_impressions,
         last_reads=syncer.last_reads,
         changes=changes,
+        totals=totals,
+        sync_first=syncer.sync_for_summary,
     )
     return Weekly(
         commands=WatchCommands(

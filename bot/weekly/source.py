@@ -7,18 +7,21 @@ out); recording running-total snapshots is the shell's separate, named step.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.store.repository import Clock, Store, Watch
+from bot.store.weekly_totals import WeeklyTotalsRepository
 from bot.weekly.blocks import fallback_text, summary_blocks
 from bot.weekly.chart import render_chart
 from bot.weekly.delivery import Rendered
 from bot.weekly.lastread import LastReads
 from bot.weekly.report import FlaggedRow, WeeklyReport
 from bot.weekly.rows import campaign_totals, dated_rows, weekly_layout
+from bot.weekly.totals import SheetTotals, dated_table
+from core.ctr import Counts
 from core.errors import CtrError
 from core.summary import DEFAULT_MIN_IMPRESSIONS, summarize
 from core.weekly import Snapshot, WeekTable, week_start, weeks_from_rows, weeks_from_snapshots
@@ -54,6 +57,22 @@ def gather(
         rows, flagged = dated_rows(grid, layout, today=today)
         return WeeklyInputs(weeks_from_rows(rows), tuple(flagged), ())
     _, flagged = campaign_totals(grid, layout)
+    return _from_snapshots(tuple(flagged), snapshots)
+
+
+def inputs_from(
+    totals: SheetTotals, today: date, snapshots: Sequence[Snapshot] | None
+) -> WeeklyInputs:
+    """``gather`` of the grid the totals were kept from, without the grid (bot/weekly/totals.py)."""
+    if totals.dated:
+        table, flagged = dated_table(totals, today)
+        return WeeklyInputs(table, flagged, ())
+    return _from_snapshots(totals.flagged, snapshots)
+
+
+def _from_snapshots(
+    flagged: tuple[FlaggedRow, ...], snapshots: Sequence[Snapshot] | None
+) -> WeeklyInputs:
     if snapshots is None:
         raise CtrError(
             "This sheet has no date column, so its weeks come from snapshots in the bot's database."
@@ -64,7 +83,7 @@ def gather(
         "week is left out. Was the sheet reset?"
         for reset in resets
     )
-    return WeeklyInputs(table, tuple(flagged), notes)
+    return WeeklyInputs(table, flagged, notes)
 
 
 def is_running_totals(grid: Sequence[Sequence[Cell]], layout: Layout) -> bool:
@@ -86,6 +105,13 @@ def record_snapshot(
     if not is_running_totals(grid, layout):
         return []
     totals, _ = campaign_totals(grid, layout)
+    return record_running(store, sheet_key, totals, today, tab=tab)
+
+
+def record_running(
+    store: Store, sheet_key: str, totals: Mapping[str, Counts], today: date, *, tab: int = 0
+) -> list[Snapshot]:
+    """Keep this week's running totals of a tab; returns every stored snapshot of it."""
     store.record_snapshots(sheet_key, week_start(today), totals.items(), tab=tab)
     return store.snapshots(sheet_key, tab=tab)
 
@@ -125,9 +151,20 @@ def render_report(
     )
 
 
+# Syncs a watched sheet now, for its summary: the totals of the watch's tab it kept, or None
+# if it could not (another replica holds the sheet's claim); ``version``: Drive's, if known.
+SyncFirst = Callable[[Watch, str | None], SheetTotals | None]
+
+
 @dataclass
 class SheetReportSource:
-    """The scheduler's ReportSource for watched Google sheets."""
+    """The scheduler's ReportSource for watched Google sheets.
+
+    A summary uses the totals the sync kept (bot/weekly/totals.py) when Drive says the sheet
+    is still the version they show: no sheet read. An edited sheet is synced first
+    (``sync_first``), and the summary uses the totals that sync kept: one read serves both.
+    Without totals (none kept yet, no Drive, the sheet claimed elsewhere) it reads the sheet.
+    """
 
     open_backend: Callable[[Watch], SheetBackend]
     store: Store
@@ -135,13 +172,16 @@ class SheetReportSource:
     min_impressions: int = DEFAULT_MIN_IMPRESSIONS
     last_reads: LastReads | None = None  # the sync's reads, reused while Drive says unchanged
     changes: DriveChanges | None = None
+    totals: WeeklyTotalsRepository | None = None
+    sync_first: SyncFirst | None = None
 
     def __call__(self, watch: Watch, week: date, late_by: str | None) -> Rendered:
-        with urgent():  # a summary due now goes before routine syncs in the quota's line
-            grid, layout, title = self.read(watch)
         today = self.clock().astimezone(ZoneInfo(watch.timezone)).date()
-        stored = record_snapshot(self.store, watch.sheet_key, grid, layout, today, tab=watch.tab)
-        inputs = gather(grid, layout, today=today, snapshots=stored)
+        with urgent():  # a summary due now goes before routine syncs in the quota's line
+            kept = self.kept_totals(watch, today)
+            inputs, title = (
+                self._read(watch, today) if kept is None else self._kept(watch, kept, today)
+            )
         return render_report(
             inputs,
             week,
@@ -151,6 +191,41 @@ class SheetReportSource:
             min_impressions=self.min_impressions,
             late_by=late_by,
         )
+
+    def _kept(self, watch: Watch, kept: SheetTotals, today: date) -> tuple[WeeklyInputs, str]:
+        stored = None
+        if not kept.dated:
+            key, tab = watch.sheet_key, watch.tab
+            stored = record_running(self.store, key, kept.running, today, tab=tab)
+        return inputs_from(kept, today, stored), kept.title
+
+    def _read(self, watch: Watch, today: date) -> tuple[WeeklyInputs, str]:
+        grid, layout, title = self.read(watch)
+        stored = record_snapshot(self.store, watch.sheet_key, grid, layout, today, tab=watch.tab)
+        return gather(grid, layout, today=today, snapshots=stored), title
+
+    def kept_totals(self, watch: Watch, today: date) -> SheetTotals | None:
+        """The tab's totals if they show the sheet as it is now, syncing it first if it
+        changed; None: read the sheet."""
+        if self.totals is None or self.changes is None:
+            return None
+        try:
+            current: str | None = self.changes.version(watch.sheet_key).modified
+        except SheetsApiError as error:
+            log.info("Drive could not say if %s changed (%s)", watch.sheet_key, error)
+            current = None
+        kept = self.totals.get(watch.sheet_key, watch.tab)
+        if (
+            kept is not None
+            and current is not None
+            and kept.version == current
+            and kept.totals.usable_on(today)
+        ):
+            return kept.totals
+        if self.sync_first is None:
+            return None
+        fresh = self.sync_first(watch, current)
+        return fresh if fresh is not None and fresh.usable_on(today) else None
 
     def read(self, watch: Watch) -> tuple[Sequence[Sequence[Cell]], Layout, str]:
         """The sync's last read (and the layout it found with that read's formulas and marks)

@@ -8,6 +8,7 @@ import logging
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,7 +22,8 @@ from sheets.changes import DriveChanges
 from sheets.client import ResilientHTTPClient, make_client
 from sheets.quota import QuotaScheduler
 from sheets.settings import SheetsSettings
-from tests.fakes.google_api import FakeGoogle
+from tests.fakes.google_api import FakeGoogle, Worksheet
+from tests.fakes.google_quota import START
 from tests.sheets.conftest import CLIENT_EMAIL, campaign_sheet
 
 INTERVAL = timedelta(minutes=15)
@@ -233,3 +235,110 @@ def test_three_replicas_share_one_drive_listing_per_turn(
         replicas[minute % 3].run_once()
     assert google.api_calls() == []
     assert len(google.drive_calls()) <= INTERVAL.total_seconds() / CHANGE_POLL
+
+
+def summary_source(loop: WatchedSheetsSync, store: Store, paced: ResilientHTTPClient) -> Any:
+    """A summary source as ctr-bot wires it: the store's totals, syncing an edited sheet first."""
+    return SheetReportSource(
+        lambda w: loop.access.open(w.sheet_url),
+        store,
+        loop.clock,
+        changes=DriveChanges(paced),
+        totals=loop.totals,
+        sync_first=loop.sync_for_summary,
+    )
+
+
+def with_totals(loop: WatchedSheetsSync, store: Store, owner: str = "r1") -> WatchedSheetsSync:
+    loop.totals, loop.owner = store.weekly_totals(), owner
+    return loop
+
+
+def test_a_summary_of_an_unchanged_sheet_reads_no_sheet_on_any_replica(
+    paced: ResilientHTTPClient, google: FakeGoogle, store: Store
+) -> None:
+    """Totals live in the store: a replica that never read the sheet (or just restarted)
+    summarises it from them. Before #19 it read the sheet (2 reads) on every cache miss."""
+    keys = watch(google, store, 3)
+    loop = with_totals(syncer(paced, store, google), store)
+    loop.run_once()
+    next_pass(google, loop, google.clock())  # our own writes' versions, from Drive
+    other = with_totals(syncer(paced, store, google), store, "r2")  # nothing in its memory
+    source = summary_source(other, store, paced)
+    google.log.clear()
+    for the_watch in store.watches():
+        rendered = source(replace(the_watch, sheet_name="Plan"), date(2026, 11, 16), None)
+        assert "1.00%" in rendered.text
+    assert len(google.api_calls()) == 0
+    assert len(google.drive_calls()) == len(keys)  # "is it still that version?": Drive only
+
+
+def test_an_edited_sheet_is_synced_first_and_that_one_read_serves_both(
+    paced: ResilientHTTPClient, google: FakeGoogle, store: Store
+) -> None:
+    (key,) = watch(google, store, 1)
+    loop = with_totals(syncer(paced, store, google), store)
+    loop.run_once()
+    next_pass(google, loop, google.clock())
+    sheet = google.spreadsheets[key][0]
+    sheet.cell(1, 3).value = 30  # a person types new clicks just before 09:00
+    google.touch(key)
+    google.log.clear()
+    (the_watch,) = (replace(w, sheet_name="Plan") for w in store.watches())
+    rendered = summary_source(loop, store, paced)(the_watch, date(2026, 11, 16), None)
+    assert "3.00%" in rendered.text  # the summary shows the edit ...
+    assert sheet.rows[1][5].value == 0.03  # ... and the sheet's CTR column does too
+    reads = [call for call in google.api_calls() if call[0] == "GET"]
+    assert len(reads) == 2  # the sync's read and its verify read; the summary none of its own
+    assert not store.sync_states()[key].due
+    google.log.clear()
+    loop.run_once()  # the routine pass: nothing left to read
+    assert google.api_calls() == []
+
+
+def test_a_summary_reads_the_sheet_while_another_sync_holds_it(
+    paced: ResilientHTTPClient, google: FakeGoogle, store: Store
+) -> None:
+    (key,) = watch(google, store, 1)
+    loop = with_totals(syncer(paced, store, google), store)
+    loop.run_once()
+    google.spreadsheets[key][0].cell(1, 3).value = 40
+    google.touch(key)
+    google.clock.advance(INTERVAL.total_seconds() + 1)  # r1's claim has run out
+    assert store.claim_sheet(key, "r9", google.clock.datetime() + INTERVAL)  # r9 syncs it now
+    (the_watch,) = (replace(w, sheet_name="Plan") for w in store.watches())
+    google.log.clear()
+    rendered = summary_source(loop, store, paced)(the_watch, date(2026, 11, 16), None)
+    assert "4.00%" in rendered.text
+    assert google.writes() == []  # read, not synced: r9's to sync
+
+
+def test_running_totals_summarised_from_the_store_record_the_weeks_snapshot(
+    paced: ResilientHTTPClient, google: FakeGoogle, store: Store
+) -> None:
+    key = "1Running_abcdefghijklmnopqrs"
+    google.spreadsheets[key] = [running_sheet(10)]
+    store.add_watch(NewWatch("T1", "C1", key, url(key), Weekday.MONDAY, time(9), "UTC", "U1"))
+    loop = with_totals(syncer(paced, store, google), store)
+    loop.run_once()  # Monday 16 Nov: the first snapshot
+    next_pass(google, loop, google.clock())
+    google.spreadsheets[key][0].cell(1, 1).value = 2000
+    google.spreadsheets[key][0].cell(1, 2).value = 30
+    google.touch(key)
+    google.clock.advance(10 * 86_400)
+    loop.run_once()  # Thursday 26 Nov: the next week's totals, kept
+    next_pass(google, loop, google.clock())
+    google.clock.advance(START + 14 * 86_400 + 9 * 3600 - google.clock())  # Monday 30, 09:00
+    (the_watch,) = (replace(w, sheet_name="Plan") for w in store.watches())
+    google.log.clear()
+    rendered = summary_source(loop, store, paced)(the_watch, date(2026, 11, 23), None)
+    assert google.api_calls() == []
+    assert "2.00%" in rendered.text  # 20 more clicks in 1,000 more impressions
+    weeks = {snap.week for snap in store.snapshots(key)}
+    assert weeks == {date(2026, 11, 16), date(2026, 11, 23), date(2026, 11, 30)}
+
+
+def running_sheet(clicks: int) -> Worksheet:
+    """No date column: running totals, whose weeks come from the store's snapshots."""
+    values: list[list[Any]] = [["Campaign", "Impressions", "Clicks", "CTR"], ["A", 1000, clicks]]
+    return Worksheet.of("Totals", 0, values, row_count=2, column_count=4)
