@@ -23,6 +23,7 @@ from slack_sdk import WebClient
 
 from bot.slacktext import plain
 from bot.store.repository import Claim, Store
+from bot.weekly.pacing import UPLOAD, Pace, unpaced
 
 log = logging.getLogger(__name__)
 
@@ -124,12 +125,15 @@ def deliver(
     *,
     since: datetime,
     lease: timedelta = DEFAULT_LEASE,
+    pace: Pace = unpaced,
 ) -> Outcome:
     """Claim, then post the summary and its chart; safe to call from every replica at once.
 
     Args:
         since: no earlier than the scheduled time; where to start looking for a post a
             crashed replica may have made.
+        pace: called before each Slack call with its method and channel, to wait until
+            Slack's rate limits allow it (bot/weekly/pacing.py).
     """
     claim = store.claim_delivery(
         target.channel_id, target.sheet_key, target.week, owner, lease, tab=target.tab
@@ -137,9 +141,10 @@ def deliver(
     if claim is None:
         return Outcome.ELSEWHERE
     fence = Fence(store, target, owner, lease)
+    slack = _Slack(client, target, since, pace)
     try:
         with fence.renewed(every=lease.total_seconds() / 3):
-            return _deliver_claimed(client, fence, claim, render, since)
+            return _deliver_claimed(slack, fence, claim, render)
     except Fenced as lost:
         log.warning("weekly summary handed over to another replica: %s", lost)
         return Outcome.ELSEWHERE
@@ -149,34 +154,116 @@ def deliver(
 
 
 def _deliver_claimed(
-    client: WebClient,
-    fence: Fence,
-    claim: Claim,
-    render: Callable[[], Rendered],
-    since: datetime,
+    slack: _Slack, fence: Fence, claim: Claim, render: Callable[[], Rendered]
 ) -> Outcome:
-    target = fence.target
+    """Slack is listed (history, replies) only when another owner may have written: the
+    claim was held before ours, or ours was taken over after one of our writes. A first
+    owner whose fence holds through each write knows nobody else wrote: one post, one
+    upload, no reads (Tier 3 reads at 50 a minute would halve a Monday burst's pace)."""
+    uncertain = claim.attempts > 1 or claim.message_ts is not None
     ts = claim.message_ts  # an owner that died between the message and its chart
-    if ts is None and claim.attempts > 1:
-        ts = find_posted(client, target, since)
+    if ts is None and uncertain:
+        ts = slack.find_posted()
     recovered = ts is not None
     message = render()
     if ts is None:
         fence.check()
-        ts = _keep_first(client, target, since, _post(client, target, message, fence.owner))
-    fence.posted(ts)
-    _ensure_chart(client, fence, message, ts)
-    fence.charted()
+        ours = slack.post(message, fence.owner)
+        ts = slack.keep_first(ours) if uncertain else ours
+        _or_withdraw(lambda: fence.posted(ts), lambda: slack.keep_first(ours), uncertain)
+    else:
+        fence.posted(ts)
+    if uncertain and slack.charts(ts):
+        fence.charted()
+    else:
+        fence.check()
+        chart = slack.upload(message, ts)
+        if uncertain:
+            slack.keep_first_chart(ts, chart)
+        _or_withdraw(fence.charted, lambda: slack.keep_first_chart(ts, chart), uncertain)
     return Outcome.RECOVERED if recovered else Outcome.POSTED
 
 
-def find_posted(client: WebClient, target: Target, since: datetime) -> str | None:
+def _or_withdraw(
+    record: Callable[[], None], withdraw: Callable[[], object], withdrawn: bool
+) -> None:
+    """Record our write; if the claim was taken over meanwhile, another owner may have made
+    the same write: keep whichever came first, withdrawing ours if it was second (unless
+    ``withdrawn``: we looked after writing already)."""
+    try:
+        record()
+    except Fenced:
+        if not withdrawn:
+            withdraw()
+        raise
+
+
+@dataclass(frozen=True)
+class _Slack:
+    """The Slack calls of one delivery, each paced within Slack's limits."""
+
+    client: WebClient
+    target: Target
+    since: datetime
+    pace: Pace
+
+    def find_posted(self) -> str | None:
+        self.pace("conversations.history", self.target.channel_id)
+        return find_posted(self.client, self.target, self.since, self.pace)
+
+    def post(self, message: Rendered, owner: str) -> str:
+        self.pace("chat.postMessage", self.target.channel_id)
+        return _post(self.client, self.target, message, owner)
+
+    def keep_first(self, ours: str) -> str:
+        """Repair after the fact: if another summary for this week came first, delete ours.
+
+        Whoever posts the later of two summaries lists the channel after both exist, so it
+        is always the later one that sees the pair and withdraws.
+        """
+        first = self.find_posted() or ours
+        if first != ours:
+            log.warning("another replica posted %s first; deleting our duplicate %s", first, ours)
+            self.pace("chat.delete", self.target.channel_id)
+            self.client.chat_delete(channel=self.target.channel_id, ts=ours)
+        return first
+
+    def charts(self, ts: str) -> list[str]:
+        self.pace("conversations.replies", self.target.channel_id)
+        return charts_in_thread(self.client, self.target, ts)
+
+    def upload(self, message: Rendered, ts: str) -> str:
+        for method in UPLOAD:
+            self.pace(method, self.target.channel_id)
+        response = self.client.files_upload_v2(
+            channel=self.target.channel_id,
+            thread_ts=ts,
+            content=message.chart_png,
+            filename=self.target.chart_name,
+            title=plain(message.chart_title),  # user text may be in it: one line
+        )
+        return str(response["file"]["id"])
+
+    def keep_first_chart(self, ts: str, ours: str) -> None:
+        """Keep only the first copy of the chart in the thread."""
+        first = next(iter(self.charts(ts)), ours)
+        if first != ours:
+            log.warning("another replica uploaded chart %s first; deleting ours %s", first, ours)
+            self.pace("files.delete", self.target.channel_id)
+            self.client.files_delete(file=ours)
+
+
+def find_posted(
+    client: WebClient, target: Target, since: datetime, pace: Pace = unpaced
+) -> str | None:
     """The ts of the first summary already in the channel for this sheet and week, if any."""
-    found = summaries_in_channel(client, target, since)
+    found = summaries_in_channel(client, target, since, pace)
     return found[0] if found else None
 
 
-def summaries_in_channel(client: WebClient, target: Target, since: datetime) -> list[str]:
+def summaries_in_channel(
+    client: WebClient, target: Target, since: datetime, pace: Pace = unpaced
+) -> list[str]:
     """The ts of every summary for this sheet and week since ``since``, oldest first."""
     found: list[str] = []
     cursor = None
@@ -193,19 +280,7 @@ def summaries_in_channel(client: WebClient, target: Target, since: datetime) -> 
         cursor = (page.get("response_metadata") or {}).get("next_cursor")
         if not cursor:
             return sorted(found, key=float)
-
-
-def _keep_first(client: WebClient, target: Target, since: datetime, ours: str) -> str:
-    """Repair after the fact: if another summary for this week came first, delete ours.
-
-    Whoever posts the later of two summaries lists the channel after both exist, so it is
-    always the later one that sees the pair and withdraws.
-    """
-    first = find_posted(client, target, since) or ours
-    if first != ours:
-        log.warning("another replica posted %s first; deleting our duplicate %s", first, ours)
-        client.chat_delete(channel=target.channel_id, ts=ours)
-    return first
+        pace("conversations.history", target.channel_id)  # the next page is another call
 
 
 def _post(client: WebClient, target: Target, message: Rendered, owner: str) -> str:
@@ -217,27 +292,6 @@ def _post(client: WebClient, target: Target, message: Rendered, owner: str) -> s
         metadata={"event_type": SUMMARY_EVENT, "event_payload": _payload(target) | {"by": owner}},
     )
     return str(response["ts"])
-
-
-def _ensure_chart(client: WebClient, fence: Fence, message: Rendered, ts: str) -> None:
-    """Upload the chart into the thread unless it is there already (a previous owner may
-    have uploaded it and died before recording it); keep only the first copy."""
-    target = fence.target
-    if charts_in_thread(client, target, ts):
-        return
-    fence.check()
-    response = client.files_upload_v2(
-        channel=target.channel_id,
-        thread_ts=ts,
-        content=message.chart_png,
-        filename=target.chart_name,
-        title=plain(message.chart_title),  # user text may be in it: one line
-    )
-    ours = str(response["file"]["id"])
-    first = next(iter(charts_in_thread(client, target, ts)), ours)
-    if first != ours:
-        log.warning("another replica uploaded chart %s first; deleting ours %s", first, ours)
-        client.files_delete(file=ours)
 
 
 def charts_in_thread(client: WebClient, target: Target, ts: str) -> list[str]:

@@ -32,6 +32,7 @@ from bot.weekly.freshness import (
     plan_pass,
 )
 from bot.weekly.lastread import LastRead, LastReads
+from bot.weekly.pacing import SlackPacer
 from bot.weekly.scheduler import SummaryScheduler
 from bot.weekly.source import SheetReportSource, record_snapshot
 from bot.weekly.status import Operations
@@ -313,7 +314,13 @@ def build_weekly(settings: Settings, client: WebClient, clock: Clock = utc_now) 
         ),
         campaigns=CampaignHistory(client, store, source.read, clock=clock),
         scheduler=SummaryScheduler(
-            store=store, client=client, source=source, owner=owner, clock=clock
+            store=store,
+            client=client,
+            source=source,
+            owner=owner,
+            clock=clock,
+            # Shared by the replicas (the store's buckets): together they send what one may.
+            pace=SlackPacer(store.quota_ledger(), time.time, time.sleep),
         ),
         syncer=syncer,
         sync_every=min(CHANGE_POLL, settings.sync_interval_minutes * 60),

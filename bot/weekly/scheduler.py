@@ -20,6 +20,7 @@ from bot.slacktext import literal
 from bot.store.repository import Clock, Store, Watch
 from bot.weekly.delivery import DEFAULT_LEASE, Outcome, Rendered, Target, deliver
 from bot.weekly.every import run_every
+from bot.weekly.pacing import Pace, by_turns, unpaced
 from core.errors import CtrError
 from core.owed import owed
 from core.schedule import Due
@@ -54,6 +55,9 @@ class SummaryScheduler:
     owner: str
     clock: Clock
     lease: timedelta = DEFAULT_LEASE
+    # Waits before each Slack call until Slack's rate limits allow it (bot/weekly/pacing.py):
+    # a Monday burst of summaries goes out at the pace Slack takes, without 429s.
+    pace: Pace = unpaced
 
     failures: dict[int, int] = field(default_factory=dict)  # watch id -> passes failed in a row
     stopping: threading.Event = field(default_factory=threading.Event)  # run_forever's stop
@@ -72,7 +76,8 @@ class SummaryScheduler:
             self.clock().date() - timedelta(days=28)
         ):
             done.setdefault((channel, key, tab), set()).add(week)
-        for watch in self.store.watches():
+        # Channels take turns: each takes one post a second, so they fill each other's waits.
+        for watch in by_turns(self.store.watches(), key=lambda watch: watch.channel_id):
             if self.stopping.is_set():
                 break  # shutting down: the delivery in hand finished; claim no other
             if watch.paused_reason is not None:
@@ -119,6 +124,7 @@ class SummaryScheduler:
             render,
             since=due.scheduled,
             lease=self.lease,
+            pace=self.pace,
         )
 
     def _succeeded(self, watch: Watch) -> None:
@@ -158,6 +164,7 @@ class SummaryScheduler:
         log.warning("weekly summary paused for watch %s: %s", watch.id, reason)
         text = pause_notice(watch, reason)
         try:
+            self.pace("chat.postMessage", watch.created_by)
             self.client.chat_postMessage(
                 channel=watch.created_by, text=text, blocks=[section(text)], unfurl_links=False
             )

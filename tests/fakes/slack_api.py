@@ -12,7 +12,7 @@ import json
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from tests.fakes.http import FakeServer, Gate, serving
+from tests.fakes.slack_limits import SlackLimits
 
 BOT_TOKEN = "xoxb-test-not-a-real-token"
 APP_TOKEN = "xapp-test-not-a-real-token"
@@ -47,6 +48,10 @@ class FakeSlack:
     fail_next: dict[str, str] = field(default_factory=dict)  # method -> error, once
     gates: dict[tuple[str, str], Gate] = field(default_factory=dict)  # (method, when)
     base_url: str = ""  # server root, e.g. http://127.0.0.1:PORT/
+    # Slack's published rate limits (tests/fakes/slack_limits.py), on the test's clock: set
+    # ``limits = SlackLimits(clock)`` to have calls beyond them answered 429 + Retry-After.
+    limits: SlackLimits | None = None
+    clock: Callable[[], float] = time.time  # what message ts values are made of
 
     @property
     def api_url(self) -> str:
@@ -79,13 +84,19 @@ class FakeSlack:
 
     def _next_ts(self) -> str:
         # Real ts values are epoch seconds with a per-channel unique fraction. (Lock held.)
-        ts = f"{max(time.time(), self._last_ts + 1e-6):.6f}"
+        ts = f"{max(self.clock(), self._last_ts + 1e-6):.6f}"
         self._last_ts = float(ts)
         return ts
 
     # Methods ------------------------------------------------------------------------------
 
     def handle(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        """The method's answer; raises RateLimited where Slack would answer 429."""
+        if self.limits is not None:
+            channel = str(args.get("channel") or args.get("channel_id") or "")
+            retry_after = self.limits.check(method, channel)
+            if retry_after is not None:
+                raise RateLimited(retry_after)
         with self._lock:
             self.calls.append((method, args))
         handler = getattr(self, "api_" + method.replace(".", "_"), None)
@@ -220,6 +231,14 @@ class FakeSlack:
         return {"ok": True}
 
 
+class RateLimited(Exception):
+    """Slack's 429: the call was not served; try again after ``retry_after`` seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(retry_after)
+        self.retry_after = retry_after
+
+
 def _decoded(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) and value[:1] in "[{" else value
 
@@ -258,14 +277,25 @@ class _Handler(BaseHTTPRequestHandler):
             args.update(json.loads(body or b"{}"))
         elif body:
             args.update({k: v[-1] for k, v in parse_qs(body.decode()).items()})
-        self._json(fake.handle(method, args))
+        try:
+            answer = fake.handle(method, args)
+        except RateLimited as limited:
+            body = json.dumps({"ok": False, "error": "ratelimited"}).encode()
+            retry_after = {"Retry-After": str(limited.retry_after)}
+            self._reply(429, body, "application/json", retry_after)
+            return
+        self._json(answer)
 
     def _json(self, payload: dict[str, Any]) -> None:
         self._reply(200, json.dumps(payload).encode(), "application/json")
 
-    def _reply(self, status: int, body: bytes, content_type: str) -> None:
+    def _reply(
+        self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None
+    ) -> None:
         try:
             self.send_response(status)
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
