@@ -18,6 +18,16 @@ HERE = Path(__file__).parent
 # Each benchmark's arguments for a run of a few seconds that still goes through every path.
 SMALL = {
     "bench_baseline.py": ["--small", "--campaigns", "60"],
+    "bench_burst.py": [
+        "--sheets",
+        "30",
+        "--channels",
+        "3",
+        "--replicas",
+        "2",
+        "--database",
+        "sqlite",
+    ],
     "bench_bot.py": ["--requests", "40", "--client", "python"],
     "bench_csv.py": ["--rows", "500", "--repeat", "1"],
     "bench_quota.py": [
