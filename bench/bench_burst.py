@@ -52,7 +52,8 @@ from bench.interrupt import run_main
 from bench.simtime import VirtualTime
 from bot.store.engine import connect, migrate
 from bot.store.quota import StoreLedger
-from bot.store.repository import NewWatch, Store, Watch
+from bot.store.records import NewWatch, Watch
+from bot.store.repository import Store
 from bot.weekly.access import GoogleSheetAccess
 from bot.weekly.delivery import Rendered
 from bot.weekly.pacing import PER_CHANNEL, PER_WORKSPACE, UPLOAD, RetryAfter, SlackPacer
@@ -216,17 +217,19 @@ def replica(world: World, index: int) -> list[Callable[[], None]]:
     store = Store(connect(url), clock.datetime)
     access = GoogleSheetAccess(client, EMAIL)
     loop = WatchedSheetsSync(
-        store,
+        store.syncs,
+        store.watches,
+        store.history,
         access,
         clock.datetime,
         changes=DriveChanges(client),
         interval=INTERVAL_DELTA,
         owner=f"replica-{index}",
-        totals=store.weekly_totals(),
+        totals=store.weekly_totals,
     )
     source = SheetReportSource(
         lambda watch: access.open(watch.sheet_url),
-        store,
+        store.history,
         clock.datetime,
         last_reads=loop.last_reads,
         changes=DriveChanges(client),
@@ -242,7 +245,8 @@ def replica(world: World, index: int) -> list[Callable[[], None]]:
     )
     ledger = StoreLedger(connect(url), jitter=random.Random(100 + index).random)
     scheduler = SummaryScheduler(
-        store=store,
+        watches=store.watches,
+        deliveries=store.deliveries,
         client=slack_client,
         source=counted,
         owner=f"replica-{index}",
@@ -287,13 +291,13 @@ def seed_store(
     # Set up after last Monday's 09:00: this Monday's summary is the first each owes.
     week_ago = datetime.fromtimestamp(BURST - 7 * 86_400 + 3600, UTC)
     store = Store(engine, lambda: week_ago)
-    totals = store.weekly_totals()
+    totals = store.weekly_totals
     now = google.clock.datetime()
     per_channel = [0] * channels
     for index, key in enumerate(keys):
         channel = index % channels
         per_channel[channel] += 1
-        store.add_watch(
+        store.watches.add_watch(
             NewWatch(
                 "T1",
                 f"C{channel:04d}",
@@ -312,7 +316,7 @@ def seed_store(
         ]
         kept = totals_of(grid, find_layout(grid), last.date(), title=key)
         totals.put(key, 0, google.modified_time(key), kept, last)
-        store.record_sync(key, google.modified_time(key), last)
+        store.syncs.record_sync(key, google.modified_time(key), last)
     engine.dispose()
     return per_channel
 

@@ -24,7 +24,7 @@ class StoredTotals:
     totals: SheetTotals
 
 
-class WeeklyTotalsRepository:
+class WeeklyTotals:
     """The ``weekly_totals`` table, and nothing else of the store."""
 
     def __init__(self, engine: Engine) -> None:

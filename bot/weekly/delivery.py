@@ -22,7 +22,8 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.slacktext import plain
-from bot.store.repository import Claim, Store
+from bot.store.deliveries import Deliveries
+from bot.store.records import Claim
 from bot.weekly.pacing import UPLOAD, Pace, unpaced
 
 log = logging.getLogger(__name__)
@@ -67,26 +68,28 @@ class Fenced(Exception):
 class Fence:
     """One owner's hold on one delivery: every Slack write goes through ``check``."""
 
-    store: Store
+    deliveries: Deliveries
     target: Target
     owner: str
     lease: timedelta
 
     def check(self) -> None:
         """Still ours? Extends the lease when it is; raises Fenced when it isn't."""
-        if not self.store.renew_delivery(*self._key, self.owner, self.lease, tab=self.target.tab):
+        if not self.deliveries.renew_delivery(
+            *self._key, self.owner, self.lease, tab=self.target.tab
+        ):
             raise Fenced(f"{self.owner} lost the claim on {self.target}")
 
     def posted(self, ts: str) -> None:
-        if not self.store.mark_posted(*self._key, self.owner, ts, tab=self.target.tab):
+        if not self.deliveries.mark_posted(*self._key, self.owner, ts, tab=self.target.tab):
             raise Fenced(f"{self.owner} lost the claim on {self.target} after posting {ts}")
 
     def charted(self) -> None:
-        if not self.store.mark_charted(*self._key, self.owner, tab=self.target.tab):
+        if not self.deliveries.mark_charted(*self._key, self.owner, tab=self.target.tab):
             raise Fenced(f"{self.owner} lost the claim on {self.target} after its chart")
 
     def release(self) -> None:
-        self.store.release_delivery(*self._key, self.owner, tab=self.target.tab)
+        self.deliveries.release_delivery(*self._key, self.owner, tab=self.target.tab)
 
     @property
     def _key(self) -> tuple[str, str, date]:
@@ -118,7 +121,7 @@ class Fence:
 
 def deliver(
     client: WebClient,
-    store: Store,
+    deliveries: Deliveries,
     owner: str,
     target: Target,
     render: Callable[[], Rendered],
@@ -135,12 +138,12 @@ def deliver(
         pace: called before each Slack call with its method and channel, to wait until
             Slack's rate limits allow it (bot/weekly/pacing.py).
     """
-    claim = store.claim_delivery(
+    claim = deliveries.claim_delivery(
         target.channel_id, target.sheet_key, target.week, owner, lease, tab=target.tab
     )
     if claim is None:
         return Outcome.ELSEWHERE
-    fence = Fence(store, target, owner, lease)
+    fence = Fence(deliveries, target, owner, lease)
     slack = _Slack(client, target, since, pace)
     try:
         with fence.renewed(every=lease.total_seconds() / 3):

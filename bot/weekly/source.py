@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.store.repository import Clock, Store, Watch
-from bot.store.weekly_totals import WeeklyTotalsRepository
+from bot.store.history import History
+from bot.store.records import Clock, Watch
+from bot.store.weekly_totals import WeeklyTotals
 from bot.weekly.blocks import fallback_text, summary_blocks
 from bot.weekly.chart import render_chart
 from bot.weekly.delivery import Rendered
@@ -92,7 +93,7 @@ def is_running_totals(grid: Sequence[Sequence[Cell]], layout: Layout) -> bool:
 
 
 def record_snapshot(
-    store: Store,
+    history: History,
     sheet_key: str,
     grid: Sequence[Sequence[Cell]],
     layout: Layout,
@@ -105,15 +106,15 @@ def record_snapshot(
     if not is_running_totals(grid, layout):
         return []
     totals, _ = campaign_totals(grid, layout)
-    return record_running(store, sheet_key, totals, today, tab=tab)
+    return record_running(history, sheet_key, totals, today, tab=tab)
 
 
 def record_running(
-    store: Store, sheet_key: str, totals: Mapping[str, Counts], today: date, *, tab: int = 0
+    history: History, sheet_key: str, totals: Mapping[str, Counts], today: date, *, tab: int = 0
 ) -> list[Snapshot]:
     """Keep this week's running totals of a tab; returns every stored snapshot of it."""
-    store.record_snapshots(sheet_key, week_start(today), totals.items(), tab=tab)
-    return store.snapshots(sheet_key, tab=tab)
+    history.record_snapshots(sheet_key, week_start(today), totals.items(), tab=tab)
+    return history.snapshots(sheet_key, tab=tab)
 
 
 def latest_week(table: WeekTable, today: date) -> date | None:
@@ -167,12 +168,12 @@ class SheetReportSource:
     """
 
     open_backend: Callable[[Watch], SheetBackend]
-    store: Store
+    history: History
     clock: Clock
     min_impressions: int = DEFAULT_MIN_IMPRESSIONS
     last_reads: LastReads | None = None  # the sync's reads, reused while Drive says unchanged
     changes: DriveChanges | None = None
-    totals: WeeklyTotalsRepository | None = None
+    totals: WeeklyTotals | None = None
     sync_first: SyncFirst | None = None
 
     def __call__(self, watch: Watch, week: date, late_by: str | None) -> Rendered:
@@ -196,12 +197,12 @@ class SheetReportSource:
         stored = None
         if not kept.dated:
             key, tab = watch.sheet_key, watch.tab
-            stored = record_running(self.store, key, kept.running, today, tab=tab)
+            stored = record_running(self.history, key, kept.running, today, tab=tab)
         return inputs_from(kept, today, stored), kept.title
 
     def _read(self, watch: Watch, today: date) -> tuple[WeeklyInputs, str]:
         grid, layout, title = self.read(watch)
-        stored = record_snapshot(self.store, watch.sheet_key, grid, layout, today, tab=watch.tab)
+        stored = record_snapshot(self.history, watch.sheet_key, grid, layout, today, tab=watch.tab)
         return gather(grid, layout, today=today, snapshots=stored), title
 
     def kept_totals(self, watch: Watch, today: date) -> SheetTotals | None:

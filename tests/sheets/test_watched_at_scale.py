@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from bot.store.engine import connect, migrate
-from bot.store.repository import NewWatch, Store
+from bot.store.records import NewWatch
+from bot.store.repository import Store
 from bot.weekly.access import GoogleSheetAccess
 from bot.weekly.runtime import CHANGE_POLL, WatchedSheetsSync
 from bot.weekly.source import SheetReportSource
@@ -53,13 +54,17 @@ def watch(google: FakeGoogle, store: Store, count: int) -> list[str]:
     keys = [f"1Sheet{index:04d}_abcdefghijklmnop" for index in range(count)]
     for key in keys:
         google.spreadsheets[key] = [campaign_sheet([["2026-11-16", "A", 1000, 10, 1.0]])]
-        store.add_watch(NewWatch("T1", "C1", key, url(key), Weekday.MONDAY, time(9), "UTC", "U1"))
+        store.watches.add_watch(
+            NewWatch("T1", "C1", key, url(key), Weekday.MONDAY, time(9), "UTC", "U1")
+        )
     return keys
 
 
 def syncer(client: ResilientHTTPClient, store: Store, google: FakeGoogle) -> WatchedSheetsSync:
     return WatchedSheetsSync(
-        store,
+        store.syncs,
+        store.watches,
+        store.history,
         GoogleSheetAccess(client, CLIENT_EMAIL),
         google.clock.datetime,
         changes=DriveChanges(client),
@@ -102,7 +107,7 @@ def test_a_persons_edit_is_synced_in_the_next_pass_and_only_that_sheet_is_read(
     google.touch(keys[3])
     assert next_pass(google, loop, google.clock()) == (3, 1)  # read, write, verify read
     assert sheet.rows[1][5].value == 0.05
-    assert store.sync_states()[keys[3]].synced_at == google.clock.datetime()
+    assert store.syncs.sync_states()[keys[3]].synced_at == google.clock.datetime()
 
 
 def test_a_change_drive_never_reported_is_healed_within_a_day(
@@ -123,7 +128,7 @@ def test_a_change_drive_never_reported_is_healed_within_a_day(
 
 
 def synced_keys(store: Store) -> set[str]:
-    return {key for key, state in store.sync_states().items() if state.synced_at is not None}
+    return {key for key, state in store.syncs.sync_states().items() if state.synced_at is not None}
 
 
 def test_a_pass_that_cannot_keep_up_says_so_and_the_rest_go_next_oldest_first(
@@ -153,14 +158,14 @@ def test_a_summary_reuses_the_syncs_read_until_the_sheet_changes(
     next_pass(google, loop, google.clock())  # learns our write's version from Drive
     source = SheetReportSource(
         lambda w: loop.access.open(w.sheet_url),
-        store,
+        store.history,
         google.clock.datetime,
         last_reads=loop.last_reads,
         changes=DriveChanges(paced),
     )
     # As /ctr watch stores it: with the spreadsheet's name (a watch from before migration
     # 0006 costs one more metadata read per summary to learn it).
-    (the_watch,) = (replace(w, sheet_name="Plan") for w in store.watches())
+    (the_watch,) = (replace(w, sheet_name="Plan") for w in store.watches.all())
     google.log.clear()
     rendered = source(the_watch, date(2026, 11, 16), None)
     assert "16 Nov" in rendered.text
@@ -182,7 +187,7 @@ def test_the_store_remembers_versions_across_a_restart(
     google.log.clear()
     restarted.run_once()
     assert len(google.api_calls()) == 0  # synced within the day, unchanged since: not read
-    assert isinstance(store.sync_states()["1Sheet0000_abcdefghijklmnop"].synced_at, datetime)
+    assert isinstance(store.syncs.sync_states()["1Sheet0000_abcdefghijklmnop"].synced_at, datetime)
 
 
 def replica(
@@ -241,7 +246,7 @@ def summary_source(loop: WatchedSheetsSync, store: Store, paced: ResilientHTTPCl
     """A summary source as ctr-bot wires it: the store's totals, syncing an edited sheet first."""
     return SheetReportSource(
         lambda w: loop.access.open(w.sheet_url),
-        store,
+        store.history,
         loop.clock,
         changes=DriveChanges(paced),
         totals=loop.totals,
@@ -250,7 +255,7 @@ def summary_source(loop: WatchedSheetsSync, store: Store, paced: ResilientHTTPCl
 
 
 def with_totals(loop: WatchedSheetsSync, store: Store, owner: str = "r1") -> WatchedSheetsSync:
-    loop.totals, loop.owner = store.weekly_totals(), owner
+    loop.totals, loop.owner = store.weekly_totals, owner
     return loop
 
 
@@ -266,7 +271,7 @@ def test_a_summary_of_an_unchanged_sheet_reads_no_sheet_on_any_replica(
     other = with_totals(syncer(paced, store, google), store, "r2")  # nothing in its memory
     source = summary_source(other, store, paced)
     google.log.clear()
-    for the_watch in store.watches():
+    for the_watch in store.watches.all():
         rendered = source(replace(the_watch, sheet_name="Plan"), date(2026, 11, 16), None)
         assert "1.00%" in rendered.text
     assert len(google.api_calls()) == 0
@@ -284,13 +289,13 @@ def test_an_edited_sheet_is_synced_first_and_that_one_read_serves_both(
     sheet.cell(1, 3).value = 30  # a person types new clicks just before 09:00
     google.touch(key)
     google.log.clear()
-    (the_watch,) = (replace(w, sheet_name="Plan") for w in store.watches())
+    (the_watch,) = (replace(w, sheet_name="Plan") for w in store.watches.all())
     rendered = summary_source(loop, store, paced)(the_watch, date(2026, 11, 16), None)
     assert "3.00%" in rendered.text  # the summary shows the edit ...
     assert sheet.rows[1][5].value == 0.03  # ... and the sheet's CTR column does too
     reads = [call for call in google.api_calls() if call[0] == "GET"]
     assert len(reads) == 2  # the sync's read and its verify read; the summary none of its own
-    assert not store.sync_states()[key].due
+    assert not store.syncs.sync_states()[key].due
     google.log.clear()
     loop.run_once()  # the routine pass: nothing left to read
     assert google.api_calls() == []
@@ -305,8 +310,8 @@ def test_a_summary_reads_the_sheet_while_another_sync_holds_it(
     google.spreadsheets[key][0].cell(1, 3).value = 40
     google.touch(key)
     google.clock.advance(INTERVAL.total_seconds() + 1)  # r1's claim has run out
-    assert store.claim_sheet(key, "r9", google.clock.datetime() + INTERVAL)  # r9 syncs it now
-    (the_watch,) = (replace(w, sheet_name="Plan") for w in store.watches())
+    assert store.syncs.claim_sheet(key, "r9", google.clock.datetime() + INTERVAL)  # r9 syncs it now
+    (the_watch,) = (replace(w, sheet_name="Plan") for w in store.watches.all())
     google.log.clear()
     rendered = summary_source(loop, store, paced)(the_watch, date(2026, 11, 16), None)
     assert "4.00%" in rendered.text
@@ -318,7 +323,9 @@ def test_running_totals_summarised_from_the_store_record_the_weeks_snapshot(
 ) -> None:
     key = "1Running_abcdefghijklmnopqrs"
     google.spreadsheets[key] = [running_sheet(10)]
-    store.add_watch(NewWatch("T1", "C1", key, url(key), Weekday.MONDAY, time(9), "UTC", "U1"))
+    store.watches.add_watch(
+        NewWatch("T1", "C1", key, url(key), Weekday.MONDAY, time(9), "UTC", "U1")
+    )
     loop = with_totals(syncer(paced, store, google), store)
     loop.run_once()  # Monday 16 Nov: the first snapshot
     next_pass(google, loop, google.clock())
@@ -329,12 +336,12 @@ def test_running_totals_summarised_from_the_store_record_the_weeks_snapshot(
     loop.run_once()  # Thursday 26 Nov: the next week's totals, kept
     next_pass(google, loop, google.clock())
     google.clock.advance(START + 14 * 86_400 + 9 * 3600 - google.clock())  # Monday 30, 09:00
-    (the_watch,) = (replace(w, sheet_name="Plan") for w in store.watches())
+    (the_watch,) = (replace(w, sheet_name="Plan") for w in store.watches.all())
     google.log.clear()
     rendered = summary_source(loop, store, paced)(the_watch, date(2026, 11, 23), None)
     assert google.api_calls() == []
     assert "2.00%" in rendered.text  # 20 more clicks in 1,000 more impressions
-    weeks = {snap.week for snap in store.snapshots(key)}
+    weeks = {snap.week for snap in store.history.snapshots(key)}
     assert weeks == {date(2026, 11, 16), date(2026, 11, 23), date(2026, 11, 30)}
 
 

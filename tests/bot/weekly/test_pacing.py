@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from slack_sdk import WebClient
 
 from bot.store.engine import connect, migrate
-from bot.store.repository import NewWatch, Store
+from bot.store.records import NewWatch
+from bot.store.repository import Store
 from bot.weekly.delivery import Outcome
 from bot.weekly.pacing import PER_CHANNEL, PER_WORKSPACE, RetryAfter, SlackPacer, retry_after
 from bot.weekly.pacing import unpaced as no_pacing
@@ -89,7 +90,7 @@ def burst_store(tmp_path: Path, virtual: VirtualClock) -> Store:
 def watch_many(store: Store, channels: int, per_channel: int) -> None:
     for index in range(channels * per_channel):
         key = f"sheet-{index:03d}"
-        store.add_watch(
+        store.watches.add_watch(
             NewWatch(
                 "T1",
                 f"C{index // per_channel}",  # each channel's watches one after another
@@ -119,7 +120,8 @@ def test_a_burst_of_summaries_is_paced_to_slacks_limits_and_reads_nothing(
     watch_many(burst_store, channels=3, per_channel=12)
     client = limited_slack(slack, virtual)
     runner = SummaryScheduler(
-        store=burst_store,
+        watches=burst_store.watches,
+        deliveries=burst_store.deliveries,
         client=client,
         source=CannedSource(),
         owner="r1",
@@ -137,7 +139,10 @@ def test_a_burst_of_summaries_is_paced_to_slacks_limits_and_reads_nothing(
     floor = (36 - 1) * 60 / 100
     assert floor <= virtual() - started <= 1.2 * floor
     week = date(2026, 11, 16)
-    assert all(burst_store.delivery_done(f"C{i // 12}", f"sheet-{i:03d}", week) for i in range(36))
+    assert all(
+        burst_store.deliveries.delivery_done(f"C{i // 12}", f"sheet-{i:03d}", week)
+        for i in range(36)
+    )
 
 
 def test_unpaced_posts_meet_429_and_wait_the_retry_after_slack_gives(
@@ -146,7 +151,8 @@ def test_unpaced_posts_meet_429_and_wait_the_retry_after_slack_gives(
     watch_many(burst_store, channels=1, per_channel=6)
     client = limited_slack(slack, virtual)
     runner = SummaryScheduler(
-        store=burst_store,
+        watches=burst_store.watches,
+        deliveries=burst_store.deliveries,
         client=client,
         source=CannedSource(),
         owner="r1",
