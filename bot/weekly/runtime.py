@@ -185,6 +185,8 @@ class WatchedSheetsSync:
 
     def _sync_tabs(self, key: str, version: str | None, targets: list[Tab]) -> int:
         try:
+            if version is None and self.totals is not None:
+                version = self._version(key)
             wrote = False
             for tab in targets:
                 wrote |= self._sync(key, version, tab)
@@ -201,6 +203,18 @@ class WatchedSheetsSync:
                     self.last_reads.put(tab.url, replace(read, version=None, own_write=True))
         self.syncs.record_sync(key, version, self.clock())
         return 1
+
+    def _version(self, key: str) -> str | None:
+        """Drive's version of ``key`` before a sync that does not know it (the daily resync):
+        the read after it shows at least that version, so the totals kept can say which.
+        Without it an unchanged sheet's summary would sync it again. None if Drive can't say."""
+        if self.changes is None:
+            return None
+        try:
+            return self.changes.version(key).modified
+        except SheetsApiError as error:
+            log.info("Drive could not say which version of %s this sync reads: %s", key, error)
+            return None
 
     def _sync(self, key: str, version: str | None, tab: Tab) -> bool:
         url = tab.url

@@ -349,3 +349,26 @@ def running_sheet(clicks: int) -> Worksheet:
     """No date column: running totals, whose weeks come from the store's snapshots."""
     values: list[list[Any]] = [["Campaign", "Impressions", "Clicks", "CTR"], ["A", 1000, clicks]]
     return Worksheet.of("Totals", 0, values, row_count=2, column_count=4)
+
+
+def test_a_daily_resync_keeps_totals_a_summary_can_use(
+    paced: ResilientHTTPClient, google: FakeGoogle, store: Store
+) -> None:
+    """The daily full sync doesn't know the version it reads from the listing: it asks Drive
+    first, so its totals still say which version they show (else every unchanged sheet's
+    summary would sync it again)."""
+    (key,) = watch(google, store, 1)
+    loop = with_totals(syncer(paced, store, google), store)
+    loop.run_once()
+    next_pass(google, loop, google.clock())
+    google.clock.advance(86_400)
+    google.log.clear()
+    assert loop.run_once() == 1  # a day unsynced: read again, nothing to write
+    assert google.writes() == []
+    kept = store.weekly_totals.get(key, 0)
+    assert kept is not None
+    assert kept.version == google.modified_time(key)
+    (the_watch,) = (replace(w, sheet_name="Plan") for w in store.watches.all())
+    google.log.clear()
+    summary_source(loop, store, paced)(the_watch, date(2026, 11, 16), None)
+    assert google.api_calls() == []
