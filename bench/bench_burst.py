@@ -235,6 +235,7 @@ def replica(world: World, index: int) -> list[Callable[[], None]]:
         changes=DriveChanges(client),
         totals=loop.totals,
         sync_first=loop.sync_for_summary,
+        me=EMAIL,
     )
     counted = Counted(source, google, edits)
     result.counted.append(counted)

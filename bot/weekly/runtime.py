@@ -323,6 +323,7 @@ def build_weekly(settings: Settings, client: WebClient, clock: Clock = utc_now) 
         changes=changes,
         totals=totals,
         sync_first=syncer.sync_for_summary,
+        me=service_account,
     )
     return Weekly(
         commands=WatchCommands(

@@ -27,7 +27,7 @@ from core.errors import CtrError
 from core.summary import DEFAULT_MIN_IMPRESSIONS, summarize
 from core.weekly import Snapshot, WeekTable, week_start, weeks_from_rows, weeks_from_snapshots
 from sheets.backends import GoogleSheet, SheetBackend
-from sheets.changes import DriveChanges
+from sheets.changes import DriveChanges, Version
 from sheets.errors import SheetsApiError
 from sheets.headers import Cell, Layout, find_layout
 from sheets.quota import urgent
@@ -175,6 +175,7 @@ class SheetReportSource:
     changes: DriveChanges | None = None
     totals: WeeklyTotals | None = None
     sync_first: SyncFirst | None = None
+    me: str | None = None  # the service account: its own writes are the sync's
 
     def __call__(self, watch: Watch, week: date, late_by: str | None) -> Rendered:
         today = self.clock().astimezone(ZoneInfo(watch.timezone)).date()
@@ -198,7 +199,9 @@ class SheetReportSource:
         if not kept.dated:
             key, tab = watch.sheet_key, watch.tab
             stored = record_running(self.history, key, kept.running, today, tab=tab)
-        return inputs_from(kept, today, stored), kept.title
+        # A watch from before 0006 has no name: one metadata read, as on the read path.
+        title = watch.sheet_name or spreadsheet_name(self.open_backend(watch))
+        return inputs_from(kept, today, stored), title
 
     def _read(self, watch: Watch, today: date) -> tuple[WeeklyInputs, str]:
         grid, layout, title = self.read(watch)
@@ -211,21 +214,20 @@ class SheetReportSource:
         if self.totals is None or self.changes is None:
             return None
         try:
-            current: str | None = self.changes.version(watch.sheet_key).modified
+            current: Version | None = self.changes.version(watch.sheet_key)
         except SheetsApiError as error:
             log.info("Drive could not say if %s changed (%s)", watch.sheet_key, error)
             current = None
         kept = self.totals.get(watch.sheet_key, watch.tab)
-        if (
-            kept is not None
-            and current is not None
-            and kept.version == current
-            and kept.totals.usable_on(today)
-        ):
-            return kept.totals
+        if kept is not None and current is not None and kept.totals.usable_on(today):
+            # Totals left by our own write (version not yet listed) show the sheet while our
+            # service account made its latest change: the listing's own rule for adopting it.
+            ours = kept.version is None and self.me is not None and current.by == self.me
+            if kept.version == current.modified or ours:
+                return kept.totals
         if self.sync_first is None:
             return None
-        fresh = self.sync_first(watch, current)
+        fresh = self.sync_first(watch, current.modified if current else None)
         return fresh if fresh is not None and fresh.usable_on(today) else None
 
     def read(self, watch: Watch) -> tuple[Sequence[Sequence[Cell]], Layout, str]:
