@@ -9,6 +9,7 @@ of /ctr to the bare app measured in the same run.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -30,14 +31,24 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.interrupt import run_main
+from bot.server import Routes
 from tests.bot.conftest import SIGNING_SECRET, command_body, signed
 
 TEXT = "A: 200 50000 vs B: 260 48000"
 
 
-def serve(kind: str, port: int) -> None:
-    """Child process: the real ctr app, or a bare Bolt app on the same server and settings."""
-    import waitress
+_FAKES: list[contextlib.AbstractContextManager[object]] = []  # referenced until closed
+
+
+def close_fakes() -> None:
+    """Stop the fake Slacks ``build`` started (left to the garbage collector, a fake's
+    shutdown can wait forever at interpreter exit)."""
+    while _FAKES:
+        _FAKES.pop().__exit__(None, None, None)
+
+
+def build(kind: str) -> Routes:
+    """The routes ``kind`` serves: the real ctr app, or a bare Bolt app on the same settings."""
     from slack_bolt import Ack, App
 
     from bot.app import create_app, make_client
@@ -46,7 +57,8 @@ def serve(kind: str, port: int) -> None:
     from tests.fakes.slack_api import BOT_TOKEN, running_fake_slack
 
     # Bolt asks auth.test once, on the first request: a loopback fake answers it.
-    fake_slack = running_fake_slack()  # kept referenced: collecting it would stop the fake
+    fake_slack = running_fake_slack()
+    _FAKES.append(fake_slack)
     fake = fake_slack.__enter__()
     settings = Settings.from_env(
         {
@@ -69,8 +81,16 @@ def serve(kind: str, port: int) -> None:
         def bare(ack: Ack) -> None:
             ack("ok")
 
+    return wsgi_app(app)
+
+
+def serve(kind: str, port: int) -> None:
+    """Child process: ``kind``'s routes on the real server (waitress, 16 threads)."""
+    import waitress
+
+    routes = build(kind)
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # queueing is the point here
-    waitress.serve(wsgi_app(app), host="127.0.0.1", port=port, threads=16)
+    waitress.serve(routes, host="127.0.0.1", port=port, threads=16)
 
 
 def free_port() -> int:
@@ -184,6 +204,10 @@ def main() -> None:
         process, url = start(kind)
         try:
             for concurrency in (1, 32):
+                if use_wrk:
+                    load(url, 50, concurrency)  # warm-up: imports, caches, auth.test
+                    results[(kind, concurrency)] = load_wrk(url, concurrency, args.seconds)
+                    continue
                 elapsed, latencies = load(url, args.requests, concurrency)
                 quantiles = statistics.quantiles(latencies, n=100)
                 results[(kind, concurrency)] = (
