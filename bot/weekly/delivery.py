@@ -23,6 +23,7 @@ from slack_sdk import WebClient
 
 from bot.slacktext import plain
 from bot.store.repository import Claim, Store
+from bot.weekly.held import HELD
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,9 @@ class Target:
     sheet_key: str
     week: date
     tab: int = 0  # the worksheet's gid: two tabs of one spreadsheet are two summaries
+
+    def describe(self) -> str:
+        return f"{self.channel_id}/{self.sheet_key}/{self.week.isoformat()}/{self.tab}"
 
     @property
     def chart_name(self) -> str:
@@ -138,7 +142,10 @@ def deliver(
         return Outcome.ELSEWHERE
     fence = Fence(store, target, owner, lease)
     try:
-        with fence.renewed(every=lease.total_seconds() / 3):
+        with (
+            HELD.hold(f"summary {target.describe()}", fence.release),
+            fence.renewed(every=lease.total_seconds() / 3),
+        ):
             return _deliver_claimed(client, fence, claim, render, since)
     except Fenced as lost:
         log.warning("weekly summary handed over to another replica: %s", lost)
