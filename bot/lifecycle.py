@@ -27,6 +27,7 @@ from bot.failures import slack_unreachable
 from bot.health import HEALTH
 from bot.server import Routes, Server, database_probe
 from bot.settings import Settings
+from bot.slackprobe import slack_probe
 from bot.startup import app_token_refused, check_all, local_problems, verify_bot_token
 from bot.store.engine import connect
 from bot.weekly.held import HELD
@@ -140,6 +141,7 @@ def start(settings: Settings, stop: threading.Event) -> Running:
         running.socket = _socket_mode(settings, app, client)
         HEALTH.probe("slack", lambda: _socket_health(running.socket), critical=True)
     else:
+        HEALTH.probe("slack", slack_probe(settings))  # auth.test, at most once a minute
         routes.attach(app, settings.slack_signing_secret)
         log.info("http_events", extra={"port": server.port, "path": "/slack/events"})
     HEALTH.state = "serving"

@@ -413,3 +413,18 @@ def test_a_sync_pass_stops_between_sheets(
     assert len(synced) == 1  # the one in hand
     (untouched,) = {KEY, other} - synced
     assert Store(connect(database)).claim_sheet(untouched, "replica-2", now + timedelta(minutes=15))
+
+
+def test_http_mode_health_says_when_slack_refuses_the_token(
+    http_bot: Process, slack: FakeSlack
+) -> None:
+    port = http_bot.wait_for("http_listening")["port"]
+    http_bot.wait_for("ready")
+    slack.token = "xoxb-revoked"  # the app was removed from the workspace after start-up
+    health = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=10)
+    body = health.json()
+    assert (health.status_code, body["status"]) == (200, "degraded")  # every replica alike
+    assert body["slack"].startswith("Slack refused SLACK_BOT_TOKEN (invalid_auth)")
+    asked = [name for name, _ in slack.calls].count("auth.test")
+    requests.get(f"http://127.0.0.1:{port}/healthz", timeout=10)
+    assert [name for name, _ in slack.calls].count("auth.test") == asked  # cached
