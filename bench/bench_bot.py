@@ -194,28 +194,26 @@ def main() -> None:
         help="load generator: wrk when installed (apt-get install wrk), else Python",
     )
     parser.add_argument("--seconds", type=int, default=8, help="duration of each wrk run")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per cell")
     args = parser.parse_args()
     if args.serve:
         serve(args.serve, args.port)
         return
     use_wrk = args.client == "wrk" or (args.client == "auto" and shutil.which("wrk") is not None)
-    results: dict[tuple[str, int], tuple[float, float, float]] = {}
-    for kind in ("bare", "ctr"):
-        process, url = start(kind)
-        try:
+    servers = {kind: start(kind) for kind in ("bare", "ctr")}
+    rounds: dict[tuple[str, int], list[Cell]] = {}
+    try:
+        for url in (url for _, url in servers.values()):
+            load(url, 50, 1)  # warm-up: imports, caches, Bolt's auth.test
+        # Interleaved, bare then ctr in each round: a load that changes during the run (other
+        # work on the machine) weighs on both alike, and the median of each cell is reported.
+        for _ in range(args.rounds):
             for concurrency in (1, 32):
-                if use_wrk:
-                    load(url, 50, concurrency)  # warm-up: imports, caches, auth.test
-                    results[(kind, concurrency)] = load_wrk(url, concurrency, args.seconds)
-                    continue
-                elapsed, latencies = load(url, args.requests, concurrency)
-                quantiles = statistics.quantiles(latencies, n=100)
-                results[(kind, concurrency)] = (
-                    args.requests / elapsed,
-                    quantiles[49] * 1e3,
-                    quantiles[98] * 1e3,
-                )
-        finally:
+                for kind, (_, url) in servers.items():
+                    cell = measure(url, concurrency, use_wrk, args)
+                    rounds.setdefault((kind, concurrency), []).append(cell)
+    finally:
+        for process, _ in servers.values():
             process.terminate()
             process.wait(timeout=10)
     load_desc = (
@@ -223,13 +221,47 @@ def main() -> None:
         if use_wrk
         else f"Python client, {args.requests} requests per cell"
     )
-    print(f"signed /ctr {TEXT} · load: {load_desc}")
+    print(f"signed /ctr {TEXT} · load: {load_desc}, median of {args.rounds} interleaved rounds")
+    print(f"load average before/after: {LOAD_BEFORE} / {os.getloadavg()[0]:.2f}")
     print(f"{'app':<6}{'conc.':>6}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}")
-    for (kind, concurrency), (rate, p50, p99) in results.items():
+    results = {key: median_cell(cells) for key, cells in rounds.items()}
+    for (kind, concurrency), (rate, p50, p99) in sorted(results.items()):
         print(f"{kind:<6}{concurrency:>6}{rate:>10.0f}{p50:>9.2f}{p99:>9.2f}")
     for concurrency in (1, 32):
+        ratios = [
+            ctr[0] / bare[0]
+            for bare, ctr in zip(
+                rounds[("bare", concurrency)], rounds[("ctr", concurrency)], strict=True
+            )
+        ]
         ratio = results[("ctr", concurrency)][0] / results[("bare", concurrency)][0]
-        print(f"concurrency {concurrency}: /ctr throughput = {ratio:.2f}x the bare app")
+        tail = results[("ctr", concurrency)][2] / results[("bare", concurrency)][2]
+        each = ", ".join(f"{r:.2f}" for r in ratios)
+        print(
+            f"concurrency {concurrency}: /ctr throughput = {ratio:.2f}x the bare app "
+            f"(rounds: {each}); p99 = {tail:.2f}x bare's"
+        )
+
+
+Cell = tuple[float, float, float]  # requests/s, p50 ms, p99 ms
+LOAD_BEFORE = f"{os.getloadavg()[0]:.2f}"
+
+
+def measure(url: str, concurrency: int, use_wrk: bool, args: argparse.Namespace) -> Cell:
+    if use_wrk:
+        return load_wrk(url, concurrency, args.seconds)
+    elapsed, latencies = load(url, args.requests, concurrency)
+    quantiles = statistics.quantiles(latencies, n=100)
+    return args.requests / elapsed, quantiles[49] * 1e3, quantiles[98] * 1e3
+
+
+def median_cell(cells: list[Cell]) -> Cell:
+    """Each figure's median over the rounds."""
+    return (
+        statistics.median(c[0] for c in cells),
+        statistics.median(c[1] for c in cells),
+        statistics.median(c[2] for c in cells),
+    )
 
 
 if __name__ == "__main__":

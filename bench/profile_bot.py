@@ -1,11 +1,14 @@
-"""Where a signed `/ctr` request's time goes: the ctr app vs the bare Bolt app, in-process.
+"""Where a signed `/ctr` request's time goes: the ctr app vs the bare Bolt app.
 
-Run: .venv/bin/python bench/profile_bot.py [--requests 300] [--callgrind] [--cprofile ctr]
+Run: .venv/bin/python bench/profile_bot.py [--requests 300] [--callgrind [--server]]
+     [--cprofile ctr]
 The same WSGI routes bench/bench_bot.py serves, called directly (no HTTP, no threads), so the
 figures isolate the app's own work per request. ``--callgrind`` counts instructions under
-valgrind (repeatable on a loaded machine, unlike time): each app is run twice, with 0 and
-with N requests after the same warm-up, and the difference divided by N is its cost per
-request. ``--cprofile ctr`` prints the top functions of N requests (cumulative time).
+valgrind (repeatable on a loaded machine, unlike time): each app is run twice, after the same
+warm-up with and without N more requests, and the difference divided by N is its cost per
+request; with ``--server``, of the whole bench_bot.py server process (waitress included)
+answering requests sent one at a time over loopback, whose ratio is the throughput ratio a
+saturated single-core server would show. ``--cprofile ctr`` prints the top functions.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import io
 import pstats
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -27,7 +31,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_bot import TEXT, build, close_fakes
+import requests as http
+
+from bench.bench_bot import TEXT, build, close_fakes, free_port
 from bench.interrupt import run_main
 from tests.bot.conftest import command_body, signed
 
@@ -69,8 +75,6 @@ def requester(kind: str) -> Callable[[], None]:
 
 def run(kind: str, requests: int) -> None:
     one = requester(kind)
-    for _ in range(WARM_UP):
-        one()
     for _ in range(requests):
         one()
 
@@ -99,11 +103,54 @@ def instructions(kind: str, requests: int) -> int:
     return int(re.search(r"Collected : (\d+)", out.stderr)[1])  # type: ignore[index]
 
 
+def server_instructions(kind: str, requests: int) -> int:
+    """Instructions the whole server process (waitress, the gate, Bolt, the app) ran from its
+    start to its stop, ``requests`` signed /ctr requests having been sent one at a time."""
+    port = free_port()
+    with tempfile.TemporaryDirectory() as folder:
+        server = subprocess.Popen(
+            [
+                "valgrind",
+                "--tool=callgrind",
+                f"--callgrind-out-file={folder}/out",
+                sys.executable,
+                str(ROOT / "bench" / "bench_bot.py"),
+                "--serve",
+                kind,
+                "--port",
+                str(port),
+            ],
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        with http.Session() as session:
+            while True:
+                try:
+                    session.get(url + "/healthz", timeout=600)
+                    break
+                except http.ConnectionError:
+                    time.sleep(1)  # starting under valgrind takes a minute or two
+            body = command_body(TEXT, "http://127.0.0.1:9/response")
+            for _ in range(requests):
+                data, headers = signed(body)
+                answer = session.post(url + "/slack/events", data=data, headers=headers)
+                if answer.status_code != 200:
+                    raise SystemExit(f"{kind}: {answer.status_code}")
+        server.send_signal(signal.SIGINT)
+        _, err = server.communicate(timeout=600)
+    return int(re.search(r"Collected : (\d+)", err)[1])  # type: ignore[index]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--run", choices=["ctr", "bare"], help=argparse.SUPPRESS)
     parser.add_argument("--callgrind", action="store_true", help="instructions per request")
+    parser.add_argument(
+        "--server", action="store_true", help="with --callgrind: the whole HTTP server's"
+    )
     parser.add_argument("--cprofile", choices=["ctr", "bare"], help="top functions of one app")
     args = parser.parse_args()
     try:
@@ -115,16 +162,27 @@ def main() -> None:
 def _main(args: argparse.Namespace) -> None:
     if args.run:
         run(args.run, args.requests)
-        return
-    if args.cprofile:
-        one = requester(args.cprofile)
-        for _ in range(WARM_UP):
-            one()
-        profile = cProfile.Profile()
-        profile.runcall(lambda: [one() for _ in range(args.requests)])
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(45)
-        return
-    print(f"signed /ctr {TEXT} · in-process, {args.requests} requests after {WARM_UP} warm-up")
+    elif args.cprofile:
+        profiled(args.cprofile, args.requests)
+    else:
+        print(f"signed /ctr {TEXT} · in-process, {args.requests} requests after {WARM_UP} warm-up")
+        wall_clock(args.requests)
+        if args.callgrind:
+            if shutil.which("valgrind") is None:
+                raise SystemExit("--callgrind needs valgrind (apt-get install valgrind)")
+            counted(args.requests, server=args.server)
+
+
+def profiled(kind: str, requests: int) -> None:
+    one = requester(kind)
+    for _ in range(WARM_UP):
+        one()
+    profile = cProfile.Profile()
+    profile.runcall(lambda: [one() for _ in range(requests)])
+    pstats.Stats(profile).sort_stats("cumulative").print_stats(45)
+
+
+def wall_clock(requests: int) -> None:
     ones = {kind: requester(kind) for kind in ("bare", "ctr")}
     costs: dict[str, float] = {kind: float("inf") for kind in ones}
     for one in ones.values():
@@ -133,21 +191,24 @@ def _main(args: argparse.Namespace) -> None:
     for _ in range(ROUNDS):  # interleaved, best of each: the machine's load varies
         for kind, one in ones.items():
             started = time.perf_counter()
-            for _ in range(args.requests):
+            for _ in range(requests):
                 one()
-            elapsed = (time.perf_counter() - started) / args.requests * 1e6
-            costs[kind] = min(costs[kind], elapsed)
+            costs[kind] = min(costs[kind], (time.perf_counter() - started) / requests * 1e6)
     for kind, cost in costs.items():
         print(f"{kind:<6}{cost:>8.0f} µs per request (wall clock, best of {ROUNDS} rounds)")
-    if args.callgrind:
-        if shutil.which("valgrind") is None:
-            raise SystemExit("--callgrind needs valgrind (apt-get install valgrind)")
-        counted: dict[str, float] = {}
-        for kind in ("bare", "ctr"):
-            base = instructions(kind, 0)
-            counted[kind] = (instructions(kind, args.requests) - base) / args.requests
-            print(f"{kind:<6}{counted[kind] / 1e3:>8.0f} k instructions per request")
-        print(f"ctr - bare: {(counted['ctr'] - counted['bare']) / 1e3:.0f} k instructions")
+
+
+def counted(requests: int, *, server: bool) -> None:
+    """Instructions per request: the difference of two runs, with and without ``requests``."""
+    count = server_instructions if server else instructions
+    where = "the whole server" if server else "in-process"
+    per: dict[str, float] = {}
+    for kind in ("bare", "ctr"):
+        base = count(kind, WARM_UP)
+        per[kind] = (count(kind, WARM_UP + requests) - base) / requests
+        print(f"{kind:<6}{per[kind] / 1e3:>8.0f} k instructions per request ({where})")
+    print(f"ctr - bare: {(per['ctr'] - per['bare']) / 1e3:.0f} k instructions")
+    print(f"bare / ctr: {per['bare'] / per['ctr']:.2f}")
 
 
 if __name__ == "__main__":
