@@ -14,7 +14,9 @@ from slack_sdk import WebClient
 
 from bot.blocks import context, escape, section, share_button
 from bot.slacktext import literal, plain
-from bot.store.repository import Clock, Store, Watch, utc_now
+from bot.store.history import History
+from bot.store.records import Clock, Watch, utc_now
+from bot.store.watches import Watches
 from bot.weekly.commands import Invocation
 from bot.weekly.source import gather, is_running_totals
 from bot.weekly.trend_chart import render_trend
@@ -47,7 +49,8 @@ class CampaignHistory:
     """Answers questions about one campaign from the sheets this channel watches."""
 
     client: WebClient
-    store: Store
+    watches: Watches
+    history: History
     # The summary's reader (SheetReportSource.read): the sync's last read while Drive says
     # the sheet is unchanged, so a question costs one Drive call, not two Sheets reads.
     read_sheet: Callable[[Watch], tuple[Sequence[Sequence[Cell]], Layout, str]]
@@ -91,7 +94,7 @@ class CampaignHistory:
 
     def find(self, typed: str, channel_id: str) -> Found:
         """The first of the channel's watched sheets that has the campaign."""
-        watches = [w for w in self.store.watches(channel_id) if w.paused_reason is None]
+        watches = [w for w in self.watches.all(channel_id) if w.paused_reason is None]
         if not watches:
             raise CtrError(
                 "This channel watches no sheets, so I know no campaign's history here. An "
@@ -113,7 +116,7 @@ class CampaignHistory:
         today = self.clock().astimezone(ZoneInfo(watch.timezone)).date()
         # Reading for a question records nothing: snapshots are the sync's and summary's job.
         snapshots = (
-            self.store.snapshots(watch.sheet_key) if is_running_totals(grid, layout) else None
+            self.history.snapshots(watch.sheet_key) if is_running_totals(grid, layout) else None
         )
         return gather(grid, layout, today=today, snapshots=snapshots).table, title
 

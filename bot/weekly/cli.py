@@ -20,7 +20,8 @@ from bot.app import make_client as slack_client
 from bot.compose import open_sheet, open_store
 from bot.readable import ansi_bold, plain, readable
 from bot.settings import Settings
-from bot.store.repository import Store
+from bot.store.deliveries import Deliveries
+from bot.store.history import History
 from bot.weekly.blocks import blocks_as_text
 from bot.weekly.delivery import Rendered, Target, deliver
 from bot.weekly.source import (
@@ -53,7 +54,7 @@ def summary_command(args: argparse.Namespace, settings: Settings) -> int:
         args.sheet,
         args.week,
         args.timezone,
-        store=lambda: open_store(settings),
+        history=lambda: open_store(settings).history,
         minimum=settings.summary_min_impressions if minimum is None else minimum,
     )
     if args.dry_run:
@@ -66,7 +67,10 @@ def summary_command(args: argparse.Namespace, settings: Settings) -> int:
         print(f"chart written to {args.chart}")
         return 0
     return _post(
-        settings, open_store(settings), Target(args.channel, key, week, _tab(backend)), message
+        settings,
+        open_store(settings).deliveries,
+        Target(args.channel, key, week, _tab(backend)),
+        message,
     )
 
 
@@ -75,7 +79,7 @@ def demo_command(out: Path, *, as_json: bool = False) -> int:
     sheet = out / "campaigns.csv"
     write_file(sheet, example_sheet().read_bytes(), "--out")
     result = sync(CsvSheet(sheet))
-    _, message = _render(CsvSheet(sheet), "demo", str(sheet), None, "UTC", store=None)
+    _, message = _render(CsvSheet(sheet), "demo", str(sheet), None, "UTC", history=None)
     chart = out / "weekly-chart.png"
     chart.write_bytes(message.chart_png)
     if as_json:
@@ -119,7 +123,7 @@ def _render(
     week: date | None,
     timezone: str,
     *,
-    store: Callable[[], Store] | None,
+    history: Callable[[], History] | None,
     minimum: int = DEFAULT_MIN_IMPRESSIONS,
 ) -> tuple[date, Rendered]:
     grid, evidence = backend.read()
@@ -128,8 +132,8 @@ def _render(
     # Only running-total sheets need the database (for snapshots): a dry run of a dated
     # sheet leaves no file behind.
     snapshots = (
-        record_snapshot(store(), key, grid, layout, today, tab=_tab(backend))
-        if store is not None and is_running_totals(grid, layout)
+        record_snapshot(history(), key, grid, layout, today, tab=_tab(backend))
+        if history is not None and is_running_totals(grid, layout)
         else None
     )
     inputs = gather(grid, layout, today=today, snapshots=snapshots)
@@ -150,10 +154,10 @@ def _tab(backend: SheetBackend) -> int:
     return backend.gid or 0 if isinstance(backend, GoogleSheet) else 0
 
 
-def _post(settings: Settings, store: Store, target: Target, message: Rendered) -> int:
+def _post(settings: Settings, deliveries: Deliveries, target: Target, message: Rendered) -> int:
     outcome = deliver(
         slack_client(settings),
-        store,
+        deliveries,
         f"cli-{os.getpid()}",
         target,
         lambda: message,

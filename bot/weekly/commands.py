@@ -14,7 +14,10 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks import MAX_TEXT
 from bot.slacktext import literal
-from bot.store.repository import Clock, NewWatch, Store, Watch, utc_now
+from bot.store.deliveries import Deliveries
+from bot.store.records import Clock, NewWatch, Watch, utc_now
+from bot.store.syncs import SheetSyncs
+from bot.store.watches import Watches
 from bot.weekly.status import Operations, status_text
 from core.errors import CtrError, InputError
 from core.owed import owed
@@ -87,7 +90,9 @@ class Invocation:
 @dataclass(frozen=True, slots=True)
 class WatchCommands:
     client: WebClient
-    store: Store
+    watches: Watches
+    deliveries: Deliveries  # what was sent, for what a changed schedule still owes
+    syncs: SheetSyncs  # for /ctr status
     access: SheetAccess
     admins: Set[str]
     # The running sync loop's backlog and quota use (None where no loop runs here).
@@ -113,7 +118,7 @@ class WatchCommands:
         first = latest_due(slot, next_due(slot, now))  # what the first summary reports on
         today = now.astimezone(slot.zone).date()
         sheet = self.access.check(request.url, first.reported_week, today=today, timezone=zone)
-        watch = self.store.add_watch(
+        watch = self.watches.add_watch(
             NewWatch(
                 team_id=who.team_id,
                 channel_id=who.channel_id,
@@ -127,7 +132,7 @@ class WatchCommands:
                 sheet_name=sheet.title,
             )
         )
-        sent = self.store.delivered_weeks(watch.channel_id, watch.sheet_key, tab=watch.tab)
+        sent = self.deliveries.delivered_weeks(watch.channel_id, watch.sheet_key, tab=watch.tab)
         pending = owed(watch.times, now, sent)
         owing = (
             f" The summary due {pending[0].scheduled.astimezone(slot.zone):%A %d %b %H:%M} "
@@ -143,7 +148,7 @@ class WatchCommands:
     def _unwatch(self, request: UnwatchRequest, who: Invocation) -> str:
         """By the number /ctr watching shows, the URL or the key: nothing is opened, so a
         sheet that was deleted or unshared can always be let go."""
-        watches = self.store.watches(who.channel_id)
+        watches = self.watches.all(who.channel_id)
         found = find_watches(watches, request.target)
         if not found:
             raise InputError(
@@ -158,11 +163,11 @@ class WatchCommands:
                 example=f"unwatch {watches.index(found[0]) + 1}",
             )
         (watch,) = found
-        self.store.remove_watch(who.channel_id, watch.id)
+        self.watches.remove_watch(who.channel_id, watch.id)
         return f"Stopped: no more weekly summaries of {_name(watch)} in this channel."
 
     def _watching(self, who: Invocation) -> str:
-        watches = self.store.watches(who.channel_id)
+        watches = self.watches.all(who.channel_id)
         if not watches:
             return (
                 "This channel watches no sheets yet. An admin can add one with "
@@ -176,11 +181,11 @@ class WatchCommands:
     def _status(self) -> str:
         operations = self.operations() if self.operations is not None else None
         head, lines = status_text(
-            self.store.watches(),
-            self.store.sync_states(),
+            self.watches.all(),
+            self.syncs.sync_states(),
             operations,
             self.clock(),
-            feed=self.store.feed_failures(),
+            feed=self.syncs.feed_failures(),
         )
         return listing(head, lines)
 

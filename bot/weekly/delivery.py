@@ -22,7 +22,8 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.slacktext import plain
-from bot.store.repository import Claim, Store
+from bot.store.deliveries import Deliveries
+from bot.store.records import Claim
 from bot.weekly.held import HELD
 
 log = logging.getLogger(__name__)
@@ -70,26 +71,28 @@ class Fenced(Exception):
 class Fence:
     """One owner's hold on one delivery: every Slack write goes through ``check``."""
 
-    store: Store
+    deliveries: Deliveries
     target: Target
     owner: str
     lease: timedelta
 
     def check(self) -> None:
         """Still ours? Extends the lease when it is; raises Fenced when it isn't."""
-        if not self.store.renew_delivery(*self._key, self.owner, self.lease, tab=self.target.tab):
+        if not self.deliveries.renew_delivery(
+            *self._key, self.owner, self.lease, tab=self.target.tab
+        ):
             raise Fenced(f"{self.owner} lost the claim on {self.target}")
 
     def posted(self, ts: str) -> None:
-        if not self.store.mark_posted(*self._key, self.owner, ts, tab=self.target.tab):
+        if not self.deliveries.mark_posted(*self._key, self.owner, ts, tab=self.target.tab):
             raise Fenced(f"{self.owner} lost the claim on {self.target} after posting {ts}")
 
     def charted(self) -> None:
-        if not self.store.mark_charted(*self._key, self.owner, tab=self.target.tab):
+        if not self.deliveries.mark_charted(*self._key, self.owner, tab=self.target.tab):
             raise Fenced(f"{self.owner} lost the claim on {self.target} after its chart")
 
     def release(self) -> None:
-        self.store.release_delivery(*self._key, self.owner, tab=self.target.tab)
+        self.deliveries.release_delivery(*self._key, self.owner, tab=self.target.tab)
 
     @property
     def _key(self) -> tuple[str, str, date]:
@@ -121,7 +124,7 @@ class Fence:
 
 def deliver(
     client: WebClient,
-    store: Store,
+    deliveries: Deliveries,
     owner: str,
     target: Target,
     render: Callable[[], Rendered],
@@ -135,12 +138,12 @@ def deliver(
         since: no earlier than the scheduled time; where to start looking for a post a
             crashed replica may have made.
     """
-    claim = store.claim_delivery(
+    claim = deliveries.claim_delivery(
         target.channel_id, target.sheet_key, target.week, owner, lease, tab=target.tab
     )
     if claim is None:
         return Outcome.ELSEWHERE
-    fence = Fence(store, target, owner, lease)
+    fence = Fence(deliveries, target, owner, lease)
     try:
         with (
             HELD.hold(f"summary {target.describe()}", fence.release),

@@ -17,7 +17,9 @@ from bot.blocks import section
 from bot.metrics import SUMMARIES
 from bot.slackerrors import Remedy, classify
 from bot.slacktext import literal
-from bot.store.repository import Clock, Store, Watch
+from bot.store.deliveries import Deliveries
+from bot.store.records import Clock, Watch
+from bot.store.watches import Watches
 from bot.weekly.delivery import DEFAULT_LEASE, Outcome, Rendered, Target, deliver
 from bot.weekly.every import run_every
 from core.errors import CtrError
@@ -48,7 +50,8 @@ class ReportSource(Protocol):
 
 @dataclass
 class SummaryScheduler:
-    store: Store
+    watches: Watches
+    deliveries: Deliveries
     client: WebClient
     source: ReportSource
     owner: str
@@ -68,11 +71,11 @@ class SummaryScheduler:
         # An owed summary reports on a week that began at most two weeks ago (three for one
         # carried over from a changed schedule): what was sent since, in one query a pass.
         done: dict[tuple[str, str, int], set[date]] = {}
-        for channel, key, tab, week in self.store.deliveries_since(
+        for channel, key, tab, week in self.deliveries.deliveries_since(
             self.clock().date() - timedelta(days=28)
         ):
             done.setdefault((channel, key, tab), set()).add(week)
-        for watch in self.store.watches():
+        for watch in self.watches.all():
             if self.stopping.is_set():
                 break  # shutting down: the delivery in hand finished; claim no other
             if watch.paused_reason is not None:
@@ -113,7 +116,7 @@ class SummaryScheduler:
         target = Target(watch.channel_id, watch.sheet_key, due.reported_week, watch.tab)
         return deliver(
             self.client,
-            self.store,
+            self.deliveries,
             self.owner,
             target,
             render,
@@ -123,12 +126,12 @@ class SummaryScheduler:
 
     def _succeeded(self, watch: Watch) -> None:
         if self.failures.pop(watch.id, None) is not None or watch.last_error is not None:
-            self.store.record_error(watch.id, None)
+            self.watches.record_error(watch.id, None)
 
     def _slack_failed(self, watch: Watch, error: SlackClientError | URLError) -> None:
         problem = classify(error)
         if problem.remedy is Remedy.OPERATOR:  # nobody can be told in Slack: the log says
-            self.store.pause_watch(watch.id, problem.what)
+            self.watches.pause_watch(watch.id, problem.what)
             log.error("weekly summary paused for watch %s: %s", watch.id, problem.what)
             return
         template = NEEDS_A_PERSON.get(problem.code)
@@ -139,7 +142,7 @@ class SummaryScheduler:
 
     def _failed(self, watch: Watch, what: str) -> None:
         count = self.failures[watch.id] = self.failures.get(watch.id, 0) + 1
-        self.store.record_error(watch.id, what)
+        self.watches.record_error(watch.id, what)
         log.warning(
             "weekly summary for watch %s (%s in %s) failed (%d in a row): %s",
             *(watch.id, watch.sheet_url, watch.channel_id, count, what),
@@ -154,7 +157,7 @@ class SummaryScheduler:
             )
 
     def _pause(self, watch: Watch, reason: str) -> None:
-        self.store.pause_watch(watch.id, reason)
+        self.watches.pause_watch(watch.id, reason)
         log.warning("weekly summary paused for watch %s: %s", watch.id, reason)
         text = pause_notice(watch, reason)
         try:

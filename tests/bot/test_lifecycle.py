@@ -27,7 +27,8 @@ import requests
 from websockets.sync.server import Server, serve
 
 from bot.store.engine import connect, migrate
-from bot.store.repository import NewWatch, Store
+from bot.store.records import NewWatch
+from bot.store.repository import Store
 from core.schedule import Weekday, WeeklySlot, latest_due
 from tests.bot.conftest import SIGNING_SECRET, command_body, message_text, signed
 from tests.bot.test_socket_mode import SocketFake
@@ -147,7 +148,7 @@ def test_a_signal_mid_command_finishes_it_then_stops(
     assert (stopped["requests"], stopped["replies"]) == (0, 0)
     assert http_bot.finish() == 0
     assert "Watching" in message_text(slack.responses[-1])
-    (watch,) = Store(connect(f"sqlite:///{tmp_path / 'state.sqlite3'}")).watches("C1")
+    (watch,) = Store(connect(f"sqlite:///{tmp_path / 'state.sqlite3'}")).watches.all("C1")
     assert watch.sheet_key == KEY
     assert http_bot.other == []  # nothing but log lines: no traceback
 
@@ -252,7 +253,7 @@ def test_a_signal_mid_delivery_finishes_it_and_claims_no_other(
     migrate(engine)
     store = Store(engine, clock=lambda: now - timedelta(days=8))  # watched for a while
     for channel, key in (("C1", KEY), ("C2", other)):
-        store.add_watch(
+        store.watches.add_watch(
             NewWatch(
                 team_id="T1",
                 channel_id=channel,
@@ -283,8 +284,10 @@ def test_a_signal_mid_delivery_finishes_it_and_claims_no_other(
     assert {f["channel"] for f in slack.files} == {"C1"}  # the chart too: the delivery finished
     due = latest_due(WeeklySlot(Weekday(slot.weekday()), slot.time(), ZoneInfo("UTC")), now)
     later = Store(connect(database))
-    assert later.delivery_done("C1", KEY, due.reported_week)
-    claim = later.claim_delivery("C2", other, due.reported_week, "replica-2", timedelta(minutes=5))
+    assert later.deliveries.delivery_done("C1", KEY, due.reported_week)
+    claim = later.deliveries.claim_delivery(
+        "C2", other, due.reported_week, "replica-2", timedelta(minutes=5)
+    )
     assert claim is not None  # nobody holds C2's lease: another replica takes over at once
 
 
@@ -294,7 +297,7 @@ def watched(database: str, sheets: dict[str, str], slot: datetime, since: dateti
     migrate(engine)
     store = Store(engine, clock=lambda: since)
     for channel, key in sheets.items():
-        store.add_watch(
+        store.watches.add_watch(
             NewWatch(
                 team_id="T1",
                 channel_id=channel,
@@ -345,7 +348,9 @@ def test_a_delivery_cut_short_by_the_deadline_is_released_for_another_replica(
         held.go()
     due = latest_due(WeeklySlot(Weekday(slot.weekday()), slot.time(), ZoneInfo("UTC")), now)
     later = Store(connect(database))
-    claim = later.claim_delivery("C1", KEY, due.reported_week, "replica-2", timedelta(minutes=5))
+    claim = later.deliveries.claim_delivery(
+        "C1", KEY, due.reported_week, "replica-2", timedelta(minutes=5)
+    )
     assert claim is not None  # at once, not 5 minutes later; it looks in Slack first
 
 
@@ -365,7 +370,7 @@ def test_a_sync_cut_short_by_the_deadline_releases_the_sheet(
         assert bot.finish() == 0
         read.go()
     later = Store(connect(database))
-    assert later.claim_sheet(KEY, "replica-2", now + timedelta(minutes=15))  # at once
+    assert later.syncs.claim_sheet(KEY, "replica-2", now + timedelta(minutes=15))  # at once
 
 
 def test_a_drive_listing_cut_short_by_the_deadline_releases_the_turn(
@@ -384,7 +389,7 @@ def test_a_drive_listing_cut_short_by_the_deadline_releases_the_turn(
         assert bot.finish() == 0
         listing.go()
     later = Store(connect(database))
-    turn = later.claim_change_poll(CLIENT_EMAIL, "replica-2", now + timedelta(minutes=3))
+    turn = later.syncs.claim_change_poll(CLIENT_EMAIL, "replica-2", now + timedelta(minutes=3))
     assert turn is not None  # at once, not when the 3-minute turn would have run out
 
 
@@ -408,11 +413,13 @@ def test_a_sync_pass_stops_between_sheets(
         stopped = bot.wait_for("stopped")
         assert (stopped["loops"], stopped["released"]) == ("none", "none")
         assert bot.finish() == 0
-    states = Store(connect(database)).sync_states()
+    states = Store(connect(database)).syncs.sync_states()
     synced = {key for key, state in states.items() if state.synced_at is not None}
     assert len(synced) == 1  # the one in hand
     (untouched,) = {KEY, other} - synced
-    assert Store(connect(database)).claim_sheet(untouched, "replica-2", now + timedelta(minutes=15))
+    assert Store(connect(database)).syncs.claim_sheet(
+        untouched, "replica-2", now + timedelta(minutes=15)
+    )
 
 
 def test_http_mode_health_says_when_slack_refuses_the_token(

@@ -13,32 +13,32 @@ INTERVAL = timedelta(minutes=15)
 
 
 def test_a_released_sheet_claim_can_be_taken_at_once(store: Store, clock: FakeClock) -> None:
-    assert store.claim_sheet("sheet-1", "r1", clock.now + INTERVAL)
-    assert not store.claim_sheet("sheet-1", "r2", clock.now + INTERVAL)
-    store.release_sheet("sheet-1", "r1")
-    assert store.claim_sheet("sheet-1", "r2", clock.now + INTERVAL)
+    assert store.syncs.claim_sheet("sheet-1", "r1", clock.now + INTERVAL)
+    assert not store.syncs.claim_sheet("sheet-1", "r2", clock.now + INTERVAL)
+    store.syncs.release_sheet("sheet-1", "r1")
+    assert store.syncs.claim_sheet("sheet-1", "r2", clock.now + INTERVAL)
 
 
 def test_releasing_a_sheet_claim_taken_over_changes_nothing(store: Store, clock: FakeClock) -> None:
-    assert store.claim_sheet("sheet-1", "r1", clock.now + INTERVAL)
+    assert store.syncs.claim_sheet("sheet-1", "r1", clock.now + INTERVAL)
     clock.now += INTERVAL + timedelta(seconds=1)  # r1 stalled past its claim; r2 took it
-    assert store.claim_sheet("sheet-1", "r2", clock.now + INTERVAL)
-    store.release_sheet("sheet-1", "r1")
-    assert not store.claim_sheet("sheet-1", "r1", clock.now + INTERVAL)  # still r2's
+    assert store.syncs.claim_sheet("sheet-1", "r2", clock.now + INTERVAL)
+    store.syncs.release_sheet("sheet-1", "r1")
+    assert not store.syncs.claim_sheet("sheet-1", "r1", clock.now + INTERVAL)  # still r2's
 
 
 def test_a_released_listing_turn_can_be_taken_at_once(store: Store, clock: FakeClock) -> None:
-    assert store.claim_change_poll("acct", "r1", clock.now + TURN) is not None
-    assert store.claim_change_poll("acct", "r2", clock.now + TURN) is None
-    store.release_change_poll("acct", "r1")
-    assert store.claim_change_poll("acct", "r2", clock.now + TURN) is not None
+    assert store.syncs.claim_change_poll("acct", "r1", clock.now + TURN) is not None
+    assert store.syncs.claim_change_poll("acct", "r2", clock.now + TURN) is None
+    store.syncs.release_change_poll("acct", "r1")
+    assert store.syncs.claim_change_poll("acct", "r2", clock.now + TURN) is not None
 
 
 def test_releasing_a_listing_turn_taken_over_changes_nothing(
     store: Store, clock: FakeClock
 ) -> None:
-    assert store.claim_change_poll("acct", "r1", clock.now + TURN) is not None
+    assert store.syncs.claim_change_poll("acct", "r1", clock.now + TURN) is not None
     clock.now += TURN
-    assert store.claim_change_poll("acct", "r2", clock.now + TURN) is not None
-    store.release_change_poll("acct", "r1")
-    assert store.claim_change_poll("acct", "r3", clock.now + TURN) is None  # still r2's turn
+    assert store.syncs.claim_change_poll("acct", "r2", clock.now + TURN) is not None
+    store.syncs.release_change_poll("acct", "r1")
+    assert store.syncs.claim_change_poll("acct", "r3", clock.now + TURN) is None  # still r2's turn
