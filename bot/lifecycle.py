@@ -32,7 +32,7 @@ from bot.startup import app_token_refused, check_all, local_problems, verify_bot
 from bot.store.engine import connect
 from bot.weekly.held import HELD
 from core.errors import RemoteError
-from sheets import metrics as sheets_metrics
+from sheets.api import metrics as sheets_metrics
 
 log = logging.getLogger("bot")
 

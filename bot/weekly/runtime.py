@@ -40,13 +40,16 @@ from bot.weekly.scheduler import SummaryScheduler
 from bot.weekly.source import SheetReportSource, record_snapshot
 from bot.weekly.status import Operations
 from core.errors import CtrError
-from sheets import metrics
-from sheets.backends import GoogleSheet
-from sheets.changes import DriveChanges
-from sheets.client import make_client
-from sheets.errors import SheetsApiError
-from sheets.quota import Kind, QuotaScheduler
-from sheets.sync import sync
+from sheets.api import (
+    DriveChanges,
+    GoogleSheet,
+    Kind,
+    QuotaScheduler,
+    SheetsApiError,
+    make_client,
+    metrics,
+    sync,
+)
 
 log = logging.getLogger(__name__)
 # How often Drive is asked what changed (by one replica for all): a listing with nothing new

@@ -40,7 +40,7 @@ from core.watching import (
     WatchingRequest,
     WatchRequest,
 )
-from sheets.errors import SheetAccessError, SheetsApiError
+from sheets.api import SheetAccessError, SheetsApiError
 
 log = logging.getLogger(__name__)
 
