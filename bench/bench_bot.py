@@ -15,6 +15,7 @@ import logging
 import os
 import re
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -90,7 +91,12 @@ def serve(kind: str, port: int) -> None:
 
     routes = build(kind)
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # queueing is the point here
-    waitress.serve(routes, host="127.0.0.1", port=port, threads=16)
+    # terminate() ends the server cleanly (profile_bot.py's instruction count is written then)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        waitress.serve(routes, host="127.0.0.1", port=port, threads=16)
+    finally:
+        close_fakes()
 
 
 def free_port() -> int:

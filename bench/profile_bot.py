@@ -19,7 +19,6 @@ import io
 import pstats
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -138,7 +137,7 @@ def server_instructions(kind: str, requests: int) -> int:
                 answer = session.post(url + "/slack/events", data=data, headers=headers)
                 if answer.status_code != 200:
                     raise SystemExit(f"{kind}: {answer.status_code}")
-        server.send_signal(signal.SIGINT)
+        server.terminate()
         _, err = server.communicate(timeout=600)
     return int(re.search(r"Collected : (\d+)", err)[1])  # type: ignore[index]
 
