@@ -29,7 +29,6 @@ from bot.server import Routes, Server, database_probe
 from bot.settings import Settings
 from bot.slackprobe import slack_probe
 from bot.startup import app_token_refused, check_all, local_problems, verify_bot_token
-from bot.store.engine import connect
 from bot.weekly.held import HELD
 from core.errors import RemoteError
 from sheets.api import metrics as sheets_metrics
@@ -133,7 +132,7 @@ def start(settings: Settings, stop: threading.Event) -> Running:
     if weekly is None:
         log.info("weekly_summaries_off", extra={"reason": "GOOGLE_APPLICATION_CREDENTIALS unset"})
     else:
-        HEALTH.probe("database", database_probe(connect(settings.database_url)), critical=True)
+        HEALTH.probe("database", database_probe(weekly.store.engine), critical=True)
         HEALTH.probe("google", sheets_metrics.GOOGLE.reason)
         running.threads = weekly.start(stop)
         log.info("weekly_summaries_on", extra={"sync_every_min": settings.sync_interval_minutes})
