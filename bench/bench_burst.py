@@ -41,17 +41,17 @@ from bench.bench_quota import (
     EMAIL,
     INTERVAL,
     MAX_REPLICAS,
+    QUOTA,
     Edits,
     Run,
     counting_failures,
     database,
-    quota_for,
     synced_sheet,
 )
 from bench.interrupt import run_main
 from bench.simtime import VirtualTime
+from bot.compose import google_client
 from bot.store.engine import connect, migrate
-from bot.store.quota import StoreLedger
 from bot.store.records import NewWatch, Watch
 from bot.store.repository import Store
 from bot.weekly.access import GoogleSheetAccess
@@ -63,9 +63,7 @@ from bot.weekly.source import SheetReportSource
 from bot.weekly.totals import totals_of
 from core.schedule import Weekday
 from sheets.changes import DriveChanges
-from sheets.client import make_client
 from sheets.headers import find_layout
-from sheets.quota import Kind as QuotaKind
 from sheets.settings import SheetsSettings
 from tests.fakes.google_api import FakeGoogle, running_fake_google, write_service_account_key
 from tests.fakes.google_quota import START as FAKE_START
@@ -193,8 +191,7 @@ class World:
 
 def replica(world: World, index: int) -> list[Callable[[], None]]:
     """One ctr-bot replica: its sync loop and its summary scheduler, as two participants."""
-    args, google, slack, url, key_file = (
-        world.args,
+    google, slack, url, key_file = (
         world.google,
         world.slack,
         world.url,
@@ -209,12 +206,11 @@ def replica(world: World, index: int) -> list[Callable[[], None]]:
         world.done,
     )
     clock = google.clock
-    quota = quota_for(index, args.replicas, url, clock=clock, sleep=vt.sleep)
-    settings = SheetsSettings(
-        key_file, google.base_url.rstrip("/"), quota_per_minute=quota.limits[QuotaKind.READ]
-    )
-    client, _ = make_client(settings, sleep=vt.sleep, quota=quota)
-    store = Store(connect(url), clock.datetime)
+    # As ctr-bot builds its parts (bot/compose.py): Google's and Slack's buckets in the store,
+    # shared by the replicas; each replica's jitter seeded for a repeatable run.
+    store = Store(connect(url), clock.datetime, jitter=random.Random(index).random)
+    settings = SheetsSettings(key_file, google.base_url.rstrip("/"), quota_per_minute=QUOTA)
+    client, _ = google_client(settings, store, clock=clock, sleep=vt.sleep)
     access = GoogleSheetAccess(client, EMAIL)
     loop = WatchedSheetsSync(
         store.syncs,
@@ -244,7 +240,6 @@ def replica(world: World, index: int) -> list[Callable[[], None]]:
         base_url=slack.api_url,
         retry_handlers=[RetryAfter(max_retry_count=5, sleep=vt.sleep)],
     )
-    ledger = StoreLedger(connect(url), jitter=random.Random(100 + index).random)
     scheduler = SummaryScheduler(
         watches=store.watches,
         deliveries=store.deliveries,
@@ -252,7 +247,7 @@ def replica(world: World, index: int) -> list[Callable[[], None]]:
         source=counted,
         owner=f"replica-{index}",
         clock=clock.datetime,
-        pace=SlackPacer(ledger, clock, vt.sleep),
+        pace=SlackPacer(store.quota, clock, vt.sleep),
     )
 
     def syncs() -> None:
@@ -317,7 +312,9 @@ def seed_store(
         ]
         kept = totals_of(grid, find_layout(grid), last.date(), title=key)
         totals.put(key, 0, google.modified_time(key), kept, last)
-        store.syncs.record_sync(key, google.modified_time(key), last)
+        seeded = store.syncs.claim_sheet(key, "seed", timedelta(0))  # free again at once
+        assert seeded is not None
+        store.syncs.record_sync(seeded, google.modified_time(key), last)
     engine.dispose()
     return per_channel
 

@@ -30,7 +30,7 @@ SMALL = {
         "--database",
         "sqlite",
     ],
-    "bench_bot.py": ["--requests", "40", "--client", "python"],
+    "bench_bot.py": ["--requests", "40", "--client", "python", "--rounds", "1"],
     "bench_csv.py": ["--rows", "500", "--repeat", "1"],
     "bench_quota.py": [
         "--sheets",

@@ -23,7 +23,9 @@ from slack_sdk import WebClient
 
 from bot.slacktext import plain
 from bot.store.deliveries import Deliveries
+from bot.store.lease import Lease, LeaseLost
 from bot.store.records import Claim
+from bot.weekly.held import HELD
 from bot.weekly.pacing import UPLOAD, Pace, unpaced
 
 log = logging.getLogger(__name__)
@@ -49,6 +51,9 @@ class Target:
     week: date
     tab: int = 0  # the worksheet's gid: two tabs of one spreadsheet are two summaries
 
+    def describe(self) -> str:
+        return f"{self.channel_id}/{self.sheet_key}/{self.week.isoformat()}/{self.tab}"
+
     @property
     def chart_name(self) -> str:
         return f"ctr-week-{self.week.isoformat()}.png"
@@ -60,40 +65,32 @@ class Outcome(StrEnum):
     ELSEWHERE = "elsewhere"  # another replica holds the claim, took it over, or it is done
 
 
-class Fenced(Exception):
-    """Our lease ran out and another replica took the claim: we must not write to Slack."""
-
-
 @dataclass(frozen=True)
 class Fence:
-    """One owner's hold on one delivery: every Slack write goes through ``check``."""
+    """One owner's hold on one delivery: every Slack write goes through ``check``, and every
+    store write names the lease (LeaseLost once another replica took the claim over)."""
 
     deliveries: Deliveries
     target: Target
-    owner: str
+    held: Lease
     lease: timedelta
 
+    @property
+    def owner(self) -> str:
+        return self.held.owner
+
     def check(self) -> None:
-        """Still ours? Extends the lease when it is; raises Fenced when it isn't."""
-        if not self.deliveries.renew_delivery(
-            *self._key, self.owner, self.lease, tab=self.target.tab
-        ):
-            raise Fenced(f"{self.owner} lost the claim on {self.target}")
+        """Still ours? Extends the lease when it is; raises LeaseLost when it isn't."""
+        self.deliveries.renew_delivery(self.held, self.lease)
 
     def posted(self, ts: str) -> None:
-        if not self.deliveries.mark_posted(*self._key, self.owner, ts, tab=self.target.tab):
-            raise Fenced(f"{self.owner} lost the claim on {self.target} after posting {ts}")
+        self.deliveries.mark_posted(self.held, ts)
 
     def charted(self) -> None:
-        if not self.deliveries.mark_charted(*self._key, self.owner, tab=self.target.tab):
-            raise Fenced(f"{self.owner} lost the claim on {self.target} after its chart")
+        self.deliveries.mark_charted(self.held)
 
     def release(self) -> None:
-        self.deliveries.release_delivery(*self._key, self.owner, tab=self.target.tab)
-
-    @property
-    def _key(self) -> tuple[str, str, date]:
-        return self.target.channel_id, self.target.sheet_key, self.target.week
+        self.deliveries.release_delivery(self.held)
 
     @contextmanager
     def renewed(self, every: float) -> Iterator[None]:
@@ -105,7 +102,7 @@ class Fence:
             while not stop.wait(every):
                 try:
                     self.check()
-                except Fenced:
+                except LeaseLost:
                     return
                 except Exception:  # a database blip: the next beat or the fence retries
                     log.warning("could not renew the lease on %s", self.target, exc_info=True)
@@ -143,12 +140,15 @@ def deliver(
     )
     if claim is None:
         return Outcome.ELSEWHERE
-    fence = Fence(deliveries, target, owner, lease)
+    fence = Fence(deliveries, target, claim.lease, lease)
     slack = _Slack(client, target, since, pace)
     try:
-        with fence.renewed(every=lease.total_seconds() / 3):
+        with (
+            HELD.hold(f"summary {target.describe()}", fence.release),
+            fence.renewed(every=lease.total_seconds() / 3),
+        ):
             return _deliver_claimed(slack, fence, claim, render)
-    except Fenced as lost:
+    except LeaseLost as lost:
         log.warning("weekly summary handed over to another replica: %s", lost)
         return Outcome.ELSEWHERE
     except BaseException:
@@ -195,7 +195,7 @@ def _or_withdraw(
     ``withdrawn``: we looked after writing already)."""
     try:
         record()
-    except Fenced:
+    except LeaseLost:
         if not withdrawn:
             withdraw()
         raise

@@ -7,18 +7,22 @@ import os
 import socket
 import threading
 import time
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 
-from bot.compose import open_store
+from bot.compose import google_client, open_store
 from bot.health import report_degraded
 from bot.metrics import FEED_FAILURES
 from bot.settings import Settings
 from bot.store.history import History
-from bot.store.records import Clock, Watch, utc_now
+from bot.store.lease import Lease, LeaseLost
+from bot.store.records import ChangePoll, Clock, Watch, utc_now
+from bot.store.repository import Store
 from bot.store.syncs import SheetSyncs
 from bot.store.watches import Watches
 from bot.store.weekly_totals import WeeklyTotals
@@ -34,6 +38,7 @@ from bot.weekly.freshness import (
     plan_listing,
     plan_pass,
 )
+from bot.weekly.held import HELD
 from bot.weekly.lastread import LastRead, LastReads
 from bot.weekly.pacing import SlackPacer
 from bot.weekly.scheduler import SummaryScheduler
@@ -41,13 +46,14 @@ from bot.weekly.source import SheetReportSource, record_snapshot
 from bot.weekly.status import Operations
 from bot.weekly.totals import SheetTotals, totals_of
 from core.errors import CtrError
-from sheets import metrics
-from sheets.backends import GoogleSheet
-from sheets.changes import DriveChanges
-from sheets.client import make_client
-from sheets.errors import SheetsApiError
-from sheets.quota import Kind, QuotaScheduler
-from sheets.sync import sync
+from sheets.api import (
+    DriveChanges,
+    GoogleSheet,
+    Kind,
+    SheetsApiError,
+    metrics,
+    sync,
+)
 
 log = logging.getLogger(__name__)
 # How often Drive is asked what changed (by one replica for all): a listing with nothing new
@@ -77,7 +83,8 @@ class WatchedSheetsSync:
     lease in the store, at most once per ``poll_every``) and each pass reads only the sheets
     reported changed since they were last synced, plus any not fully synced for a day
     (bot/weekly/freshness.py); without, every watched sheet every pass. Replicas split the
-    reads: a sheet is claimed for one ``interval`` before it is synced. A pass that can't get
+    reads: a sheet is claimed for one ``interval`` from when it is taken up (a lease: the
+    replica that synced it may renew it, another takes it once it ran out). A pass that can't get
     through its queue within ``interval`` (the quota scheduler makes it wait) says so, and the
     rest waits for the next pass.
     """
@@ -96,6 +103,8 @@ class WatchedSheetsSync:
     # This replica's name in sheet claims: replicas split the sheets, one per sheet and interval.
     owner: str = field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}")
     _backends: dict[str, GoogleSheet] = field(default_factory=dict)  # by URL: metadata kept
+    stopping: threading.Event = field(default_factory=threading.Event)  # run_forever's stop
+    _claims: dict[str, Lease] = field(default_factory=dict)  # sheets we synced, by key
     # Keys being synced in this process: the pass and a summary's sync share the claim.
     _busy: set[str] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -111,19 +120,38 @@ class WatchedSheetsSync:
             plan = plan_pass(targets.keys(), self.syncs.sync_states(), now, self._resync(targets))
         deadline, synced = now + self.interval, 0
         for index, (key, version) in enumerate(plan.queue):
+            if self.stopping.is_set():
+                break  # shutting down: the sheet in hand finished; the rest stay due
             if self.clock() >= deadline:
                 self._behind(len(plan.queue) - index, plan)
                 break
-            if not self.syncs.claim_sheet(key, self.owner, now + self.interval):
+            lease = self._claim(key)
+            if lease is None:
                 continue  # another replica syncs it this interval; it stays due for later
-            synced += self._sync_key(key, version, targets[key])
+            with HELD.hold(f"sheet {key}", partial(self.syncs.release_sheet, lease)):
+                synced += self._sync_key(lease, version, targets[key])
         else:
             self.backlog = 0
             metrics.SYNC_BACKLOG.set(0)
         return synced
 
     def run_forever(self, stop: threading.Event, every: float) -> None:
+        self.stopping = stop
         run_every(stop, every, self.run_once, "watched-sheet sync pass")
+
+    def _claim(self, key: str) -> Lease | None:
+        """The sheet for one ``interval`` from now: ours again if we hold it, else taken if
+        nobody does."""
+        held = self._claims.pop(key, None)
+        lease = None
+        if held is not None:
+            # LeaseLost: another replica took it after ours ran out; take it like anyone.
+            with suppress(LeaseLost):
+                lease = self.syncs.renew_sheet(held, self.interval)
+        lease = lease or self.syncs.claim_sheet(key, self.owner, self.interval)
+        if lease is not None:
+            self._claims[key] = lease
+        return lease
 
     def _targets(self) -> dict[str, list[Tab]]:
         """Spreadsheet key -> each watched tab of it (URL, time zone, gid)."""
@@ -139,9 +167,16 @@ class WatchedSheetsSync:
     ) -> None:
         """If no other replica has this turn, ask Drive what changed and record it for all."""
         me = self.access.service_account
-        poll = self.syncs.claim_change_poll(me, self.owner, now + self.poll_every)
+        poll = self.syncs.claim_change_poll(me, self.owner, self.poll_every)
         if poll is None:
             return  # another replica lists Drive this time; its findings are in the store
+        with HELD.hold(f"Drive listing {me}", partial(self.syncs.release_change_poll, poll)):
+            self._list(changes, targets, now, poll)
+
+    def _list(
+        self, changes: DriveChanges, targets: dict[str, list[Tab]], now: datetime, poll: ChangePoll
+    ) -> None:
+        me = self.access.service_account
         since = (poll.listed_at or now - FULL_RESYNC) - DRIVE_LAG
         try:
             changed = list(changes.changed_since(since))
@@ -149,10 +184,15 @@ class WatchedSheetsSync:
             failure = drive_failure(str(error), me)
             FEED_FAILURES.inc()
             log.error("Drive's change feed failed: %s", failure)
-            self.syncs.record_listing_failure(me, failure)
+            with suppress(LeaseLost):  # a later listing's outcome stands
+                self.syncs.record_listing_failure(poll, failure)
             return
         listing = plan_listing(targets.keys(), self.syncs.sync_states(), changed, me=me)
-        self.syncs.record_listing(me, now, listing.adopt, listing.report)
+        try:
+            self.syncs.record_listing(poll, now, listing.adopt, listing.report)
+        except LeaseLost as lost:  # we outlived our turn: the next lister's findings stand
+            log.warning("Drive's change listing took too long to count: %s", lost)
+            return
         for key, ours in listing.adopt.items():
             self.last_reads.retag(key, ours)
             if self.totals is not None:
@@ -170,20 +210,21 @@ class WatchedSheetsSync:
             return FULL_RESYNC
         return fallback_resync(len(targets), self.access.client.quota.limits[Kind.READ])
 
-    def _sync_key(self, key: str, version: str | None, targets: list[Tab]) -> int:
-        """Sync every watched tab of ``key``; 0 if it failed, or if this replica's other
-        thread (the pass, or a summary's sync) is syncing it now."""
+    def _sync_key(self, lease: Lease, version: str | None, targets: list[Tab]) -> int:
+        """Sync every watched tab of the leased sheet; 0 if it failed, or if this replica's
+        other thread (the pass, or a summary's sync) is syncing it now."""
+        (key,) = (str(part) for part in lease.key)
         with self._lock:
             if key in self._busy:
                 return 0
             self._busy.add(key)
         try:
-            return self._sync_tabs(key, version, targets)
+            return self._sync_tabs(lease, key, version, targets)
         finally:
             with self._lock:
                 self._busy.discard(key)
 
-    def _sync_tabs(self, key: str, version: str | None, targets: list[Tab]) -> int:
+    def _sync_tabs(self, lease: Lease, key: str, version: str | None, targets: list[Tab]) -> int:
         try:
             if version is None and self.totals is not None:
                 version = self._version(key)
@@ -201,7 +242,11 @@ class WatchedSheetsSync:
                 read = self.last_reads.get(tab.url)
                 if read is not None:
                     self.last_reads.put(tab.url, replace(read, version=None, own_write=True))
-        self.syncs.record_sync(key, version, self.clock())
+        try:
+            self.syncs.record_sync(lease, version, self.clock())
+        except LeaseLost as lost:  # our sync outlived its lease: the new holder's record stands
+            log.warning("sync of %s took longer than its claim: %s", key, lost)
+            self._claims.pop(key, None)
         return 1
 
     def _version(self, key: str) -> str | None:
@@ -243,10 +288,10 @@ class WatchedSheetsSync:
         if self.totals is None:
             return None
         tabs = self._targets().get(watch.sheet_key)
-        until = self.clock() + self.interval
-        if not tabs or not self.syncs.claim_sheet(watch.sheet_key, self.owner, until):
+        lease = self._claim(watch.sheet_key) if tabs else None
+        if tabs is None or lease is None:
             return None
-        if not self._sync_key(watch.sheet_key, version, tabs):
+        if not self._sync_key(lease, version, tabs):
             return None
         kept = self.totals.get(watch.sheet_key, watch.tab)
         return None if kept is None else kept.totals
@@ -263,6 +308,7 @@ class WatchedSheetsSync:
 
 @dataclass
 class Weekly:
+    store: Store  # the one engine: /healthz probes it
     commands: WatchCommands
     campaigns: CampaignHistory
     scheduler: SummaryScheduler
@@ -294,11 +340,7 @@ def build_weekly(settings: Settings, client: WebClient, clock: Clock = utc_now) 
     if settings.sheets.credentials is None:
         return None
     store = open_store(settings, clock)
-    # Epoch seconds, not a monotonic clock: the buckets are shared with other processes.
-    quota = QuotaScheduler(
-        per_user=settings.sheets.quota_per_minute, clock=time.time, ledger=store.quota
-    )
-    sheets_client, service_account = make_client(settings.sheets, quota=quota)
+    sheets_client, service_account = google_client(settings.sheets, store)
     access = GoogleSheetAccess(sheets_client, service_account)
     changes = DriveChanges(sheets_client)
     owner = f"{socket.gethostname()}-{os.getpid()}-{datetime.now().timestamp():.0f}"
@@ -326,6 +368,7 @@ def build_weekly(settings: Settings, client: WebClient, clock: Clock = utc_now) 
         me=service_account,
     )
     return Weekly(
+        store=store,
         commands=WatchCommands(
             client,
             store.watches,
@@ -333,7 +376,9 @@ def build_weekly(settings: Settings, client: WebClient, clock: Clock = utc_now) 
             store.syncs,
             access,
             settings.ctr_admins,
-            operations=lambda: Operations(syncer.backlog, sheets_client.quota.usage()),
+            operations=lambda: Operations(
+                syncer.backlog, sheets_client.quota.usage(), store.quota.mismatches()
+            ),
             clock=clock,
         ),
         campaigns=CampaignHistory(client, store.watches, store.history, source.read, clock=clock),

@@ -26,7 +26,7 @@ from bot.weekly.pacing import Pace, by_turns, unpaced
 from core.errors import CtrError
 from core.owed import owed
 from core.schedule import Due
-from sheets.errors import SheetAccessError, SheetsApiError
+from sheets.api import SheetAccessError, SheetsApiError
 
 log = logging.getLogger(__name__)
 

@@ -25,7 +25,7 @@ from bot.weekly.rows import campaign_totals, parsed_rows, weekly_layout
 from core.ctr import Counts
 from core.errors import InputError
 from core.weekly import DatedRow, WeekTable, check_day, week_start
-from sheets.headers import Cell, Layout
+from sheets.api import Cell, Layout
 
 
 @dataclass(frozen=True, slots=True)
