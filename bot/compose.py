@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy import Engine
+
 from bot.database_url import describe, sqlite_file_problem
 from bot.settings import Settings
 from bot.store.engine import connect, migrate
@@ -14,6 +16,10 @@ from sheets.settings import SheetsSettings
 
 
 def open_store(settings: Settings, clock: Clock = utc_now) -> Store:
+    return Store(open_engine(settings), clock)
+
+
+def open_engine(settings: Settings) -> Engine:
     """The database named by DATABASE_URL, migrated to the current schema.
 
     A SQLite file that can't be made where DATABASE_URL says is the operator's to fix
@@ -29,7 +35,7 @@ def open_store(settings: Settings, clock: Clock = utc_now) -> Store:
             f"DATABASE_URL {describe(settings.database_url)}: can't create "
             f"{error.filename or 'files'} there ({error.strerror or error})."
         ) from None
-    return Store(engine, clock)
+    return engine
 
 
 def open_sheet(sheet: str, settings: SheetsSettings) -> tuple[SheetBackend, str]:

@@ -78,6 +78,7 @@ class NewWatch:
     created_by: str
     tab: int = 0  # the worksheet's gid: each tab of a spreadsheet is its own watch
     sheet_name: str | None = None  # the spreadsheet's name, for the summary's header
+    enterprise_id: str | None = None  # the workspace's Enterprise Grid org, if any
 
     @property
     def slot(self) -> WeeklySlot:
@@ -140,6 +141,7 @@ class Store:
     def _put_watch(self, watch: NewWatch) -> Watch:
         now = self._clock()
         key = and_(
+            watches.c.team_id == watch.team_id,
             watches.c.channel_id == watch.channel_id,
             watches.c.sheet_key == watch.sheet_key,
             watches.c.tab == watch.tab,
@@ -150,7 +152,7 @@ class Store:
             sent = _delivered(db, watch.channel_id, watch.sheet_key, watch.tab)
             times = rewatch(old.times if old else None, watch.slot, now, sent)
             values = {
-                "team_id": watch.team_id,
+                "enterprise_id": watch.enterprise_id,
                 "sheet_url": watch.sheet_url,
                 "weekday": int(watch.weekday),
                 "at_time": watch.at.strftime("%H:%M"),
@@ -166,6 +168,7 @@ class Store:
             }
             if old is None:
                 first = {
+                    "team_id": watch.team_id,
                     "channel_id": watch.channel_id,
                     "sheet_key": watch.sheet_key,
                     "tab": watch.tab,
@@ -564,6 +567,7 @@ def _watch(row: object) -> Watch:
     return Watch(
         id=data["id"],
         team_id=data["team_id"],
+        enterprise_id=data["enterprise_id"],
         channel_id=data["channel_id"],
         sheet_key=data["sheet_key"],
         sheet_url=data["sheet_url"],

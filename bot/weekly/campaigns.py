@@ -18,6 +18,7 @@ from bot.store.repository import Clock, Store, Watch, utc_now
 from bot.weekly.commands import Invocation
 from bot.weekly.source import gather, is_running_totals
 from bot.weekly.trend_chart import render_trend
+from bot.workspaces import Workspaces
 from core.baseline import check, usual_for
 from core.counts import format_count
 from core.errors import CtrError
@@ -46,7 +47,7 @@ class Found:
 class CampaignHistory:
     """Answers questions about one campaign from the sheets this channel watches."""
 
-    client: WebClient
+    workspaces: Workspaces
     store: Store
     # The summary's reader (SheetReportSource.read): the sync's last read while Drive says
     # the sheet is unchanged, so a question costs one Drive call, not two Sheets reads.
@@ -60,7 +61,8 @@ class CampaignHistory:
             blocks = usual_blocks(request, found)
             text = f"Usual CTR of {literal(found.name)}"
         else:
-            blocks = self._trend_blocks(found)
+            client = self.workspaces.client(who.team_id, who.enterprise_id)
+            blocks = self._trend_blocks(found, client)
             text = f"Weekly CTR of {literal(found.name)}"
         share = share_button(typed)
         return {
@@ -69,8 +71,9 @@ class CampaignHistory:
             "blocks": [*blocks, share] if share else blocks,
         }
 
-    def share(self, request: HistoryCommand, channel_id: str, user_id: str) -> Message | None:
+    def share(self, request: HistoryCommand, who: Invocation) -> Message | None:
         """The answer for everyone: a message to post, or (a chart) uploaded here and None."""
+        channel_id, user_id = who.channel_id, who.user_id
         found = self.find(request.campaign, channel_id)
         credit = f"Shared by <@{escape(user_id)}> with `/ctr`"
         if isinstance(request, UsualRequest):
@@ -80,7 +83,7 @@ class CampaignHistory:
                 "text": f"Usual CTR of {literal(found.name)}",
                 "blocks": [*usual_blocks(request, found), context(credit)],
             }
-        self.client.files_upload_v2(
+        self.workspaces.client(who.team_id, who.enterprise_id).files_upload_v2(
             channel=channel_id,
             content=self._chart(found),
             filename="ctr-trend.png",
@@ -121,8 +124,8 @@ class CampaignHistory:
         points = trend(found.table, found.name, last_complete_week(found.this_week))
         return render_trend(points, found.name, found.sheet_title)
 
-    def _trend_blocks(self, found: Found) -> list[dict[str, Any]]:
-        upload = self.client.files_upload_v2(
+    def _trend_blocks(self, found: Found, client: WebClient) -> list[dict[str, Any]]:
+        upload = client.files_upload_v2(
             content=self._chart(found),
             filename="ctr-trend.png",
             title=plain(f"Weekly CTR of {found.name}"),

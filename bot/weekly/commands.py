@@ -16,6 +16,7 @@ from bot.blocks import MAX_TEXT
 from bot.slacktext import literal
 from bot.store.repository import Clock, NewWatch, Store, Watch, utc_now
 from bot.weekly.status import Operations, status_text
+from bot.workspaces import Workspaces
 from core.errors import CtrError, InputError
 from core.owed import owed
 from core.schedule import WeeklySlot, latest_due, next_due
@@ -79,14 +80,17 @@ class SheetAccess(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Invocation:
+    """Who ran a command, and where: every read and write it makes is of this workspace."""
+
     team_id: str
     channel_id: str
     user_id: str
+    enterprise_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class WatchCommands:
-    client: WebClient
+    workspaces: Workspaces
     store: Store
     access: SheetAccess
     admins: Set[str]
@@ -98,7 +102,7 @@ class WatchCommands:
         """The mrkdwn reply for ``command``; raises CtrError for a person-readable refusal."""
         if isinstance(command, WatchingRequest):
             return self._watching(who)
-        self._require_admin(who.user_id)
+        self._require_admin(who)
         if isinstance(command, StatusRequest):
             return self._status()
         if isinstance(command, UnwatchRequest):
@@ -106,8 +110,8 @@ class WatchCommands:
         return self._watch(command, who)
 
     def _watch(self, request: WatchRequest, who: Invocation) -> str:
-        zone = self._zone(request.timezone, who.user_id)
-        self._require_membership(who.channel_id)
+        zone = self._zone(request.timezone, who)
+        self._require_membership(who)
         now = self.clock()
         slot = WeeklySlot(request.weekday, request.at, ZoneInfo(zone))
         first = latest_due(slot, next_due(slot, now))  # what the first summary reports on
@@ -116,6 +120,7 @@ class WatchCommands:
         watch = self.store.add_watch(
             NewWatch(
                 team_id=who.team_id,
+                enterprise_id=who.enterprise_id,
                 channel_id=who.channel_id,
                 sheet_key=sheet.key,
                 sheet_url=request.url,
@@ -184,22 +189,28 @@ class WatchCommands:
         )
         return listing(head, lines)
 
-    def _require_admin(self, user_id: str) -> None:
-        if user_id in self.admins:
+    def _client(self, who: Invocation) -> WebClient:
+        return self.workspaces.client(who.team_id, who.enterprise_id)
+
+    def _require_admin(self, who: Invocation) -> None:
+        # CTR_ADMINS: TEAM:USER names an admin of that workspace only; a bare USER (allowed
+        # only with one workspace, bot/settings.py) the one workspace there is.
+        if f"{who.team_id}:{who.user_id}" in self.admins or who.user_id in self.admins:
             return
-        user = self.client.users_info(user=user_id).get("user") or {}
+        user = self._client(who).users_info(user=who.user_id).get("user") or {}
         if not any(user.get(flag) for flag in ("is_admin", "is_owner", "is_primary_owner")):
             raise NotAllowed(
                 "Only workspace admins and the people in CTR_ADMINS can change weekly "
                 "summaries. Ask one of them, or use /ctr watching to see what is set up."
             )
 
-    def _require_membership(self, channel_id: str) -> None:
+    def _require_membership(self, who: Invocation) -> None:
         """The summaries will be posted here: refuse now what would fail at the due time."""
-        if channel_id.startswith("D"):
+        if who.channel_id.startswith("D"):
             raise CtrError(NOT_A_CHANNEL)
         try:
-            channel = self.client.conversations_info(channel=channel_id).get("channel") or {}
+            client = self._client(who)
+            channel = client.conversations_info(channel=who.channel_id).get("channel") or {}
         except SlackApiError as error:
             if error.response.get("error") == "channel_not_found":  # private, bot not in it
                 raise CtrError(INVITE) from None
@@ -211,10 +222,10 @@ class WatchCommands:
         if not channel.get("is_member"):
             raise CtrError(INVITE)
 
-    def _zone(self, requested: str | None, user_id: str) -> str:
+    def _zone(self, requested: str | None, who: Invocation) -> str:
         name = requested
         if name is None:  # the person's own zone, as their Slack profile says
-            user = self.client.users_info(user=user_id).get("user") or {}
+            user = self._client(who).users_info(user=who.user_id).get("user") or {}
             name = user.get("tz") or "UTC"
         return zone_name(name)
 

@@ -34,6 +34,7 @@ from bot.weekly.lastread import LastRead, LastReads
 from bot.weekly.scheduler import SummaryScheduler
 from bot.weekly.source import SheetReportSource, record_snapshot
 from bot.weekly.status import Operations
+from bot.workspaces import Workspaces, workspaces_of
 from core.errors import CtrError
 from sheets import metrics
 from sheets.backends import GoogleSheet
@@ -230,11 +231,21 @@ class Weekly:
         return threads
 
 
-def build_weekly(settings: Settings, client: WebClient, clock: Clock = utc_now) -> Weekly | None:
-    """None when Google isn't configured: /ctr still works, watch commands explain why not."""
+def build_weekly(
+    settings: Settings,
+    clients: WebClient | Workspaces,
+    clock: Clock = utc_now,
+    store: Store | None = None,
+) -> Weekly | None:
+    """None when Google isn't configured: /ctr still works, watch commands explain why not.
+
+    ``clients``: SLACK_BOT_TOKEN's client, or OAuth mode's installations; ``store``: the one
+    OAuth mode opened already (else DATABASE_URL's is opened here).
+    """
     if settings.sheets.credentials is None:
         return None
-    store = open_store(settings, clock)
+    workspaces = workspaces_of(clients)
+    store = store or open_store(settings, clock)
     # Epoch seconds, not a monotonic clock: the buckets are shared with other processes.
     quota = QuotaScheduler(
         per_user=settings.sheets.quota_per_minute, clock=time.time, ledger=store.quota_ledger()
@@ -261,16 +272,16 @@ def build_weekly(settings: Settings, client: WebClient, clock: Clock = utc_now) 
     )
     return Weekly(
         commands=WatchCommands(
-            client,
+            workspaces,
             store,
             access,
             settings.ctr_admins,
             operations=lambda: Operations(syncer.backlog, sheets_client.quota.usage()),
             clock=clock,
         ),
-        campaigns=CampaignHistory(client, store, source.read, clock=clock),
+        campaigns=CampaignHistory(workspaces, store, source.read, clock=clock),
         scheduler=SummaryScheduler(
-            store=store, client=client, source=source, owner=owner, clock=clock
+            store=store, workspaces=workspaces, source=source, owner=owner, clock=clock
         ),
         syncer=syncer,
         sync_every=min(CHANGE_POLL, settings.sync_interval_minutes * 60),

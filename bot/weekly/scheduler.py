@@ -18,8 +18,10 @@ from bot.metrics import SUMMARIES
 from bot.slackerrors import Remedy, classify
 from bot.slacktext import literal
 from bot.store.repository import Clock, Store, Watch
+from bot.store.workspace_watches import UNINSTALLED
 from bot.weekly.delivery import DEFAULT_LEASE, Outcome, Rendered, Target, deliver
 from bot.weekly.every import run_every
+from bot.workspaces import NotInstalled, Workspaces
 from core.errors import CtrError
 from core.owed import owed
 from core.schedule import Due
@@ -49,7 +51,7 @@ class ReportSource(Protocol):
 @dataclass
 class SummaryScheduler:
     store: Store
-    client: WebClient
+    workspaces: Workspaces  # each watch's summary goes out with its own workspace's token
     source: ReportSource
     owner: str
     clock: Clock
@@ -78,11 +80,19 @@ class SummaryScheduler:
             if watch.paused_reason is not None:
                 continue  # quiet until watched again, which resumes it
             try:
-                for due in self._owed(watch, done):
-                    outcomes[watch.id] = self._send(watch, due)
+                owed_now = self._owed(watch, done)
+                client = (
+                    self.workspaces.client(watch.team_id, watch.enterprise_id) if owed_now else None
+                )
+                for due in owed_now:
+                    assert client is not None
+                    outcomes[watch.id] = self._send(client, watch, due)
                     SUMMARIES.labels(outcomes[watch.id].value).inc()
                 self._succeeded(watch)
                 continue
+            except NotInstalled as error:  # removed without our hearing of it
+                self.store.pause_watch(watch.id, UNINSTALLED)
+                log.warning("weekly summary paused for watch %s: %s", watch.id, error)
             except (SlackClientError, URLError) as error:  # URLError: the upload's PUT
                 self._slack_failed(watch, error)
             except SheetAccessError as error:
@@ -107,12 +117,12 @@ class SummaryScheduler:
         sent = done.get((watch.channel_id, watch.sheet_key, watch.tab), set())
         return owed(watch.times, self.clock(), sent)
 
-    def _send(self, watch: Watch, due: Due) -> Outcome:
+    def _send(self, client: WebClient, watch: Watch, due: Due) -> Outcome:
         late_by = describe_delay(self.clock() - due.scheduled) if due.late else None
         render: Callable[[], Rendered] = lambda: self.source(watch, due.reported_week, late_by)  # noqa: E731
         target = Target(watch.channel_id, watch.sheet_key, due.reported_week, watch.tab)
         return deliver(
-            self.client,
+            client,
             self.store,
             self.owner,
             target,
@@ -158,10 +168,10 @@ class SummaryScheduler:
         log.warning("weekly summary paused for watch %s: %s", watch.id, reason)
         text = pause_notice(watch, reason)
         try:
-            self.client.chat_postMessage(
+            self.workspaces.client(watch.team_id, watch.enterprise_id).chat_postMessage(
                 channel=watch.created_by, text=text, blocks=[section(text)], unfurl_links=False
             )
-        except SlackClientError as error:
+        except (SlackClientError, CtrError) as error:  # CtrError: not installed there now
             log.error("could not tell %s about the pause: %s", watch.created_by, error)
 
 

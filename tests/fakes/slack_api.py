@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from tests.fakes.http import FakeServer, Gate, serving
+from tests.fakes.slack_oauth import FakeOAuth
 
 BOT_TOKEN = "xoxb-test-not-a-real-token"
 APP_TOKEN = "xapp-test-not-a-real-token"
@@ -47,6 +48,9 @@ class FakeSlack:
     fail_next: dict[str, str] = field(default_factory=dict)  # method -> error, once
     gates: dict[tuple[str, str], Gate] = field(default_factory=dict)  # (method, when)
     base_url: str = ""  # server root, e.g. http://127.0.0.1:PORT/
+    # "Add to Slack": installed workspaces' tokens, which ``token`` (workspace T1) works beside.
+    oauth: FakeOAuth = field(default_factory=FakeOAuth)
+    used_tokens: list[tuple[str, str]] = field(default_factory=list)  # (method, token)
 
     @property
     def api_url(self) -> str:
@@ -108,7 +112,13 @@ class FakeSlack:
         return {"ok": True, "url": self.socket_url}
 
     def api_auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
-        return {"ok": True, "team_id": "T1", "user_id": "UBOT", "bot_id": "BBOT"}
+        team = self.oauth.team_of(str(args.get("token", ""))) or "T1"
+        return {"ok": True, "team_id": team, "user_id": "UBOT", "bot_id": "BBOT"}
+
+    @property
+    def authorize_url(self) -> str:
+        """Slack's consent page, as SLACK_AUTHORIZE_URL should name it."""
+        return self.base_url + "oauth/v2/authorize"
 
     def api_chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = str(args.get("channel", ""))
@@ -247,26 +257,44 @@ class _Handler(BaseHTTPRequestHandler):
             fake.responses.append(json.loads(body or b"{}"))
             self._reply(200, b"ok", "text/plain")
             return
-        method = parts.path.removeprefix("/api/")
-        # As on Slack: only apps.connections.open takes the app-level (xapp-) token.
-        token = fake.app_token if method == "apps.connections.open" else fake.token
-        if self.headers.get("Authorization") != f"Bearer {token}":
-            self._json({"ok": False, "error": "invalid_auth"})
+        if parts.path == "/oauth/v2/authorize":
+            query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+            status, where = fake.oauth.authorize(query)
+            self._reply(status, b"", "text/html", location=where if status == 302 else None)
             return
+        method = parts.path.removeprefix("/api/")
         args = {k: v[-1] for k, v in parse_qs(parts.query).items()}
         if "json" in (self.headers.get("Content-Type") or ""):
             args.update(json.loads(body or b"{}"))
         elif body:
             args.update({k: v[-1] for k, v in parse_qs(body.decode()).items()})
-        self._json(fake.handle(method, args))
+        if method == "oauth.v2.access":  # client credentials, no token
+            with fake._lock:
+                fake.calls.append((method, args))
+            self._json(fake.oauth.access(args, self.headers.get("Authorization")))
+            return
+        # As on Slack: only apps.connections.open takes the app-level (xapp-) token.
+        token = fake.app_token if method == "apps.connections.open" else fake.token
+        given = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
+        refused = None if given == token else fake.oauth.refused(given)
+        if refused is not None:
+            self._json({"ok": False, "error": refused})
+            return
+        with fake._lock:
+            fake.used_tokens.append((method, given))
+        self._json(fake.handle(method, args | {"token": given} if method == "auth.test" else args))
 
     def _json(self, payload: dict[str, Any]) -> None:
         self._reply(200, json.dumps(payload).encode(), "application/json")
 
-    def _reply(self, status: int, body: bytes, content_type: str) -> None:
+    def _reply(
+        self, status: int, body: bytes, content_type: str, location: str | None = None
+    ) -> None:
         try:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
+            if location is not None:
+                self.send_header("Location", location)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)

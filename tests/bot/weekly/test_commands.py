@@ -13,6 +13,7 @@ from bot.blocks import MAX_TEXT
 from bot.store.repository import NewWatch, Store
 from bot.weekly.commands import Invocation, NotAllowed, SheetInfo, WatchCommands
 from bot.weekly.status import Operations
+from bot.workspaces import OneWorkspace
 from core.errors import CtrError, InputError
 from core.grammar import parse_command
 from core.schedule import Weekday
@@ -48,7 +49,9 @@ def commands(client: WebClient, store: Store, slack: FakeSlack) -> WatchCommands
         }
     )
     sheets = Sheets({URL: SheetInfo(key="sheet-1", title="Q4 <!channel> plan")})
-    return WatchCommands(client=client, store=store, access=sheets, admins={"U_LISTED"})
+    return WatchCommands(
+        workspaces=OneWorkspace(client), store=store, access=sheets, admins={"U_LISTED"}
+    )
 
 
 def run(commands: WatchCommands, text: str, user: str = "U_ADMIN") -> str:
@@ -143,7 +146,7 @@ def test_status_is_for_admins_and_shows_syncs_backlog_and_quota(
         ),
     )
     commands = WatchCommands(
-        client=client,
+        workspaces=OneWorkspace(client),
         store=store,
         access=sheets,
         admins=set(),

@@ -12,6 +12,7 @@ from bot.slackerrors import TOKEN_REFUSED, Remedy, classify
 from bot.store.repository import NewWatch, Store, Watch
 from bot.weekly.delivery import Outcome, Rendered
 from bot.weekly.scheduler import MAX_FAILURES, SummaryScheduler, describe_delay
+from bot.workspaces import OneWorkspace
 from core.schedule import Weekday
 from sheets.errors import SheetAccessError, SheetsApiError
 from tests.bot.weekly.conftest import SHEET, CannedSource, Clock, add_watch
@@ -24,7 +25,9 @@ DUE = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # Monday 09:00 in Paris
 def scheduler(
     store: Store, client: WebClient, clock: Clock, source: CannedSource
 ) -> SummaryScheduler:
-    return SummaryScheduler(store=store, client=client, source=source, owner="r1", clock=clock)
+    return SummaryScheduler(
+        store=store, workspaces=OneWorkspace(client), source=source, owner="r1", clock=clock
+    )
 
 
 def test_nothing_before_due_then_exactly_one_post_with_chart(

@@ -1,0 +1,245 @@
+"""OAuth mode: "Add to Slack" with Bolt's OAuthSettings, installations and states in our database.
+
+slack_sdk's SQLAlchemy installation and state stores keep their rows in the bot's own
+DATABASE_URL (their tables are in our Alembic history, bot/store/schema.py). Tokens rotate:
+an installation's bot token expires (12 hours on Slack) and is refreshed before use, by Bolt
+for requests and by ``Installations.client`` for the weekly summaries, one refresh at a time
+(``SharedRotator``), since Slack revokes a refresh token once it is used.
+
+Org-wide Enterprise Grid installs are refused (the manifest has ``org_deploy_enabled: false``):
+each workspace of an organisation installs the app for itself, and so has its own watches.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import BoltResponse
+from slack_bolt.authorization.authorize import InstallationStoreAuthorize
+from slack_bolt.error import BoltError
+from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
+from slack_bolt.oauth.oauth_settings import OAuthSettings
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackTokenRotationError
+from slack_sdk.oauth.installation_store import Installation
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+from slack_sdk.oauth.token_rotation import TokenRotator
+from sqlalchemy import Engine
+
+from bot.settings import OAuthConfig
+from bot.store.repository import Clock, utc_now
+from bot.store.workspace_watches import pause_workspace, resume_workspace
+from bot.workspaces import NotInstalled
+
+log = logging.getLogger(__name__)
+
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
+STATE_SECONDS = 600  # an install link works for ten minutes, once
+# Refresh a token this long before it expires (Bolt's default): no call meets an expired one.
+REFRESH_BEFORE_MINUTES = 120
+ORG_WIDE = (
+    "This app is installed one workspace at a time, not across a whole Enterprise Grid "
+    "organisation: ask an org admin to add it to each workspace that wants it."
+)
+FAILURES = {
+    "access_denied": "Installation cancelled: nothing was installed. You can start again.",
+    "invalid_browser": "This install link was started in another browser, or its ten minutes "
+    "ran out: nothing was installed. Start again from the install page.",
+    "invalid_state": "This install link was already used or has expired (a link works once, "
+    "for ten minutes): nothing was installed. Start again from the install page.",
+    "missing_code": "Slack sent no authorization code: nothing was installed. Start again.",
+    "invalid_code": "Slack did not accept the authorization code (it works once, for a few "
+    "minutes): nothing was installed. Start again from the install page.",
+}
+
+
+class WorkspaceInstallations(SQLAlchemyInstallationStore):
+    """slack_sdk's store, refusing org-wide installs before anything is saved."""
+
+    def save(self, installation: Installation) -> None:
+        if installation.is_enterprise_install:
+            raise OrgWideRefused(ORG_WIDE)
+        super().save(installation)
+
+
+class OrgWideRefused(BoltError):
+    """An Enterprise Grid org-wide install, which this app does not take."""
+
+
+class SharedRotator(TokenRotator):
+    """One token refresh at a time in this process, from the newest stored tokens.
+
+    Slack revokes a refresh token once used, so two refreshes from the same stored row would
+    fail the second: under the lock, the row is read again (a token another thread or replica
+    refreshed meanwhile is used as it is) and a refreshed one is saved before the lock opens.
+    """
+
+    def __init__(
+        self, store: SQLAlchemyInstallationStore, client_id: str, secret: str, client: WebClient
+    ) -> None:
+        super().__init__(client_id=client_id, client_secret=secret, client=client)
+        self.store = store
+        self._lock = threading.Lock()
+
+    def perform_token_rotation(
+        self, *, installation: Installation, minutes_before_expiration: int = 120
+    ) -> Installation | None:
+        with self._lock:
+            latest = self._latest(installation) or installation
+            try:
+                rotated = super().perform_token_rotation(
+                    installation=latest, minutes_before_expiration=minutes_before_expiration
+                )
+            except SlackTokenRotationError:
+                again = self._latest(installation)  # a replica may have refreshed first
+                if again is None or again.bot_refresh_token == latest.bot_refresh_token:
+                    raise
+                return again
+            if rotated is None:
+                # refreshed by someone else since the caller read it, or not due yet
+                return latest if latest.bot_token != installation.bot_token else None
+            self.store.save(rotated)  # before the lock opens: the next reader sees it
+            return rotated
+
+    def _latest(self, installation: Installation) -> Installation | None:
+        return self.store.find_installation(
+            enterprise_id=installation.enterprise_id,
+            team_id=installation.team_id,
+            is_enterprise_install=installation.is_enterprise_install,
+        )
+
+
+@dataclass(frozen=True)
+class Installations:
+    """Every workspace's installation, and a Web API client with its current token."""
+
+    store: WorkspaceInstallations
+    states: SQLAlchemyOAuthStateStore
+    rotator: SharedRotator
+    make_client: Callable[[str], WebClient]  # a client like the app's, with this token
+    engine: Engine  # the watches paused and resumed with their workspace
+    clock: Clock = utc_now
+
+    def client(self, team_id: str, enterprise_id: str | None = None) -> WebClient:
+        """The workspace's client, its token refreshed first if it expires soon."""
+        found = self.store.find_installation(enterprise_id=enterprise_id, team_id=team_id)
+        if found is None or found.bot_token is None:
+            raise NotInstalled(
+                f"The app is not installed in workspace {team_id} any more: reinstall it "
+                "there to resume its weekly summaries."
+            )
+        fresh = self.rotator.perform_token_rotation(
+            installation=found, minutes_before_expiration=REFRESH_BEFORE_MINUTES
+        )
+        found = fresh or found  # saved by the rotator
+        assert found.bot_token is not None
+        return self.make_client(found.bot_token)
+
+    def installed(self, installation: Installation) -> None:
+        """A (re)install: the watches its removal paused run again."""
+        if installation.team_id is not None:
+            resumed = resume_workspace(self.engine, installation.team_id)
+            log.info(
+                "workspace_installed", extra={"team": installation.team_id, "resumed": resumed}
+            )
+
+    def removed(self, team_id: str | None, enterprise_id: str | None) -> None:
+        """The workspace removed the app or revoked its token: forget its tokens, pause its
+        watches (kept, so a reinstall picks up where it stopped)."""
+        self.store.delete_all(enterprise_id=enterprise_id, team_id=team_id)
+        paused = pause_workspace(self.engine, team_id, self.clock()) if team_id else 0
+        log.info("workspace_removed", extra={"team": team_id, "paused": paused})
+
+
+def installations(
+    config: OAuthConfig,
+    engine: Engine,
+    make_client: Callable[[str | None], WebClient],
+    clock: Clock = utc_now,
+) -> Installations:
+    store = WorkspaceInstallations(client_id=config.client_id, engine=engine)
+    states = SQLAlchemyOAuthStateStore(expiration_seconds=STATE_SECONDS, engine=engine)
+    rotator = SharedRotator(store, config.client_id, config.client_secret, make_client(None))
+    return Installations(store, states, rotator, make_client, engine, clock)
+
+
+def oauth_settings(
+    config: OAuthConfig,
+    found: Installations,
+    client: WebClient,
+    on_installed: Callable[[Installation], None],
+) -> tuple[OAuthSettings, InstallationStoreAuthorize]:
+    """Bolt's OAuth settings and the authorize it runs each request through (tokens refreshed
+    by ``found.rotator``; auth.test answers cached per token, so a request costs no extra
+    Slack call once its token has been seen)."""
+    settings = OAuthSettings(
+        client_id=config.client_id,
+        client_secret=config.client_secret,
+        scopes=list(config.scopes),
+        user_scopes=[],
+        redirect_uri=config.redirect_uri,
+        install_path=INSTALL_PATH,
+        redirect_uri_path=REDIRECT_PATH,
+        authorization_url=config.authorize_url,
+        installation_store=found.store,
+        token_rotation_expiration_minutes=REFRESH_BEFORE_MINUTES,
+        state_store=found.states,
+        state_expiration_seconds=STATE_SECONDS,
+        callback_options=CallbackOptions(
+            success=lambda args: _installed(args, on_installed), failure=_failed
+        ),
+    )
+    authorize = InstallationStoreAuthorize(
+        logger=log,
+        installation_store=found.store,
+        client_id=config.client_id,
+        client_secret=config.client_secret,
+        token_rotation_expiration_minutes=REFRESH_BEFORE_MINUTES,
+        cache_enabled=True,
+        client=client,
+    )
+    authorize.token_rotator = found.rotator
+    return settings, authorize
+
+
+def _installed(args: SuccessArgs, on_installed: Callable[[Installation], None]) -> BoltResponse:
+    installation = args.installation
+    on_installed(installation)
+    name = installation.team_name or installation.team_id or "your workspace"
+    log.info("installed", extra={"team": installation.team_id})
+    body = (
+        f"CTR is installed in {html.escape(name)}. Type <code>/ctr help</code> in any "
+        "channel; an admin can have a channel receive weekly summaries with "
+        "<code>/ctr watch</code>."
+    )
+    return _page(200, "Installed", body, args.settings.state_utils.build_set_cookie_for_deletion())
+
+
+def _failed(args: FailureArgs) -> BoltResponse:
+    reason = args.reason
+    if isinstance(args.error, OrgWideRefused):
+        text = ORG_WIDE
+    elif reason in FAILURES:
+        text = FAILURES[reason]
+    else:
+        text = f"The installation failed ({reason}): nothing was installed. Please try again."
+    log.warning("install_failed", extra={"reason": reason})
+    body = f'{html.escape(text)} <a href="{INSTALL_PATH}">Install again</a>'
+    cookie = args.settings.state_utils.build_set_cookie_for_deletion()
+    return _page(args.suggested_status_code, "Not installed", body, cookie)
+
+
+def _page(status: int, title: str, body: str, cookie: str) -> BoltResponse:
+    page = (
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title></head>'
+        f"<body><h1>{title}</h1><p>{body}</p></body></html>"
+    )
+    headers: dict[str, Any] = {"Content-Type": "text/html; charset=utf-8", "Set-Cookie": [cookie]}
+    return BoltResponse(status=status, body=page, headers=headers)
