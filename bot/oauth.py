@@ -44,6 +44,8 @@ REDIRECT_PATH = "/slack/oauth_redirect"
 STATE_SECONDS = 600  # an install link works for ten minutes, once
 # Refresh a token this long before it expires (Bolt's default): no call meets an expired one.
 REFRESH_BEFORE_MINUTES = 120
+# oauth.v2.access answers that no retry will change: the workspace must install again.
+DEAD_REFRESH = {"invalid_refresh_token", "invalid_client_id", "bad_client_secret", "token_revoked"}
 ORG_WIDE = (
     "This app is installed one workspace at a time, not across a whole Enterprise Grid "
     "organisation: ask an org admin to add it to each workspace that wants it."
@@ -126,6 +128,7 @@ class Installations:
     make_client: Callable[[str], WebClient]  # a client like the app's, with this token
     engine: Engine  # the watches paused and resumed with their workspace
     clock: Clock = utc_now
+    per_workspace: bool = True
 
     def client(self, team_id: str, enterprise_id: str | None = None) -> WebClient:
         """The workspace's client, its token refreshed first if it expires soon."""
@@ -135,9 +138,18 @@ class Installations:
                 f"The app is not installed in workspace {team_id} any more: reinstall it "
                 "there to resume its weekly summaries."
             )
-        fresh = self.rotator.perform_token_rotation(
-            installation=found, minutes_before_expiration=REFRESH_BEFORE_MINUTES
-        )
+        try:
+            fresh = self.rotator.perform_token_rotation(
+                installation=found, minutes_before_expiration=REFRESH_BEFORE_MINUTES
+            )
+        except SlackTokenRotationError as error:
+            code = error.api_error.response.get("error")
+            if code in DEAD_REFRESH:
+                raise NotInstalled(
+                    f"Slack no longer accepts workspace {team_id}'s refresh token ({code}): "
+                    "reinstall the app there to resume its weekly summaries."
+                ) from None
+            raise error.api_error from None  # Slack's own answer: retried if passing
         found = fresh or found  # saved by the rotator
         assert found.bot_token is not None
         return self.make_client(found.bot_token)

@@ -20,6 +20,10 @@ class NotInstalled(CtrError):
 
 
 class Workspaces(Protocol):
+    # True when each workspace has its own installation (OAuth mode): a token Slack refuses
+    # is that workspace's to fix by reinstalling, not the operator's.
+    per_workspace: bool
+
     def client(self, team_id: str, enterprise_id: str | None = None) -> WebClient:
         """The client for that workspace; raises CtrError when the bot can't act there."""
         ...
@@ -30,6 +34,7 @@ class OneWorkspace:
     """Single-workspace mode: SLACK_BOT_TOKEN's client, the only workspace there is."""
 
     the_client: WebClient
+    per_workspace: bool = False
 
     def client(self, team_id: str, enterprise_id: str | None = None) -> WebClient:
         return self.the_client

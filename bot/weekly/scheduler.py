@@ -15,7 +15,7 @@ from slack_sdk.errors import SlackClientError
 
 from bot.blocks import section
 from bot.metrics import SUMMARIES
-from bot.slackerrors import Remedy, classify
+from bot.slackerrors import TOKEN_REFUSED, Remedy, classify
 from bot.slacktext import literal
 from bot.store.repository import Clock, Store, Watch
 from bot.store.workspace_watches import UNINSTALLED
@@ -137,6 +137,9 @@ class SummaryScheduler:
 
     def _slack_failed(self, watch: Watch, error: SlackClientError | URLError) -> None:
         problem = classify(error)
+        if self.workspaces.per_workspace and problem.code in TOKEN_REFUSED:
+            self._workspace_token_refused(watch, problem.code, problem.what)
+            return
         if problem.remedy is Remedy.OPERATOR:  # nobody can be told in Slack: the log says
             self.store.pause_watch(watch.id, problem.what)
             log.error("weekly summary paused for watch %s: %s", watch.id, problem.what)
@@ -146,6 +149,16 @@ class SummaryScheduler:
             self._failed(watch, problem.what)
             return
         self._pause(watch, template.format(url=watch.sheet_url))
+
+    def _workspace_token_refused(self, watch: Watch, code: str, what: str) -> None:
+        """OAuth mode: an expired token is refreshed on the next pass (its expiry is due by
+        then); any other refused token means the workspace's installation is gone, so its
+        watch waits for a reinstall, which resumes it."""
+        if code == "token_expired":
+            self._failed(watch, what)
+            return
+        self.store.pause_watch(watch.id, UNINSTALLED)
+        log.warning("weekly summary paused for watch %s: %s (%s)", watch.id, what, watch.team_id)
 
     def _failed(self, watch: Watch, what: str) -> None:
         count = self.failures[watch.id] = self.failures.get(watch.id, 0) + 1

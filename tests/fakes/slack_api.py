@@ -50,7 +50,7 @@ class FakeSlack:
     base_url: str = ""  # server root, e.g. http://127.0.0.1:PORT/
     # "Add to Slack": installed workspaces' tokens, which ``token`` (workspace T1) works beside.
     oauth: FakeOAuth = field(default_factory=FakeOAuth)
-    used_tokens: list[tuple[str, str]] = field(default_factory=list)  # (method, token)
+    used_tokens: list[tuple[str, str, str]] = field(default_factory=list)  # method, token, channel
 
     @property
     def api_url(self) -> str:
@@ -280,8 +280,12 @@ class _Handler(BaseHTTPRequestHandler):
         if refused is not None:
             self._json({"ok": False, "error": refused})
             return
+        channel = str(args.get("channel") or args.get("channel_id") or "")
         with fake._lock:
-            fake.used_tokens.append((method, given))
+            fake.used_tokens.append((method, given, channel))
+        if fake.oauth.outside(given, channel):
+            self._json({"ok": False, "error": "channel_not_found"})  # as Slack: not visible
+            return
         self._json(fake.handle(method, args | {"token": given} if method == "auth.test" else args))
 
     def _json(self, payload: dict[str, Any]) -> None:

@@ -61,6 +61,9 @@ class FakeOAuth:
     codes: dict[str, tuple[Installer, str, str]] = field(default_factory=dict)
     refresh_tokens: dict[str, str] = field(default_factory=dict)  # refresh -> access token
     refreshes: int = 0
+    fail_refreshes: list[str] = field(default_factory=list)  # errors the next refreshes get
+    # Which workspace each channel is in: an installed workspace's token sees only its own.
+    channel_teams: dict[str, str] = field(default_factory=dict)
     clock: Callable[[], float] = time.time
     _serial: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -122,6 +125,8 @@ class FakeOAuth:
 
     def _refresh(self, refresh_token: str) -> dict[str, Any]:
         with self._lock:
+            if self.fail_refreshes:  # the refresh token stays good: nothing was exchanged
+                return {"ok": False, "error": self.fail_refreshes.pop(0)}
             old = self.refresh_tokens.pop(refresh_token, None)  # revoked once used
             grant = self.grants.get(old) if old else None
         if grant is None or grant.revoked:
@@ -159,6 +164,12 @@ class FakeOAuth:
             for grant in self.grants.values():
                 if grant.team_id == team_id:
                     grant.revoked = True
+
+    def outside(self, token: str, channel: str) -> bool:
+        """An installed workspace's token naming another workspace's channel."""
+        grant = self.grants.get(token)
+        owner = self.channel_teams.get(channel)
+        return grant is not None and owner is not None and owner != grant.team_id
 
     def team_of(self, token: str) -> str | None:
         grant = self.grants.get(token)

@@ -49,7 +49,7 @@ def test_a_command_runs_with_its_workspaces_token(bot: OAuthBot) -> None:
     ack, _ = bot.command("200 50000", team="T1")
     assert "0.40%" in str(ack)
     token = bot.installs.store.find_installation(enterprise_id=None, team_id="T1").bot_token  # type: ignore[union-attr]
-    assert ("auth.test", token) in bot.slack.used_tokens
+    assert ("auth.test", token, "") in bot.slack.used_tokens
 
 
 def test_a_workspace_that_never_installed_gets_no_answer_but_a_pointer(bot: OAuthBot) -> None:

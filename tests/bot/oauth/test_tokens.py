@@ -43,8 +43,8 @@ def test_a_token_near_its_expiry_is_refreshed_before_the_command_uses_it(bot: OA
     new = token_of(bot, "T1")
     assert new not in (None, old)
     assert bot.slack.oauth.refreshes == 1
-    assert all(token != old for method, token in bot.slack.used_tokens if method != "auth.test")
-    assert ("auth.test", new) in bot.slack.used_tokens
+    assert all(token != old for method, token, _ in bot.slack.used_tokens if method != "auth.test")
+    assert ("auth.test", new, "") in bot.slack.used_tokens
 
 
 def test_commands_racing_an_expiring_token_refresh_it_once_and_all_answer(bot: OAuthBot) -> None:
