@@ -20,9 +20,11 @@ class NotInstalled(CtrError):
 
 
 class Workspaces(Protocol):
-    # True when each workspace has its own installation (OAuth mode): a token Slack refuses
-    # is that workspace's to fix by reinstalling, not the operator's.
-    per_workspace: bool
+    @property
+    def per_workspace(self) -> bool:
+        """True when each workspace has its own installation (OAuth mode): a token Slack
+        refuses is that workspace's to fix by reinstalling, not the operator's."""
+        ...
 
     def client(self, team_id: str, enterprise_id: str | None = None) -> WebClient:
         """The client for that workspace; raises CtrError when the bot can't act there."""

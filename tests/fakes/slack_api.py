@@ -257,21 +257,13 @@ class _Handler(BaseHTTPRequestHandler):
             fake.responses.append(json.loads(body or b"{}"))
             self._reply(200, b"ok", "text/plain")
             return
-        if parts.path == "/oauth/v2/authorize":
-            query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-            status, where = fake.oauth.authorize(query)
-            self._reply(status, b"", "text/html", location=where if status == 302 else None)
-            return
         method = parts.path.removeprefix("/api/")
         args = {k: v[-1] for k, v in parse_qs(parts.query).items()}
         if "json" in (self.headers.get("Content-Type") or ""):
             args.update(json.loads(body or b"{}"))
         elif body:
             args.update({k: v[-1] for k, v in parse_qs(body.decode()).items()})
-        if method == "oauth.v2.access":  # client credentials, no token
-            with fake._lock:
-                fake.calls.append((method, args))
-            self._json(fake.oauth.access(args, self.headers.get("Authorization")))
+        if self._oauth(parts.path, args):
             return
         # As on Slack: only apps.connections.open takes the app-level (xapp-) token.
         token = fake.app_token if method == "apps.connections.open" else fake.token
@@ -287,6 +279,20 @@ class _Handler(BaseHTTPRequestHandler):
             self._json({"ok": False, "error": "channel_not_found"})  # as Slack: not visible
             return
         self._json(fake.handle(method, args | {"token": given} if method == "auth.test" else args))
+
+    def _oauth(self, path: str, args: dict[str, Any]) -> bool:
+        """The consent page and oauth.v2.access (client credentials, no token), if asked."""
+        fake = self.server.fake
+        if path == "/oauth/v2/authorize":
+            status, where = fake.oauth.authorize(args)
+            self._reply(status, b"", "text/html", location=where if status == 302 else None)
+            return True
+        if path == "/api/oauth.v2.access":
+            with fake._lock:
+                fake.calls.append(("oauth.v2.access", args))
+            self._json(fake.oauth.access(args, self.headers.get("Authorization")))
+            return True
+        return False
 
     def _json(self, payload: dict[str, Any]) -> None:
         self._reply(200, json.dumps(payload).encode(), "application/json")

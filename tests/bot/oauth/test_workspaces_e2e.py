@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from bot.weekly.delivery import Outcome
-from tests.bot.oauth.conftest import MovableClock, OAuthBot, running_oauth_bot
 from tests.bot.conftest import message_text
+from tests.bot.oauth.conftest import MovableClock, OAuthBot, running_oauth_bot
 from tests.fakes.google_api import FakeGoogle, Value
 from tests.fakes.google_fixtures import KEY, campaign_sheet
 
