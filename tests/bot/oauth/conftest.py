@@ -40,6 +40,13 @@ class OAuthBot:
     weekly: Weekly | None
     browser: requests.Session
 
+    def __repr__(self) -> str:  # hypothesis prints the fixture with a failing example
+        return f"OAuthBot({self.url})"
+
+    @property
+    def store_engine(self) -> Any:
+        return self.installs.engine
+
     def install(self, team: str, browser: requests.Session | None = None, **how: Any) -> Any:
         """A person in ``team`` opens the install page, approves (or not) at Slack, and comes
         back: the redirect page's response."""
