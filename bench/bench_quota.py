@@ -44,7 +44,8 @@ from bench.interrupt import run_main
 from bench.simtime import VirtualTime
 from bot.store.engine import connect, migrate
 from bot.store.quota import StoreLedger
-from bot.store.repository import NewWatch, Store
+from bot.store.records import NewWatch
+from bot.store.repository import Store
 from bot.weekly.access import GoogleSheetAccess
 from bot.weekly.runtime import CHANGE_POLL, WatchedSheetsSync
 from core.schedule import Weekday
@@ -181,8 +182,11 @@ def run(name: str, smart: bool, args: argparse.Namespace, key_pem: bytes, public
                 key_file, google.base_url.rstrip("/"), quota_per_minute=quota.limits[QuotaKind.READ]
             )
             client, _ = make_client(settings, sleep=vt.sleep, quota=quota)
+            store = Store(connect(url), clock.datetime)
             loop = WatchedSheetsSync(
-                Store(connect(url), clock.datetime),
+                store.syncs,
+                store.watches,
+                store.history,
                 GoogleSheetAccess(client, EMAIL),
                 clock.datetime,
                 changes=DriveChanges(client) if smart else None,
@@ -220,7 +224,7 @@ def seed_store(url: str, google: FakeGoogle, keys: list[str], rng: random.Random
     store = Store(engine, google.clock.datetime)
     now = google.clock.datetime()
     for key in keys:
-        store.add_watch(
+        store.watches.add_watch(
             NewWatch(
                 "T1",
                 "C1",
@@ -233,7 +237,7 @@ def seed_store(url: str, google: FakeGoogle, keys: list[str], rng: random.Random
             )
         )
         last = now - timedelta(seconds=rng.uniform(0, 86_400))
-        store.record_sync(key, google.modified_time(key), last)
+        store.syncs.record_sync(key, google.modified_time(key), last)
     engine.dispose()
 
 

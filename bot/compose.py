@@ -7,7 +7,8 @@ from sqlalchemy import Engine
 from bot.database_url import describe, sqlite_file_problem
 from bot.settings import Settings
 from bot.store.engine import connect, migrate
-from bot.store.repository import Clock, Store, utc_now
+from bot.store.records import Clock, utc_now
+from bot.store.repository import Store
 from core.errors import ConfigError, InputError
 from sheets.backends import CsvSheet, GoogleSheet, SheetBackend
 from sheets.client import make_client

@@ -33,7 +33,7 @@ from slack_sdk.oauth.token_rotation import TokenRotator
 from sqlalchemy import Engine
 
 from bot.settings import OAuthConfig
-from bot.store.repository import Clock, utc_now
+from bot.store.records import Clock, utc_now
 from bot.store.workspace_watches import pause_workspace, resume_workspace
 from bot.workspaces import NotInstalled
 

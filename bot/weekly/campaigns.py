@@ -14,7 +14,9 @@ from slack_sdk import WebClient
 
 from bot.blocks import context, escape, section, share_button
 from bot.slacktext import literal, plain
-from bot.store.repository import Clock, Store, Watch, utc_now
+from bot.store.history import History
+from bot.store.records import Clock, Watch, utc_now
+from bot.store.watches import Watches
 from bot.weekly.commands import Invocation
 from bot.weekly.source import gather, is_running_totals
 from bot.weekly.trend_chart import render_trend
@@ -48,7 +50,8 @@ class CampaignHistory:
     """Answers questions about one campaign from the sheets this channel watches."""
 
     workspaces: Workspaces
-    store: Store
+    watches: Watches
+    history: History
     # The summary's reader (SheetReportSource.read): the sync's last read while Drive says
     # the sheet is unchanged, so a question costs one Drive call, not two Sheets reads.
     read_sheet: Callable[[Watch], tuple[Sequence[Sequence[Cell]], Layout, str]]
@@ -56,7 +59,7 @@ class CampaignHistory:
 
     def answer(self, request: HistoryCommand, who: Invocation, typed: str) -> Message:
         """The ephemeral answer, with a Share button; raises CtrError to explain a refusal."""
-        found = self.find(request.campaign, who.channel_id)
+        found = self.find(request.campaign, who)
         if isinstance(request, UsualRequest):
             blocks = usual_blocks(request, found)
             text = f"Usual CTR of {literal(found.name)}"
@@ -74,7 +77,7 @@ class CampaignHistory:
     def share(self, request: HistoryCommand, who: Invocation) -> Message | None:
         """The answer for everyone: a message to post, or (a chart) uploaded here and None."""
         channel_id, user_id = who.channel_id, who.user_id
-        found = self.find(request.campaign, channel_id)
+        found = self.find(request.campaign, who)
         credit = f"Shared by <@{escape(user_id)}> with `/ctr`"
         if isinstance(request, UsualRequest):
             return {
@@ -92,9 +95,11 @@ class CampaignHistory:
         )
         return None
 
-    def find(self, typed: str, channel_id: str) -> Found:
-        """The first of the channel's watched sheets that has the campaign."""
-        watches = [w for w in self.store.watches(channel_id) if w.paused_reason is None]
+    def find(self, typed: str, who: Invocation) -> Found:
+        """The first of the channel's watched sheets (this workspace's watches) that has the
+        campaign."""
+        mine = self.watches.of(who.team_id).all(who.channel_id)
+        watches = [w for w in mine if w.paused_reason is None]
         if not watches:
             raise CtrError(
                 "This channel watches no sheets, so I know no campaign's history here. An "
@@ -116,7 +121,7 @@ class CampaignHistory:
         today = self.clock().astimezone(ZoneInfo(watch.timezone)).date()
         # Reading for a question records nothing: snapshots are the sync's and summary's job.
         snapshots = (
-            self.store.snapshots(watch.sheet_key) if is_running_totals(grid, layout) else None
+            self.history.snapshots(watch.sheet_key) if is_running_totals(grid, layout) else None
         )
         return gather(grid, layout, today=today, snapshots=snapshots).table, title
 

@@ -11,6 +11,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from importlib.resources import files
 from importlib.resources.abc import Traversable
@@ -20,7 +21,8 @@ from bot.app import make_client as slack_client
 from bot.compose import open_sheet, open_store
 from bot.readable import ansi_bold, plain, readable
 from bot.settings import Settings
-from bot.store.repository import Store
+from bot.store.deliveries import Deliveries
+from bot.store.history import History
 from bot.weekly.blocks import blocks_as_text
 from bot.weekly.delivery import Rendered, Target, deliver
 from bot.weekly.source import (
@@ -53,7 +55,7 @@ def summary_command(args: argparse.Namespace, settings: Settings) -> int:
         args.sheet,
         args.week,
         args.timezone,
-        store=lambda: open_store(settings),
+        history=lambda: open_store(settings).history,
         minimum=settings.summary_min_impressions if minimum is None else minimum,
     )
     if args.dry_run:
@@ -66,7 +68,10 @@ def summary_command(args: argparse.Namespace, settings: Settings) -> int:
         print(f"chart written to {args.chart}")
         return 0
     return _post(
-        settings, open_store(settings), Target(args.channel, key, week, _tab(backend)), message
+        settings,
+        open_store(settings).deliveries,
+        Target(args.channel, key, week, _tab(backend)),
+        message,
     )
 
 
@@ -75,7 +80,7 @@ def demo_command(out: Path, *, as_json: bool = False) -> int:
     sheet = out / "campaigns.csv"
     write_file(sheet, example_sheet().read_bytes(), "--out")
     result = sync(CsvSheet(sheet))
-    _, message = _render(CsvSheet(sheet), "demo", str(sheet), None, "UTC", store=None)
+    _, message = _render(CsvSheet(sheet), "demo", str(sheet), None, "UTC", history=None)
     chart = out / "weekly-chart.png"
     chart.write_bytes(message.chart_png)
     if as_json:
@@ -119,7 +124,7 @@ def _render(
     week: date | None,
     timezone: str,
     *,
-    store: Callable[[], Store] | None,
+    history: Callable[[], History] | None,
     minimum: int = DEFAULT_MIN_IMPRESSIONS,
 ) -> tuple[date, Rendered]:
     grid, evidence = backend.read()
@@ -128,8 +133,8 @@ def _render(
     # Only running-total sheets need the database (for snapshots): a dry run of a dated
     # sheet leaves no file behind.
     snapshots = (
-        record_snapshot(store(), key, grid, layout, today, tab=_tab(backend))
-        if store is not None and is_running_totals(grid, layout)
+        record_snapshot(history(), key, grid, layout, today, tab=_tab(backend))
+        if history is not None and is_running_totals(grid, layout)
         else None
     )
     inputs = gather(grid, layout, today=today, snapshots=snapshots)
@@ -150,12 +155,15 @@ def _tab(backend: SheetBackend) -> int:
     return backend.gid or 0 if isinstance(backend, GoogleSheet) else 0
 
 
-def _post(settings: Settings, store: Store, target: Target, message: Rendered) -> int:
+def _post(settings: Settings, deliveries: Deliveries, target: Target, message: Rendered) -> int:
+    client = slack_client(settings)
+    # The token's workspace keys the delivery, as the running bot's watches do.
+    team = str(client.auth_test().get("team_id") or "")
     outcome = deliver(
-        slack_client(settings),
-        store,
+        client,
+        deliveries,
         f"cli-{os.getpid()}",
-        target,
+        replace(target, team_id=team),
         lambda: message,
         since=datetime.now(UTC),
     )

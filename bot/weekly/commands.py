@@ -14,7 +14,10 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks import MAX_TEXT
 from bot.slacktext import literal
-from bot.store.repository import Clock, NewWatch, Store, Watch, utc_now
+from bot.store.deliveries import Deliveries
+from bot.store.records import Clock, NewWatch, Watch, utc_now
+from bot.store.syncs import SheetSyncs
+from bot.store.watches import Watches
 from bot.weekly.status import Operations, status_text
 from bot.workspaces import Workspaces
 from core.errors import CtrError, InputError
@@ -91,7 +94,9 @@ class Invocation:
 @dataclass(frozen=True, slots=True)
 class WatchCommands:
     workspaces: Workspaces
-    store: Store
+    watches: Watches
+    deliveries: Deliveries  # what was sent, for what a changed schedule still owes
+    syncs: SheetSyncs  # for /ctr status
     access: SheetAccess
     admins: Set[str]
     # The running sync loop's backlog and quota use (None where no loop runs here).
@@ -104,7 +109,7 @@ class WatchCommands:
             return self._watching(who)
         self._require_admin(who)
         if isinstance(command, StatusRequest):
-            return self._status()
+            return self._status(who)
         if isinstance(command, UnwatchRequest):
             return self._unwatch(command, who)
         return self._watch(command, who)
@@ -117,7 +122,7 @@ class WatchCommands:
         first = latest_due(slot, next_due(slot, now))  # what the first summary reports on
         today = now.astimezone(slot.zone).date()
         sheet = self.access.check(request.url, first.reported_week, today=today, timezone=zone)
-        watch = self.store.add_watch(
+        watch = self.watches.of(who.team_id).add_watch(
             NewWatch(
                 team_id=who.team_id,
                 enterprise_id=who.enterprise_id,
@@ -132,7 +137,9 @@ class WatchCommands:
                 sheet_name=sheet.title,
             )
         )
-        sent = self.store.delivered_weeks(watch.channel_id, watch.sheet_key, tab=watch.tab)
+        sent = self.deliveries.delivered_weeks(
+            watch.channel_id, watch.sheet_key, tab=watch.tab, team_id=watch.team_id
+        )
         pending = owed(watch.times, now, sent)
         owing = (
             f" The summary due {pending[0].scheduled.astimezone(slot.zone):%A %d %b %H:%M} "
@@ -148,7 +155,8 @@ class WatchCommands:
     def _unwatch(self, request: UnwatchRequest, who: Invocation) -> str:
         """By the number /ctr watching shows, the URL or the key: nothing is opened, so a
         sheet that was deleted or unshared can always be let go."""
-        watches = self.store.watches(who.channel_id)
+        mine = self.watches.of(who.team_id)
+        watches = mine.all(who.channel_id)
         found = find_watches(watches, request.target)
         if not found:
             raise InputError(
@@ -163,11 +171,11 @@ class WatchCommands:
                 example=f"unwatch {watches.index(found[0]) + 1}",
             )
         (watch,) = found
-        self.store.remove_watch(who.channel_id, watch.id)
+        mine.remove_watch(who.channel_id, watch.id)
         return f"Stopped: no more weekly summaries of {_name(watch)} in this channel."
 
     def _watching(self, who: Invocation) -> str:
-        watches = self.store.watches(who.channel_id)
+        watches = self.watches.of(who.team_id).all(who.channel_id)
         if not watches:
             return (
                 "This channel watches no sheets yet. An admin can add one with "
@@ -178,14 +186,17 @@ class WatchCommands:
             "*Weekly summaries in this channel* (`/ctr unwatch &lt;number&gt;` stops one)", lines
         )
 
-    def _status(self) -> str:
-        operations = self.operations() if self.operations is not None else None
+    def _status(self, who: Invocation) -> str:
+        """The workspace's own watches; the replica's backlog and quota use (shared by every
+        workspace) only where there is one workspace."""
+        shared = self.operations is not None and not self.workspaces.per_workspace
+        operations = self.operations() if self.operations is not None and shared else None
         head, lines = status_text(
-            self.store.watches(),
-            self.store.sync_states(),
+            self.watches.of(who.team_id).all(),
+            self.syncs.sync_states(),
             operations,
             self.clock(),
-            feed=self.store.feed_failures(),
+            feed=self.syncs.feed_failures(),
         )
         return listing(head, lines)
 

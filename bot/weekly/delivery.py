@@ -22,7 +22,8 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.slacktext import plain
-from bot.store.repository import Claim, Store
+from bot.store.deliveries import Deliveries
+from bot.store.records import Claim
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,9 @@ class Target:
     sheet_key: str
     week: date
     tab: int = 0  # the worksheet's gid: two tabs of one spreadsheet are two summaries
+    # The workspace whose watch owes it: in a Slack Connect channel (one id in each workspace
+    # sharing it) each workspace's summary is its own, found by its own metadata.
+    team_id: str = ""
 
     @property
     def chart_name(self) -> str:
@@ -66,26 +70,34 @@ class Fenced(Exception):
 class Fence:
     """One owner's hold on one delivery: every Slack write goes through ``check``."""
 
-    store: Store
+    deliveries: Deliveries
     target: Target
     owner: str
     lease: timedelta
 
     def check(self) -> None:
         """Still ours? Extends the lease when it is; raises Fenced when it isn't."""
-        if not self.store.renew_delivery(*self._key, self.owner, self.lease, tab=self.target.tab):
+        if not self.deliveries.renew_delivery(
+            *self._key, self.owner, self.lease, tab=self.target.tab, team_id=self.target.team_id
+        ):
             raise Fenced(f"{self.owner} lost the claim on {self.target}")
 
     def posted(self, ts: str) -> None:
-        if not self.store.mark_posted(*self._key, self.owner, ts, tab=self.target.tab):
+        if not self.deliveries.mark_posted(
+            *self._key, self.owner, ts, tab=self.target.tab, team_id=self.target.team_id
+        ):
             raise Fenced(f"{self.owner} lost the claim on {self.target} after posting {ts}")
 
     def charted(self) -> None:
-        if not self.store.mark_charted(*self._key, self.owner, tab=self.target.tab):
+        if not self.deliveries.mark_charted(
+            *self._key, self.owner, tab=self.target.tab, team_id=self.target.team_id
+        ):
             raise Fenced(f"{self.owner} lost the claim on {self.target} after its chart")
 
     def release(self) -> None:
-        self.store.release_delivery(*self._key, self.owner, tab=self.target.tab)
+        self.deliveries.release_delivery(
+            *self._key, self.owner, tab=self.target.tab, team_id=self.target.team_id
+        )
 
     @property
     def _key(self) -> tuple[str, str, date]:
@@ -117,7 +129,7 @@ class Fence:
 
 def deliver(
     client: WebClient,
-    store: Store,
+    deliveries: Deliveries,
     owner: str,
     target: Target,
     render: Callable[[], Rendered],
@@ -131,12 +143,18 @@ def deliver(
         since: no earlier than the scheduled time; where to start looking for a post a
             crashed replica may have made.
     """
-    claim = store.claim_delivery(
-        target.channel_id, target.sheet_key, target.week, owner, lease, tab=target.tab
+    claim = deliveries.claim_delivery(
+        target.channel_id,
+        target.sheet_key,
+        target.week,
+        owner,
+        lease,
+        tab=target.tab,
+        team_id=target.team_id,
     )
     if claim is None:
         return Outcome.ELSEWHERE
-    fence = Fence(store, target, owner, lease)
+    fence = Fence(deliveries, target, owner, lease)
     try:
         with fence.renewed(every=lease.total_seconds() / 3):
             return _deliver_claimed(client, fence, claim, render, since)
@@ -255,7 +273,8 @@ def charts_in_thread(client: WebClient, target: Target, ts: str) -> list[str]:
 
 def _payload(target: Target) -> dict[str, str]:
     payload = {"sheet": target.sheet_key, "week": target.week.isoformat()}
-    return payload | {"tab": str(target.tab)} if target.tab else payload
+    payload |= {"tab": str(target.tab)} if target.tab else {}
+    return payload | {"team": target.team_id} if target.team_id else payload
 
 
 def _is_summary_for(message: dict[str, Any], target: Target) -> bool:
@@ -263,5 +282,5 @@ def _is_summary_for(message: dict[str, Any], target: Target) -> bool:
     payload = metadata.get("event_payload") or {}
     expected = _payload(target)
     return metadata.get("event_type") == SUMMARY_EVENT and all(
-        payload.get(key) == expected.get(key) for key in ("sheet", "week", "tab")
+        payload.get(key) == expected.get(key) for key in ("sheet", "week", "tab", "team")
     )

@@ -16,7 +16,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.store.repository import SyncState
+from bot.store.records import SyncState
 from sheets.changes import Version
 
 FULL_RESYNC = timedelta(hours=24)

@@ -17,7 +17,11 @@ from bot.compose import open_store
 from bot.health import report_degraded
 from bot.metrics import FEED_FAILURES
 from bot.settings import Settings
-from bot.store.repository import Clock, Store, utc_now
+from bot.store.history import History
+from bot.store.records import Clock, utc_now
+from bot.store.repository import Store
+from bot.store.syncs import SheetSyncs
+from bot.store.watches import Watches
 from bot.weekly.access import GoogleSheetAccess
 from bot.weekly.campaigns import CampaignHistory
 from bot.weekly.commands import WatchCommands
@@ -77,7 +81,9 @@ class WatchedSheetsSync:
     rest waits for the next pass.
     """
 
-    store: Store
+    syncs: SheetSyncs
+    watches: Watches
+    history: History
     access: GoogleSheetAccess
     clock: Clock = utc_now
     changes: DriveChanges | None = None
@@ -97,13 +103,13 @@ class WatchedSheetsSync:
             plan = PassPlan(queue=[(key, None) for key in targets])
         else:
             self._list_changes(self.changes, targets, now)
-            plan = plan_pass(targets.keys(), self.store.sync_states(), now, self._resync(targets))
+            plan = plan_pass(targets.keys(), self.syncs.sync_states(), now, self._resync(targets))
         deadline, synced = now + self.interval, 0
         for index, (key, version) in enumerate(plan.queue):
             if self.clock() >= deadline:
                 self._behind(len(plan.queue) - index, plan)
                 break
-            if not self.store.claim_sheet(key, self.owner, now + self.interval):
+            if not self.syncs.claim_sheet(key, self.owner, now + self.interval):
                 continue  # another replica syncs it this interval; it stays due for later
             synced += self._sync_key(key, version, targets[key])
         else:
@@ -117,7 +123,7 @@ class WatchedSheetsSync:
     def _targets(self) -> dict[str, list[Tab]]:
         """Spreadsheet key -> each watched tab of it (URL, time zone, gid)."""
         targets: dict[str, list[Tab]] = {}
-        for watch in self.store.watches():
+        for watch in self.watches.all():
             tab = Tab(watch.sheet_url, watch.timezone, watch.tab)
             if not watch.paused_reason and tab not in targets.get(watch.sheet_key, []):
                 targets.setdefault(watch.sheet_key, []).append(tab)
@@ -128,7 +134,7 @@ class WatchedSheetsSync:
     ) -> None:
         """If no other replica has this turn, ask Drive what changed and record it for all."""
         me = self.access.service_account
-        poll = self.store.claim_change_poll(me, self.owner, now + self.poll_every)
+        poll = self.syncs.claim_change_poll(me, self.owner, now + self.poll_every)
         if poll is None:
             return  # another replica lists Drive this time; its findings are in the store
         since = (poll.listed_at or now - FULL_RESYNC) - DRIVE_LAG
@@ -138,10 +144,10 @@ class WatchedSheetsSync:
             failure = drive_failure(str(error), me)
             FEED_FAILURES.inc()
             log.error("Drive's change feed failed: %s", failure)
-            self.store.record_listing_failure(me, failure)
+            self.syncs.record_listing_failure(me, failure)
             return
-        listing = plan_listing(targets.keys(), self.store.sync_states(), changed, me=me)
-        self.store.record_listing(me, now, listing.adopt, listing.report)
+        listing = plan_listing(targets.keys(), self.syncs.sync_states(), changed, me=me)
+        self.syncs.record_listing(me, now, listing.adopt, listing.report)
         for key, ours in listing.adopt.items():
             self.last_reads.retag(key, ours)
 
@@ -150,7 +156,7 @@ class WatchedSheetsSync:
         fails, as often as the quota allows (bot/weekly/freshness.py), so nothing waits a day.
         """
         failing = [
-            f for f in self.store.feed_failures() if f.account == self.access.service_account
+            f for f in self.syncs.feed_failures() if f.account == self.access.service_account
         ]
         report_degraded("drive_changes", failing[0].failure if failing else None)
         if not failing:
@@ -173,7 +179,7 @@ class WatchedSheetsSync:
                 read = self.last_reads.get(tab.url)
                 if read is not None:
                     self.last_reads.put(tab.url, replace(read, version=None, own_write=True))
-        self.store.record_sync(key, version, self.clock())
+        self.syncs.record_sync(key, version, self.clock())
         return 1
 
     def _sync(self, key: str, version: str | None, tab: Tab) -> bool:
@@ -186,7 +192,7 @@ class WatchedSheetsSync:
             raise
         self._backends[url] = backend
         today = self.clock().astimezone(ZoneInfo(tab.zone)).date()
-        record_snapshot(self.store, key, result.grid, result.layout, today, tab=tab.gid)
+        record_snapshot(self.history, key, result.grid, result.layout, today, tab=tab.gid)
         read = LastRead(
             key, version if not result.writes else None, result.grid, result.layout, result.name
         )
@@ -248,14 +254,16 @@ def build_weekly(
     store = store or open_store(settings, clock)
     # Epoch seconds, not a monotonic clock: the buckets are shared with other processes.
     quota = QuotaScheduler(
-        per_user=settings.sheets.quota_per_minute, clock=time.time, ledger=store.quota_ledger()
+        per_user=settings.sheets.quota_per_minute, clock=time.time, ledger=store.quota
     )
     sheets_client, service_account = make_client(settings.sheets, quota=quota)
     access = GoogleSheetAccess(sheets_client, service_account)
     changes = DriveChanges(sheets_client)
     owner = f"{socket.gethostname()}-{os.getpid()}-{datetime.now().timestamp():.0f}"
     syncer = WatchedSheetsSync(
-        store,
+        store.syncs,
+        store.watches,
+        store.history,
         access,
         clock,
         changes=changes,
@@ -264,7 +272,7 @@ def build_weekly(
     )
     source = SheetReportSource(
         lambda watch: access.open(watch.sheet_url),
-        store,
+        store.history,
         clock,
         settings.summary_min_impressions,
         last_reads=syncer.last_reads,
@@ -273,15 +281,24 @@ def build_weekly(
     return Weekly(
         commands=WatchCommands(
             workspaces,
-            store,
+            store.watches,
+            store.deliveries,
+            store.syncs,
             access,
             settings.ctr_admins,
             operations=lambda: Operations(syncer.backlog, sheets_client.quota.usage()),
             clock=clock,
         ),
-        campaigns=CampaignHistory(workspaces, store, source.read, clock=clock),
+        campaigns=CampaignHistory(
+            workspaces, store.watches, store.history, source.read, clock=clock
+        ),
         scheduler=SummaryScheduler(
-            store=store, workspaces=workspaces, source=source, owner=owner, clock=clock
+            watches=store.watches,
+            deliveries=store.deliveries,
+            workspaces=workspaces,
+            source=source,
+            owner=owner,
+            clock=clock,
         ),
         syncer=syncer,
         sync_every=min(CHANGE_POLL, settings.sync_interval_minutes * 60),

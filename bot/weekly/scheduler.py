@@ -17,7 +17,9 @@ from bot.blocks import section
 from bot.metrics import SUMMARIES
 from bot.slackerrors import TOKEN_REFUSED, Remedy, classify
 from bot.slacktext import literal
-from bot.store.repository import Clock, Store, Watch
+from bot.store.deliveries import Deliveries
+from bot.store.records import Clock, Watch
+from bot.store.watches import Watches
 from bot.store.workspace_watches import UNINSTALLED
 from bot.weekly.delivery import DEFAULT_LEASE, Outcome, Rendered, Target, deliver
 from bot.weekly.every import run_every
@@ -50,7 +52,8 @@ class ReportSource(Protocol):
 
 @dataclass
 class SummaryScheduler:
-    store: Store
+    watches: Watches
+    deliveries: Deliveries
     workspaces: Workspaces  # each watch's summary goes out with its own workspace's token
     source: ReportSource
     owner: str
@@ -69,12 +72,12 @@ class SummaryScheduler:
         outcomes: dict[int, Outcome] = {}
         # An owed summary reports on a week that began at most two weeks ago (three for one
         # carried over from a changed schedule): what was sent since, in one query a pass.
-        done: dict[tuple[str, str, int], set[date]] = {}
-        for channel, key, tab, week in self.store.deliveries_since(
+        done: dict[tuple[str, str, str, int], set[date]] = {}
+        for team, channel, key, tab, week in self.deliveries.deliveries_since(
             self.clock().date() - timedelta(days=28)
         ):
-            done.setdefault((channel, key, tab), set()).add(week)
-        for watch in self.store.watches():
+            done.setdefault((team, channel, key, tab), set()).add(week)
+        for watch in self.watches.all():
             if self.stopping.is_set():
                 break  # shutting down: the delivery in hand finished; claim no other
             if watch.paused_reason is not None:
@@ -91,7 +94,7 @@ class SummaryScheduler:
                 self._succeeded(watch)
                 continue
             except NotInstalled as error:  # removed without our hearing of it
-                self.store.pause_watch(watch.id, UNINSTALLED)
+                self.watches.pause_watch(watch.id, UNINSTALLED)
                 log.warning("weekly summary paused for watch %s: %s", watch.id, error)
             except (SlackClientError, URLError) as error:  # URLError: the upload's PUT
                 self._slack_failed(watch, error)
@@ -112,18 +115,20 @@ class SummaryScheduler:
         self.stopping = stop
         run_every(stop, every, self.run_due, "weekly summary pass")
 
-    def _owed(self, watch: Watch, done: dict[tuple[str, str, int], set[date]]) -> list[Due]:
+    def _owed(self, watch: Watch, done: dict[tuple[str, str, str, int], set[date]]) -> list[Due]:
         """What the watch owes now (core/owed.py): late is fine, lost never is."""
-        sent = done.get((watch.channel_id, watch.sheet_key, watch.tab), set())
+        sent = done.get((watch.team_id, watch.channel_id, watch.sheet_key, watch.tab), set())
         return owed(watch.times, self.clock(), sent)
 
     def _send(self, client: WebClient, watch: Watch, due: Due) -> Outcome:
         late_by = describe_delay(self.clock() - due.scheduled) if due.late else None
         render: Callable[[], Rendered] = lambda: self.source(watch, due.reported_week, late_by)  # noqa: E731
-        target = Target(watch.channel_id, watch.sheet_key, due.reported_week, watch.tab)
+        target = Target(
+            watch.channel_id, watch.sheet_key, due.reported_week, watch.tab, watch.team_id
+        )
         return deliver(
             client,
-            self.store,
+            self.deliveries,
             self.owner,
             target,
             render,
@@ -133,7 +138,7 @@ class SummaryScheduler:
 
     def _succeeded(self, watch: Watch) -> None:
         if self.failures.pop(watch.id, None) is not None or watch.last_error is not None:
-            self.store.record_error(watch.id, None)
+            self.watches.record_error(watch.id, None)
 
     def _slack_failed(self, watch: Watch, error: SlackClientError | URLError) -> None:
         problem = classify(error)
@@ -141,7 +146,7 @@ class SummaryScheduler:
             self._workspace_token_refused(watch, problem.code, problem.what)
             return
         if problem.remedy is Remedy.OPERATOR:  # nobody can be told in Slack: the log says
-            self.store.pause_watch(watch.id, problem.what)
+            self.watches.pause_watch(watch.id, problem.what)
             log.error("weekly summary paused for watch %s: %s", watch.id, problem.what)
             return
         template = NEEDS_A_PERSON.get(problem.code)
@@ -157,12 +162,12 @@ class SummaryScheduler:
         if code == "token_expired":
             self._failed(watch, what)
             return
-        self.store.pause_watch(watch.id, UNINSTALLED)
+        self.watches.pause_watch(watch.id, UNINSTALLED)
         log.warning("weekly summary paused for watch %s: %s (%s)", watch.id, what, watch.team_id)
 
     def _failed(self, watch: Watch, what: str) -> None:
         count = self.failures[watch.id] = self.failures.get(watch.id, 0) + 1
-        self.store.record_error(watch.id, what)
+        self.watches.record_error(watch.id, what)
         log.warning(
             "weekly summary for watch %s (%s in %s) failed (%d in a row): %s",
             *(watch.id, watch.sheet_url, watch.channel_id, count, what),
@@ -177,7 +182,7 @@ class SummaryScheduler:
             )
 
     def _pause(self, watch: Watch, reason: str) -> None:
-        self.store.pause_watch(watch.id, reason)
+        self.watches.pause_watch(watch.id, reason)
         log.warning("weekly summary paused for watch %s: %s", watch.id, reason)
         text = pause_notice(watch, reason)
         try:

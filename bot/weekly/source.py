@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.store.repository import Clock, Store, Watch
+from bot.store.history import History
+from bot.store.records import Clock, Watch
 from bot.weekly.blocks import fallback_text, summary_blocks
 from bot.weekly.chart import render_chart
 from bot.weekly.delivery import Rendered
@@ -73,7 +74,7 @@ def is_running_totals(grid: Sequence[Sequence[Cell]], layout: Layout) -> bool:
 
 
 def record_snapshot(
-    store: Store,
+    history: History,
     sheet_key: str,
     grid: Sequence[Sequence[Cell]],
     layout: Layout,
@@ -86,8 +87,8 @@ def record_snapshot(
     if not is_running_totals(grid, layout):
         return []
     totals, _ = campaign_totals(grid, layout)
-    store.record_snapshots(sheet_key, week_start(today), totals.items(), tab=tab)
-    return store.snapshots(sheet_key, tab=tab)
+    history.record_snapshots(sheet_key, week_start(today), totals.items(), tab=tab)
+    return history.snapshots(sheet_key, tab=tab)
 
 
 def latest_week(table: WeekTable, today: date) -> date | None:
@@ -130,7 +131,7 @@ class SheetReportSource:
     """The scheduler's ReportSource for watched Google sheets."""
 
     open_backend: Callable[[Watch], SheetBackend]
-    store: Store
+    history: History
     clock: Clock
     min_impressions: int = DEFAULT_MIN_IMPRESSIONS
     last_reads: LastReads | None = None  # the sync's reads, reused while Drive says unchanged
@@ -140,7 +141,7 @@ class SheetReportSource:
         with urgent():  # a summary due now goes before routine syncs in the quota's line
             grid, layout, title = self.read(watch)
         today = self.clock().astimezone(ZoneInfo(watch.timezone)).date()
-        stored = record_snapshot(self.store, watch.sheet_key, grid, layout, today, tab=watch.tab)
+        stored = record_snapshot(self.history, watch.sheet_key, grid, layout, today, tab=watch.tab)
         inputs = gather(grid, layout, today=today, snapshots=stored)
         return render_report(
             inputs,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.slacktext import literal
-from bot.store.repository import FeedFailure, SyncState, Watch
+from bot.store.records import FeedFailure, SyncState, Watch
 from bot.weekly.freshness import plan_pass
 from sheets.quota import Kind, Usage
 

@@ -27,7 +27,8 @@ import requests
 from websockets.sync.server import Server, serve
 
 from bot.store.engine import connect, migrate
-from bot.store.repository import NewWatch, Store
+from bot.store.records import NewWatch
+from bot.store.repository import Store
 from core.schedule import Weekday, WeeklySlot, latest_due
 from tests.bot.conftest import SIGNING_SECRET, command_body, message_text, signed
 from tests.bot.test_socket_mode import SocketFake
@@ -147,7 +148,7 @@ def test_a_signal_mid_command_finishes_it_then_stops(
     assert (stopped["requests"], stopped["replies"]) == (0, 0)
     assert http_bot.finish() == 0
     assert "Watching" in message_text(slack.responses[-1])
-    (watch,) = Store(connect(f"sqlite:///{tmp_path / 'state.sqlite3'}")).watches("C1")
+    (watch,) = Store(connect(f"sqlite:///{tmp_path / 'state.sqlite3'}")).watches.all("C1")
     assert watch.sheet_key == KEY
     assert http_bot.other == []  # nothing but log lines: no traceback
 
@@ -252,7 +253,7 @@ def test_a_signal_mid_delivery_finishes_it_and_claims_no_other(
     migrate(engine)
     store = Store(engine, clock=lambda: now - timedelta(days=8))  # watched for a while
     for channel, key in (("C1", KEY), ("C2", other)):
-        store.add_watch(
+        store.watches.add_watch(
             NewWatch(
                 team_id="T1",
                 channel_id=channel,
@@ -283,6 +284,8 @@ def test_a_signal_mid_delivery_finishes_it_and_claims_no_other(
     assert {f["channel"] for f in slack.files} == {"C1"}  # the chart too: the delivery finished
     due = latest_due(WeeklySlot(Weekday(slot.weekday()), slot.time(), ZoneInfo("UTC")), now)
     later = Store(connect(database))
-    assert later.delivery_done("C1", KEY, due.reported_week)
-    claim = later.claim_delivery("C2", other, due.reported_week, "replica-2", timedelta(minutes=5))
+    assert later.deliveries.delivery_done("C1", KEY, due.reported_week, team_id="T1")
+    claim = later.deliveries.claim_delivery(
+        "C2", other, due.reported_week, "replica-2", timedelta(minutes=5)
+    )
     assert claim is not None  # nobody holds C2's lease: another replica takes over at once

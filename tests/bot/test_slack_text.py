@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from bot.blocks import answer_message, error_message, shared_message
 from bot.readable import readable
 from bot.slacktext import error_text, fold, literal
-from bot.store.repository import FeedFailure, Watch
+from bot.store.records import FeedFailure, Watch
 from bot.weekly.blocks import fallback_text, summary_blocks
 from bot.weekly.campaigns import Found, usual_blocks
 from bot.weekly.commands import watching_lines

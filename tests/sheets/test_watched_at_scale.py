@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from bot.store.engine import connect, migrate
-from bot.store.repository import NewWatch, Store
+from bot.store.records import NewWatch
+from bot.store.repository import Store
 from bot.weekly.access import GoogleSheetAccess
 from bot.weekly.runtime import CHANGE_POLL, WatchedSheetsSync
 from bot.weekly.source import SheetReportSource
@@ -51,13 +52,17 @@ def watch(google: FakeGoogle, store: Store, count: int) -> list[str]:
     keys = [f"1Sheet{index:04d}_abcdefghijklmnop" for index in range(count)]
     for key in keys:
         google.spreadsheets[key] = [campaign_sheet([["2026-11-16", "A", 1000, 10, 1.0]])]
-        store.add_watch(NewWatch("T1", "C1", key, url(key), Weekday.MONDAY, time(9), "UTC", "U1"))
+        store.watches.add_watch(
+            NewWatch("T1", "C1", key, url(key), Weekday.MONDAY, time(9), "UTC", "U1")
+        )
     return keys
 
 
 def syncer(client: ResilientHTTPClient, store: Store, google: FakeGoogle) -> WatchedSheetsSync:
     return WatchedSheetsSync(
-        store,
+        store.syncs,
+        store.watches,
+        store.history,
         GoogleSheetAccess(client, CLIENT_EMAIL),
         google.clock.datetime,
         changes=DriveChanges(client),
@@ -100,7 +105,7 @@ def test_a_persons_edit_is_synced_in_the_next_pass_and_only_that_sheet_is_read(
     google.touch(keys[3])
     assert next_pass(google, loop, google.clock()) == (3, 1)  # read, write, verify read
     assert sheet.rows[1][5].value == 0.05
-    assert store.sync_states()[keys[3]].synced_at == google.clock.datetime()
+    assert store.syncs.sync_states()[keys[3]].synced_at == google.clock.datetime()
 
 
 def test_a_change_drive_never_reported_is_healed_within_a_day(
@@ -121,7 +126,7 @@ def test_a_change_drive_never_reported_is_healed_within_a_day(
 
 
 def synced_keys(store: Store) -> set[str]:
-    return {key for key, state in store.sync_states().items() if state.synced_at is not None}
+    return {key for key, state in store.syncs.sync_states().items() if state.synced_at is not None}
 
 
 def test_a_pass_that_cannot_keep_up_says_so_and_the_rest_go_next_oldest_first(
@@ -151,14 +156,14 @@ def test_a_summary_reuses_the_syncs_read_until_the_sheet_changes(
     next_pass(google, loop, google.clock())  # learns our write's version from Drive
     source = SheetReportSource(
         lambda w: loop.access.open(w.sheet_url),
-        store,
+        store.history,
         google.clock.datetime,
         last_reads=loop.last_reads,
         changes=DriveChanges(paced),
     )
     # As /ctr watch stores it: with the spreadsheet's name (a watch from before migration
     # 0006 costs one more metadata read per summary to learn it).
-    (the_watch,) = (replace(w, sheet_name="Plan") for w in store.watches())
+    (the_watch,) = (replace(w, sheet_name="Plan") for w in store.watches.all())
     google.log.clear()
     rendered = source(the_watch, date(2026, 11, 16), None)
     assert "16 Nov" in rendered.text
@@ -180,7 +185,7 @@ def test_the_store_remembers_versions_across_a_restart(
     google.log.clear()
     restarted.run_once()
     assert len(google.api_calls()) == 0  # synced within the day, unchanged since: not read
-    assert isinstance(store.sync_states()["1Sheet0000_abcdefghijklmnop"].synced_at, datetime)
+    assert isinstance(store.syncs.sync_states()["1Sheet0000_abcdefghijklmnop"].synced_at, datetime)
 
 
 def replica(

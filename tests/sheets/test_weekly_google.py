@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.store.engine import connect, migrate
-from bot.store.repository import NewWatch, Store
+from bot.store.records import NewWatch
+from bot.store.repository import Store
 from bot.weekly.access import GoogleSheetAccess
 from bot.weekly.commands import SheetInfo
 from bot.weekly.runtime import WatchedSheetsSync
@@ -76,12 +77,20 @@ def test_watched_sheets_are_synced_and_running_totals_snapshotted(
             "Totals", 0, [["Campaign", "Impressions", "Clicks"], ["A", 1000, 10], ["B", 400, 4]]
         )
     ]
-    store.add_watch(NewWatch("T1", "C1", KEY, URL, Weekday.MONDAY, time(9), "Europe/Paris", "U1"))
-    syncer = WatchedSheetsSync(store, GoogleSheetAccess(client, CLIENT_EMAIL), store._clock)
+    store.watches.add_watch(
+        NewWatch("T1", "C1", KEY, URL, Weekday.MONDAY, time(9), "Europe/Paris", "U1")
+    )
+    syncer = WatchedSheetsSync(
+        store.syncs,
+        store.watches,
+        store.history,
+        GoogleSheetAccess(client, CLIENT_EMAIL),
+        store.clock,
+    )
     assert syncer.run_once() == 1
     sheet = google.spreadsheets[KEY][0]
     assert sheet.rows[1][3].value == 0.01  # the CTR column is filled in
-    assert {(s.campaign, s.cumulative.clicks) for s in store.snapshots(KEY)} == {
+    assert {(s.campaign, s.cumulative.clicks) for s in store.history.snapshots(KEY)} == {
         ("A", 10),
         ("B", 4),
     }
@@ -90,7 +99,7 @@ def test_watched_sheets_are_synced_and_running_totals_snapshotted(
 def test_a_failing_sheet_does_not_stop_the_loop(
     client: ResilientHTTPClient, google: FakeGoogle, store: Store
 ) -> None:
-    store.add_watch(
+    store.watches.add_watch(
         NewWatch(
             "T1",
             "C1",
@@ -102,7 +111,13 @@ def test_a_failing_sheet_does_not_stop_the_loop(
             "U1",
         )
     )
-    syncer = WatchedSheetsSync(store, GoogleSheetAccess(client, CLIENT_EMAIL), store._clock)
+    syncer = WatchedSheetsSync(
+        store.syncs,
+        store.watches,
+        store.history,
+        GoogleSheetAccess(client, CLIENT_EMAIL),
+        store.clock,
+    )
     assert syncer.run_once() == 0
 
 
@@ -117,11 +132,14 @@ def test_a_summary_reads_a_sheet_with_a_persons_ctr_formula_beside_the_tools_col
     sheet.rows[1][4] = Cell(0.01, formula="=D2/C2")  # their own CTR, a formula
     google.spreadsheets[KEY] = [sheet]
     access = GoogleSheetAccess(client, CLIENT_EMAIL)
-    watch = store.add_watch(
+    watch = store.watches.add_watch(
         NewWatch("T1", "C1", KEY, URL, Weekday.MONDAY, time(9), "Europe/Paris", "U1")
     )
-    assert WatchedSheetsSync(store, access, store._clock).run_once() == 1
+    assert (
+        WatchedSheetsSync(store.syncs, store.watches, store.history, access, store.clock).run_once()
+        == 1
+    )
     assert sheet.rows[0][5].value == "CTR"  # the tool's own, beside theirs
-    source = SheetReportSource(lambda w: access.open(w.sheet_url), store, store._clock)
+    source = SheetReportSource(lambda w: access.open(w.sheet_url), store.history, store.clock)
     rendered = source(watch, date(2026, 11, 9), None)
     assert "1.00%" in rendered.text

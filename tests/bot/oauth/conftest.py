@@ -23,7 +23,8 @@ from bot.compose import open_engine
 from bot.oauth import INSTALL_PATH, REDIRECT_PATH, Installations, installations
 from bot.server import wsgi_app
 from bot.settings import Settings
-from bot.store.repository import Clock, Store, utc_now
+from bot.store.records import Clock, utc_now
+from bot.store.repository import Store
 from bot.weekly.runtime import Weekly, build_weekly
 from tests.bot.conftest import SIGNING_SECRET, signed
 from tests.fakes.http import running_waitress

@@ -6,7 +6,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from datetime import time
 
-from bot.store.repository import NewWatch, Watch
+from bot.store.records import NewWatch, Watch
 from bot.store.workspace_watches import UNINSTALLED
 from core.schedule import Weekday
 from tests.bot.oauth.conftest import OAuthBot
@@ -18,7 +18,7 @@ def token_of(bot: OAuthBot, team: str) -> str | None:
 
 
 def watch(bot: OAuthBot, team: str, channel: str) -> Watch:
-    return bot.store.add_watch(
+    return bot.store.watches.add_watch(
         NewWatch(
             team_id=team,
             channel_id=channel,
@@ -68,12 +68,15 @@ def test_uninstalling_one_workspace_pauses_its_watches_only_and_reinstalling_res
     assert bot.event("app_uninstalled", "T1").status_code == 200
     assert token_of(bot, "T1") is None
     assert token_of(bot, "T2") is not None
-    paused = {w.id: w.paused_reason for w in bot.store.watches()}
+    paused = {w.id: w.paused_reason for w in bot.store.watches.all()}
     assert paused == {mine.id: UNINSTALLED, theirs.id: None}
     ack, _ = bot.command("200 50000", team="T2")
     assert "0.40%" in str(ack)
     bot.install("T1")
-    assert {w.id: w.paused_reason for w in bot.store.watches()} == {mine.id: None, theirs.id: None}
+    assert {w.id: w.paused_reason for w in bot.store.watches.all()} == {
+        mine.id: None,
+        theirs.id: None,
+    }
     ack, _ = bot.command("200 50000", team="T1")
     assert "0.40%" in str(ack)
 
@@ -85,14 +88,14 @@ def test_a_revoked_bot_token_is_a_removal_a_revoked_user_token_is_not(bot: OAuth
     assert token_of(bot, "T1") is not None
     bot.event("tokens_revoked", "T1", tokens={"oauth": [], "bot": ["UBOT"]})
     assert token_of(bot, "T1") is None
-    assert [w.paused_reason for w in bot.store.watches()] == [UNINSTALLED]
+    assert [w.paused_reason for w in bot.store.watches.all()] == [UNINSTALLED]
     assert mine.paused_reason is None
 
 
 def test_a_watch_paused_for_its_own_trouble_stays_paused_after_a_reinstall(bot: OAuthBot) -> None:
     bot.install("T1")
     broken = watch(bot, "T1", "C1")
-    bot.store.pause_watch(broken.id, "The channel was archived.")
+    bot.store.watches.pause_watch(broken.id, "The channel was archived.")
     bot.event("app_uninstalled", "T1")
     bot.install("T1")
-    assert [w.paused_reason for w in bot.store.watches()] == ["The channel was archived."]
+    assert [w.paused_reason for w in bot.store.watches.all()] == ["The channel was archived."]

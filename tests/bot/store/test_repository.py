@@ -12,7 +12,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
 
 from bot.store.engine import MIGRATIONS, migrate
-from bot.store.repository import NewWatch, Store, SyncState
+from bot.store.records import NewWatch, SyncState
+from bot.store.repository import Store
 from bot.store.schema import metadata
 from core.ctr import Counts
 from core.schedule import Weekday
@@ -49,30 +50,30 @@ def test_the_migrations_build_exactly_the_schema_the_code_uses(engine: Engine) -
 
 
 def test_watch_round_trip_replace_pause_remove(store: Store) -> None:
-    first = store.add_watch(new_watch())
-    store.pause_watch(first.id, "not_in_channel")
-    assert store.watches()[0].paused_reason == "not_in_channel"
-    again = store.add_watch(new_watch())  # watching again re-schedules and un-pauses
-    assert [w.paused_reason for w in store.watches("C1")] == [None]
+    first = store.watches.add_watch(new_watch())
+    store.watches.pause_watch(first.id, "not_in_channel")
+    assert store.watches.all()[0].paused_reason == "not_in_channel"
+    again = store.watches.add_watch(new_watch())  # watching again re-schedules and un-pauses
+    assert [w.paused_reason for w in store.watches.all("C1")] == [None]
     assert again.at == time(9, 0)
     assert again.weekday is Weekday.MONDAY
-    store.add_watch(new_watch(channel="C2"))
-    assert [w.channel_id for w in store.watches()] == ["C1", "C2"]
+    store.watches.add_watch(new_watch(channel="C2"))
+    assert [w.channel_id for w in store.watches.all()] == ["C1", "C2"]
     assert again.id == first.id
-    assert not store.remove_watch("C2", first.id)  # another channel's watch: not from here
-    assert store.remove_watch("C1", first.id)
-    assert not store.remove_watch("C1", first.id)
-    assert [w.channel_id for w in store.watches()] == ["C2"]
+    assert not store.watches.remove_watch("C2", first.id)  # another channel's watch: not from here
+    assert store.watches.remove_watch("C1", first.id)
+    assert not store.watches.remove_watch("C1", first.id)
+    assert [w.channel_id for w in store.watches.all()] == ["C2"]
 
 
 def test_watching_again_keeps_when_the_schedule_started(store: Store, clock: FakeClock) -> None:
     """Issue #17.1: re-running /ctr watch reset the creation time, so a due summary not yet
     sent was skipped for that week."""
-    first = store.add_watch(new_watch())
+    first = store.watches.add_watch(new_watch())
     clock.now += timedelta(days=7, seconds=4)  # just after the next Monday 09:00 in Paris
-    again = store.add_watch(new_watch())
+    again = store.watches.add_watch(new_watch())
     assert (again.created_at, again.schedule_since) == (first.created_at, first.created_at)
-    moved = store.add_watch(replace(new_watch(), weekday=Weekday.FRIDAY))
+    moved = store.watches.add_watch(replace(new_watch(), weekday=Weekday.FRIDAY))
     assert moved.schedule_since == clock.now
     assert moved.carried is not None  # Monday's summary, still owed, moves with the change
     assert moved.carried.reported_week == date(2026, 11, 23)
@@ -80,24 +81,29 @@ def test_watching_again_keeps_when_the_schedule_started(store: Store, clock: Fak
 
 def test_tabs_are_separate_watches_with_separate_history(store: Store) -> None:
     """Issue #17.4: a second tab replaced the first, and their running totals mixed."""
-    one = store.add_watch(new_watch())
-    two = store.add_watch(replace(new_watch(), tab=7, sheet_url="https://x/sheet-1#gid=7"))
+    one = store.watches.add_watch(new_watch())
+    two = store.watches.add_watch(replace(new_watch(), tab=7, sheet_url="https://x/sheet-1#gid=7"))
     assert one.id != two.id
-    assert [w.tab for w in store.watches("C1")] == [0, 7]
-    store.record_snapshots("sheet-1", WEEK, [("Search", Counts(1, 10))])
-    store.record_snapshots("sheet-1", WEEK, [("Search", Counts(5, 50))], tab=7)
-    assert [s.cumulative for s in store.snapshots("sheet-1")] == [Counts(1, 10)]
-    assert [s.cumulative for s in store.snapshots("sheet-1", tab=7)] == [Counts(5, 50)]
-    assert store.claim_delivery("C1", "sheet-1", WEEK, "r1", timedelta(minutes=5)) is not None
-    claim = store.claim_delivery("C1", "sheet-1", WEEK, "r1", timedelta(minutes=5), tab=7)
+    assert [w.tab for w in store.watches.all("C1")] == [0, 7]
+    store.history.record_snapshots("sheet-1", WEEK, [("Search", Counts(1, 10))])
+    store.history.record_snapshots("sheet-1", WEEK, [("Search", Counts(5, 50))], tab=7)
+    assert [s.cumulative for s in store.history.snapshots("sheet-1")] == [Counts(1, 10)]
+    assert [s.cumulative for s in store.history.snapshots("sheet-1", tab=7)] == [Counts(5, 50)]
+    assert (
+        store.deliveries.claim_delivery("C1", "sheet-1", WEEK, "r1", timedelta(minutes=5))
+        is not None
+    )
+    claim = store.deliveries.claim_delivery(
+        "C1", "sheet-1", WEEK, "r1", timedelta(minutes=5), tab=7
+    )
     assert claim is not None  # the other tab's summary is another delivery
 
 
 def test_snapshots_keep_the_latest_totals_per_week(store: Store) -> None:
-    store.record_snapshots("s", WEEK, [("Search", Counts(1, 10)), ("Video", Counts(2, 20))])
-    store.record_snapshots("s", WEEK, [("Search", Counts(5, 50))])
-    store.record_snapshots("s", WEEK + timedelta(days=7), [("Search", Counts(9, 10**12))])
-    got = sorted(store.snapshots("s"), key=lambda s: (s.week, s.campaign))
+    store.history.record_snapshots("s", WEEK, [("Search", Counts(1, 10)), ("Video", Counts(2, 20))])
+    store.history.record_snapshots("s", WEEK, [("Search", Counts(5, 50))])
+    store.history.record_snapshots("s", WEEK + timedelta(days=7), [("Search", Counts(9, 10**12))])
+    got = sorted(store.history.snapshots("s"), key=lambda s: (s.week, s.campaign))
     assert got == [
         Snapshot(WEEK, "Search", Counts(5, 50)),
         Snapshot(WEEK, "Video", Counts(2, 20)),
@@ -107,47 +113,49 @@ def test_snapshots_keep_the_latest_totals_per_week(store: Store) -> None:
 
 def test_one_claim_wins_until_its_lease_runs_out(store: Store, clock: FakeClock) -> None:
     lease = timedelta(minutes=2)
-    assert store.claim_delivery("C1", "s", WEEK, "replica-a", lease)
-    assert not store.claim_delivery("C1", "s", WEEK, "replica-b", lease)
-    assert store.claim_delivery("C1", "s", WEEK + timedelta(days=7), "replica-b", lease)
+    assert store.deliveries.claim_delivery("C1", "s", WEEK, "replica-a", lease)
+    assert not store.deliveries.claim_delivery("C1", "s", WEEK, "replica-b", lease)
+    assert store.deliveries.claim_delivery("C1", "s", WEEK + timedelta(days=7), "replica-b", lease)
     clock.now += lease + timedelta(seconds=1)  # replica-a died mid-post
-    assert store.claim_delivery("C1", "s", WEEK, "replica-b", lease)
-    assert store.delivery_attempts("C1", "s", WEEK) == 2
-    assert not store.mark_posted("C1", "s", WEEK, "replica-a", "1.1")  # a zombie can't mark
-    assert store.mark_posted("C1", "s", WEEK, "replica-b", "2.2")
+    assert store.deliveries.claim_delivery("C1", "s", WEEK, "replica-b", lease)
+    assert store.deliveries.delivery_attempts("C1", "s", WEEK) == 2
+    assert not store.deliveries.mark_posted(
+        "C1", "s", WEEK, "replica-a", "1.1"
+    )  # a zombie can't mark
+    assert store.deliveries.mark_posted("C1", "s", WEEK, "replica-b", "2.2")
     clock.now += timedelta(days=1)  # replica-b died before its chart: c finishes the job
-    claim = store.claim_delivery("C1", "s", WEEK, "replica-c", lease)
+    claim = store.deliveries.claim_delivery("C1", "s", WEEK, "replica-c", lease)
     assert claim is not None
     assert (claim.attempts, claim.message_ts) == (3, "2.2")
-    assert not store.mark_charted("C1", "s", WEEK, "replica-b")
-    assert store.mark_charted("C1", "s", WEEK, "replica-c")
-    assert store.delivery_done("C1", "s", WEEK)
+    assert not store.deliveries.mark_charted("C1", "s", WEEK, "replica-b")
+    assert store.deliveries.mark_charted("C1", "s", WEEK, "replica-c")
+    assert store.deliveries.delivery_done("C1", "s", WEEK)
     clock.now += timedelta(days=1)
-    assert not store.claim_delivery("C1", "s", WEEK, "replica-d", lease)  # done is final
-    assert store.posted_message("C1", "s", WEEK) == "2.2"
+    assert not store.deliveries.claim_delivery("C1", "s", WEEK, "replica-d", lease)  # done is final
+    assert store.deliveries.posted_message("C1", "s", WEEK) == "2.2"
 
 
 def test_the_fence_renews_only_the_owners_claim(store: Store, clock: FakeClock) -> None:
     lease = timedelta(minutes=2)
-    assert store.claim_delivery("C1", "s", WEEK, "a", lease)
+    assert store.deliveries.claim_delivery("C1", "s", WEEK, "a", lease)
     clock.now += lease * 2  # a stalled, nobody took over: the claim is still a's
-    assert store.renew_delivery("C1", "s", WEEK, "a", lease)
-    assert not store.claim_delivery("C1", "s", WEEK, "b", lease)  # renewed: not expired
+    assert store.deliveries.renew_delivery("C1", "s", WEEK, "a", lease)
+    assert not store.deliveries.claim_delivery("C1", "s", WEEK, "b", lease)  # renewed: not expired
     clock.now += lease * 2
-    assert store.claim_delivery("C1", "s", WEEK, "b", lease)
-    assert not store.renew_delivery("C1", "s", WEEK, "a", lease)  # a is fenced off
-    assert not store.mark_posted("C1", "s", WEEK, "a", "1.1")
-    assert store.renew_delivery("C1", "s", WEEK, "b", lease)
+    assert store.deliveries.claim_delivery("C1", "s", WEEK, "b", lease)
+    assert not store.deliveries.renew_delivery("C1", "s", WEEK, "a", lease)  # a is fenced off
+    assert not store.deliveries.mark_posted("C1", "s", WEEK, "a", "1.1")
+    assert store.deliveries.renew_delivery("C1", "s", WEEK, "b", lease)
 
 
 def test_released_claims_can_be_retried(store: Store) -> None:
     lease = timedelta(minutes=2)
-    assert store.claim_delivery("C1", "s", WEEK, "a", lease)
-    store.release_delivery("C1", "s", WEEK, "a")
-    claim = store.claim_delivery("C1", "s", WEEK, "b", lease)
+    assert store.deliveries.claim_delivery("C1", "s", WEEK, "a", lease)
+    store.deliveries.release_delivery("C1", "s", WEEK, "a")
+    claim = store.deliveries.claim_delivery("C1", "s", WEEK, "b", lease)
     assert claim is not None
     assert claim.attempts == 2  # the failure may have come after Slack stored it: look first
-    assert store.posted_message("C1", "s", WEEK) is None
+    assert store.deliveries.posted_message("C1", "s", WEEK) is None
 
 
 def test_sheet_sync_state_keeps_the_version_when_a_daily_sync_does_not_know_it(
@@ -155,48 +163,48 @@ def test_sheet_sync_state_keeps_the_version_when_a_daily_sync_does_not_know_it(
 ) -> None:
     first = datetime(2026, 11, 16, 9, tzinfo=UTC)
     later = datetime(2026, 11, 17, 9, tzinfo=UTC)
-    store.record_sync("k", "v1", first)
-    store.record_listing("acct", clock.now, adopt={"k": "v2", "new": "v9"}, report={})
-    assert store.sync_states()["k"] == SyncState("v2", first)
-    store.record_sync("k", None, later)
-    assert store.sync_states()["k"] == SyncState("v2", later)
-    assert store.sync_states()["new"] == SyncState("v9", None)
+    store.syncs.record_sync("k", "v1", first)
+    store.syncs.record_listing("acct", clock.now, adopt={"k": "v2", "new": "v9"}, report={})
+    assert store.syncs.sync_states()["k"] == SyncState("v2", first)
+    store.syncs.record_sync("k", None, later)
+    assert store.syncs.sync_states()["k"] == SyncState("v2", later)
+    assert store.syncs.sync_states()["new"] == SyncState("v9", None)
 
 
 def test_a_reported_change_stays_due_until_a_sync_starts_from_it(
     store: Store, clock: FakeClock
 ) -> None:
-    store.record_sync("k", "v1", clock.now)
-    store.record_listing("acct", clock.now, adopt={}, report={"k": "v2", "new": "v5"})
-    states = store.sync_states()
+    store.syncs.record_sync("k", "v1", clock.now)
+    store.syncs.record_listing("acct", clock.now, adopt={}, report={"k": "v2", "new": "v5"})
+    states = store.syncs.sync_states()
     assert states["k"] == SyncState("v1", clock.now, reported="v2")
     assert states["k"].due
     assert states["new"].due
-    store.record_sync("k", "v2", clock.now)
-    assert not store.sync_states()["k"].due
-    store.record_listing("acct", clock.now, adopt={"k": "v3"}, report={})  # then our write
-    assert store.sync_states()["k"] == SyncState("v3", clock.now)
+    store.syncs.record_sync("k", "v2", clock.now)
+    assert not store.syncs.sync_states()["k"].due
+    store.syncs.record_listing("acct", clock.now, adopt={"k": "v3"}, report={})  # then our write
+    assert store.syncs.sync_states()["k"] == SyncState("v3", clock.now)
 
 
 def test_one_replica_lists_drive_per_turn_and_the_next_starts_where_it_ended(
     store: Store, clock: FakeClock
 ) -> None:
     turn = timedelta(minutes=3)
-    poll = store.claim_change_poll("acct", "r1", clock.now + turn)
+    poll = store.syncs.claim_change_poll("acct", "r1", clock.now + turn)
     assert poll is not None
     assert poll.listed_at is None  # never listed: the caller starts a day back
-    assert store.claim_change_poll("acct", "r2", clock.now + turn) is None
-    assert store.claim_change_poll("acct", "r1", clock.now + turn) is None  # its own turn too
-    assert store.claim_change_poll("other@acct", "r2", clock.now + turn) is not None
-    store.record_listing("acct", clock.now, adopt={}, report={})
+    assert store.syncs.claim_change_poll("acct", "r2", clock.now + turn) is None
+    assert store.syncs.claim_change_poll("acct", "r1", clock.now + turn) is None  # its own turn too
+    assert store.syncs.claim_change_poll("other@acct", "r2", clock.now + turn) is not None
+    store.syncs.record_listing("acct", clock.now, adopt={}, report={})
     listed = clock.now
     clock.now += turn
-    poll = store.claim_change_poll("acct", "r2", clock.now + turn)
+    poll = store.syncs.claim_change_poll("acct", "r2", clock.now + turn)
     assert poll is not None
     assert poll.listed_at == listed
-    store.record_listing("acct", listed - turn, adopt={}, report={})  # a slow, older listing
+    store.syncs.record_listing("acct", listed - turn, adopt={}, report={})  # a slow, older listing
     clock.now += turn
-    again = store.claim_change_poll("acct", "r1", clock.now + turn)
+    again = store.syncs.claim_change_poll("acct", "r1", clock.now + turn)
     assert again is not None
     assert again.listed_at == listed  # never moves back: nothing Drive said is skipped
 
@@ -205,15 +213,17 @@ def test_a_sheet_claim_goes_to_one_replica_until_it_runs_out(
     store: Store, clock: FakeClock
 ) -> None:
     until = clock.now + timedelta(minutes=15)
-    assert store.claim_sheet("sheet-1", "r1", until)  # first sight: the row is created
-    assert not store.claim_sheet("sheet-1", "r2", until)
-    assert store.claim_sheet("sheet-1", "r1", until + timedelta(minutes=1))  # its own: renewed
-    store.record_sync("sheet-1", "v1", clock.now)  # a sync record keeps the claim
-    assert not store.claim_sheet("sheet-1", "r2", until)
+    assert store.syncs.claim_sheet("sheet-1", "r1", until)  # first sight: the row is created
+    assert not store.syncs.claim_sheet("sheet-1", "r2", until)
+    assert store.syncs.claim_sheet(
+        "sheet-1", "r1", until + timedelta(minutes=1)
+    )  # its own: renewed
+    store.syncs.record_sync("sheet-1", "v1", clock.now)  # a sync record keeps the claim
+    assert not store.syncs.claim_sheet("sheet-1", "r2", until)
     clock.now = until + timedelta(minutes=2)
-    assert store.claim_sheet("sheet-1", "r2", clock.now + timedelta(minutes=15))
-    assert not store.claim_sheet("sheet-1", "r1", clock.now)
-    assert store.sync_states()["sheet-1"].version == "v1"
+    assert store.syncs.claim_sheet("sheet-1", "r2", clock.now + timedelta(minutes=15))
+    assert not store.syncs.claim_sheet("sheet-1", "r1", clock.now)
+    assert store.syncs.sync_states()["sheet-1"].version == "v1"
 
 
 def test_existing_rows_move_to_their_tab(engine: Engine) -> None:
@@ -250,9 +260,10 @@ def test_existing_rows_move_to_their_tab(engine: Engine) -> None:
         )
     migrate(engine)
     store = Store(engine)
-    assert [(w.channel_id, w.tab, w.schedule_since) for w in store.watches()] == [
+    assert [(w.channel_id, w.tab, w.schedule_since) for w in store.watches.all()] == [
         ("C1", 42, created),
         ("C2", 0, created),
     ]
-    assert [s.cumulative for s in store.snapshots("s1", tab=42)] == [Counts(1, 10)]
-    assert store.delivered_weeks("C2", "s1") == {WEEK}
+    assert [s.cumulative for s in store.history.snapshots("s1", tab=42)] == [Counts(1, 10)]
+    # 0007_oauth: the delivery takes its watch's workspace, so it still counts as sent
+    assert store.deliveries.delivered_weeks("C2", "s1", team_id="T1") == {WEEK}

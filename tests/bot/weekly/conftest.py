@@ -10,7 +10,8 @@ import pytest
 from slack_sdk import WebClient
 
 from bot.store.engine import connect, migrate
-from bot.store.repository import NewWatch, Store, Watch
+from bot.store.records import NewWatch, Watch
+from bot.store.repository import Store
 from bot.weekly.delivery import Rendered
 from core.schedule import Weekday
 from tests.fakes.slack_api import FakeSlack, running_fake_slack
@@ -71,7 +72,7 @@ def store(tmp_path: Path, clock: Clock) -> Store:
 
 
 def add_watch(store: Store, channel: str = "C1", at: time = time(9, 0)) -> Watch:
-    return store.add_watch(
+    return store.watches.add_watch(
         NewWatch(
             team_id="T1",
             channel_id=channel,

@@ -18,7 +18,7 @@ import requests
 from bot.app import create_app, make_client
 from bot.server import wsgi_app
 from bot.settings import Settings
-from bot.store.repository import NewWatch
+from bot.store.records import NewWatch
 from bot.weekly.runtime import build_weekly
 from core.schedule import Weekday
 from tests.bot.conftest import SIGNING_SECRET, action_body, command_body, message_text, signed
@@ -88,7 +88,7 @@ def bot(env: dict[str, str], google: FakeGoogle, tmp_path: Path) -> Iterator[Bot
         client = make_client(settings)
         weekly = build_weekly(settings, client, Clock(NOW))
         assert weekly is not None
-        weekly.scheduler.store.add_watch(
+        weekly.scheduler.watches.add_watch(
             NewWatch(
                 team_id="T1",
                 channel_id="C1",

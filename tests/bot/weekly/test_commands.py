@@ -10,7 +10,8 @@ import pytest
 from slack_sdk import WebClient
 
 from bot.blocks import MAX_TEXT
-from bot.store.repository import NewWatch, Store
+from bot.store.records import NewWatch
+from bot.store.repository import Store
 from bot.weekly.commands import Invocation, NotAllowed, SheetInfo, WatchCommands
 from bot.weekly.status import Operations
 from bot.workspaces import OneWorkspace
@@ -50,7 +51,12 @@ def commands(client: WebClient, store: Store, slack: FakeSlack) -> WatchCommands
     )
     sheets = Sheets({URL: SheetInfo(key="sheet-1", title="Q4 <!channel> plan")})
     return WatchCommands(
-        workspaces=OneWorkspace(client), store=store, access=sheets, admins={"U_LISTED"}
+        OneWorkspace(client),
+        store.watches,
+        store.deliveries,
+        store.syncs,
+        sheets,
+        admins={"U_LISTED"},
     )
 
 
@@ -64,7 +70,7 @@ def test_watch_defaults_to_monday_nine_in_the_users_zone(
     commands: WatchCommands, store: Store
 ) -> None:
     reply = run(commands, f"watch <{URL}>")
-    (watch,) = store.watches("C1")
+    (watch,) = store.watches.all("C1")
     assert (watch.weekday, watch.at, watch.timezone) == (
         Weekday.MONDAY,
         time(9),
@@ -80,13 +86,13 @@ def test_owners_and_listed_admins_may_watch(
     commands: WatchCommands, store: Store, user: str
 ) -> None:
     run(commands, f"watch {URL} weekly friday 16:30 Europe/London", user=user)
-    assert store.watches("C1")[0].timezone == "Europe/London"
+    assert store.watches.all("C1")[0].timezone == "Europe/London"
 
 
 def test_members_are_refused_clearly(commands: WatchCommands, store: Store) -> None:
     with pytest.raises(NotAllowed, match="Only workspace admins"):
         run(commands, f"watch {URL}", user="U_MEMBER")
-    assert store.watches() == []
+    assert store.watches.all() == []
     assert "watches no sheets yet" in run(commands, "watching", user="U_MEMBER")
 
 
@@ -102,7 +108,7 @@ def test_unknown_zone(commands: WatchCommands) -> None:
 
 def test_watching_lists_and_unwatch_removes(commands: WatchCommands, store: Store) -> None:
     run(commands, f"watch {URL} weekly tue 08:00 UTC")
-    store.pause_watch(store.watches()[0].id, "I'm not in <#C1>")
+    store.watches.pause_watch(store.watches.all()[0].id, "I'm not in <#C1>")
     listing = run(commands, "watching", user="U_MEMBER")
     assert "Tuesday 08:00 (UTC)" in listing
     assert "*paused*: I'm not in &lt;#C1&gt;" in listing
@@ -116,7 +122,7 @@ def test_a_long_watching_list_says_how_many_more_there_are(
 ) -> None:
     for n in range(60):
         url = f"https://docs.google.com/spreadsheets/d/sheet-{n:02d}-{'x' * 60}/edit"
-        store.add_watch(
+        store.watches.add_watch(
             NewWatch("T1", "C1", f"sheet-{n}", url, Weekday.MONDAY, time(9), "UTC", "U_ADMIN")
         )
     listing = run(commands, "watching", user="U_MEMBER")
@@ -146,19 +152,23 @@ def test_status_is_for_admins_and_shows_syncs_backlog_and_quota(
         ),
     )
     commands = WatchCommands(
-        workspaces=OneWorkspace(client),
-        store=store,
+        OneWorkspace(client),
+        store.watches,
+        store.deliveries,
+        store.syncs,
         access=sheets,
         admins=set(),
         operations=lambda: operations,
         clock=lambda: now,
     )
-    store.add_watch(NewWatch("T1", "C1", "sheet-1", URL, Weekday.MONDAY, time(9), "UTC", "U_ADMIN"))
-    store.add_watch(
+    store.watches.add_watch(
+        NewWatch("T1", "C1", "sheet-1", URL, Weekday.MONDAY, time(9), "UTC", "U_ADMIN")
+    )
+    store.watches.add_watch(
         NewWatch("T1", "C2", "sheet-2", URL + "2", Weekday.MONDAY, time(9), "UTC", "U_ADMIN")
     )
-    store.record_sync("sheet-1", "v1", now - timedelta(minutes=12))
-    store.record_listing("sa", now, adopt={}, report={"sheet-1": "v2"})  # edited since
+    store.syncs.record_sync("sheet-1", "v1", now - timedelta(minutes=12))
+    store.syncs.record_listing("sa", now, adopt={}, report={"sheet-1": "v2"})  # edited since
     with pytest.raises(NotAllowed):
         run(commands, "status", user="U_MEMBER")
     reply = run(commands, "status")
@@ -192,7 +202,7 @@ def test_two_tabs_of_one_spreadsheet_are_two_watches(commands: WatchCommands, st
     commands = tabbed(commands)
     run(commands, f"watch {TAB_0}")
     run(commands, f"watch {TAB_7} weekly friday 16:00")
-    assert [(w.tab, w.weekday) for w in store.watches("C1")] == [
+    assert [(w.tab, w.weekday) for w in store.watches.all("C1")] == [
         (0, Weekday.MONDAY),
         (7, Weekday.FRIDAY),
     ]
@@ -202,23 +212,25 @@ def test_two_tabs_of_one_spreadsheet_are_two_watches(commands: WatchCommands, st
     with pytest.raises(InputError, match="matches 2 watches here"):
         run(commands, f"unwatch {KEY}")  # the key names both tabs: which one?
     assert "Stopped" in run(commands, f"unwatch {TAB_7}")
-    assert [w.tab for w in store.watches("C1")] == [0]
+    assert [w.tab for w in store.watches.all("C1")] == [0]
 
 
 @pytest.mark.parametrize("how", ["number", "url", "key", "link"])
 def test_unwatch_never_opens_the_sheet(commands: WatchCommands, store: Store, how: str) -> None:
     """Issue #17.3: unwatch opened the sheet first, so an unshared one could not be removed."""
     url = f"https://docs.google.com/spreadsheets/d/{KEY}/edit"
-    store.add_watch(
+    store.watches.add_watch(
         NewWatch(
             "T1", "C1", "other-sheet-key-xxxxxxxx", URL, Weekday.MONDAY, time(9), "UTC", "U_ADMIN"
         )
     )
-    store.add_watch(NewWatch("T1", "C1", KEY, url, Weekday.MONDAY, time(9), "UTC", "U_ADMIN"))
+    store.watches.add_watch(
+        NewWatch("T1", "C1", KEY, url, Weekday.MONDAY, time(9), "UTC", "U_ADMIN")
+    )
     commands = replace(commands, access=Sheets({}))  # every sheet unreadable now
     target = {"number": "2", "url": url, "key": KEY, "link": f"<{url}|{url}>"}[how]
     assert "Stopped" in run(commands, f"unwatch {target}")
-    assert [w.sheet_key for w in store.watches("C1")] == ["other-sheet-key-xxxxxxxx"]
+    assert [w.sheet_key for w in store.watches.all("C1")] == ["other-sheet-key-xxxxxxxx"]
     with pytest.raises(InputError, match="no such watch"):
         run(commands, "unwatch 9")
 
@@ -227,7 +239,7 @@ def test_a_watch_from_a_direct_message_is_refused(commands: WatchCommands, store
     """Issue #17.5: a DM watch was accepted and failed only at its due time."""
     with pytest.raises(CtrError, match="not a direct message"):
         commands.run(parse_command(f"watch {URL}"), Invocation("T1", "D0123", "U_ADMIN"))  # type: ignore[arg-type]
-    assert store.watches() == []
+    assert store.watches.all() == []
 
 
 def test_a_watch_where_the_bot_is_not_a_member_is_refused(
@@ -242,7 +254,7 @@ def test_a_watch_where_the_bot_is_not_a_member_is_refused(
     slack.channel_errors["C1"] = "channel_not_found"  # a private channel the bot isn't in
     with pytest.raises(CtrError, match="/invite @CTR"):
         run(commands, f"watch {URL}")
-    assert store.watches() == []
+    assert store.watches.all() == []
 
 
 @pytest.mark.parametrize(
@@ -260,7 +272,7 @@ def test_common_zone_spellings_are_accepted(
 ) -> None:
     """Issue #17.8: `utc` was refused as a time zone."""
     run(commands, f"watch {URL} weekly monday 09:00 {typed}")
-    assert store.watches()[0].timezone == stored
+    assert store.watches.all()[0].timezone == stored
 
 
 def test_the_first_summary_is_checked_for_the_week_it_will_report(
@@ -283,7 +295,7 @@ def test_watching_again_after_the_due_time_says_the_owed_summary_goes_out(
     now = datetime(2026, 11, 23, 9, 0, 4, tzinfo=UTC)  # 4 s after the due time
     reply = run(commands, f"watch {URL} weekly monday 09:00 UTC")
     assert "was not sent yet: it goes out within a minute" in reply
-    (watch,) = store.watches()
+    (watch,) = store.watches.all()
     assert watch.schedule_since <= datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
@@ -291,18 +303,18 @@ def test_status_shows_the_failing_feed_paused_watches_and_last_errors(
     commands: WatchCommands, store: Store
 ) -> None:
     """Issue #17.6: with Drive off, /ctr status said "0 waiting" and nothing else."""
-    first = store.add_watch(
+    first = store.watches.add_watch(
         NewWatch("T1", "C1", "sheet-1", URL, Weekday.MONDAY, time(9), "UTC", "U_ADMIN")
     )
-    second = store.add_watch(
+    second = store.watches.add_watch(
         NewWatch("T1", "C2", "sheet-2", URL + "2", Weekday.MONDAY, time(9), "UTC", "U_ADMIN")
     )
-    store.pause_watch(first.id, "The channel was archived.")
-    store.record_error(second.id, "Google Sheets API get failed after 5 tries: 503")
-    store.claim_change_poll(
+    store.watches.pause_watch(first.id, "The channel was archived.")
+    store.watches.record_error(second.id, "Google Sheets API get failed after 5 tries: 503")
+    store.syncs.claim_change_poll(
         "sa@p.iam.gserviceaccount.com", "r1", datetime(2026, 11, 23, 8, 3, tzinfo=UTC)
     )
-    store.record_listing_failure(
+    store.syncs.record_listing_failure(
         "sa@p.iam.gserviceaccount.com",
         "The Drive API is not enabled: enable the Drive API for project p.",
     )

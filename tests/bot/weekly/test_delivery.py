@@ -34,7 +34,7 @@ def message() -> Rendered:
 def send(
     client: WebClient, store: Store, owner: str, render: Callable[[], Rendered] = message
 ) -> Outcome:
-    return deliver(client, store, owner, TARGET, render, since=SINCE)
+    return deliver(client, store.deliveries, owner, TARGET, render, since=SINCE)
 
 
 class InThread:
@@ -89,7 +89,7 @@ def test_a_replica_stalled_before_posting_is_fenced_off_after_a_takeover(
     assert send(client, store, "a", stalls_past_its_lease) == Outcome.ELSEWHERE
     assert outcomes == [Outcome.POSTED]
     ts = assert_one_summary_with_one_chart(slack)
-    assert store.posted_message(*_key()) == ts
+    assert store.deliveries.posted_message(*_key()) == ts
     assert slack.top_level("C1")[0]["metadata"]["event_payload"]["by"] == "b"
 
 
@@ -104,7 +104,7 @@ def test_a_late_duplicate_is_deleted_by_the_replica_that_posted_it(
     gate.go()  # a's message lands after b's: a sees both and withdraws its own
     assert a.result() == Outcome.ELSEWHERE
     ts = assert_one_summary_with_one_chart(slack)
-    assert store.posted_message(*_key()) == ts
+    assert store.deliveries.posted_message(*_key()) == ts
     assert len(slack.posts()) == 2
     assert len(slack.posts("chat.delete")) == 1
 
@@ -115,11 +115,11 @@ def test_a_chart_is_uploaded_when_the_poster_failed_after_recording_the_message(
     slack.fail_next["files.completeUploadExternal"] = "internal_error"
     with pytest.raises(SlackApiError):
         send(client, store, "a")
-    assert store.posted_message(*_key()) is not None
-    assert not store.delivery_done(*_key())
+    assert store.deliveries.posted_message(*_key()) is not None
+    assert not store.deliveries.delivery_done(*_key())
     assert send(client, store, "b") == Outcome.RECOVERED
     assert_one_summary_with_one_chart(slack)
-    assert store.delivery_done(*_key())
+    assert store.deliveries.delivery_done(*_key())
     assert len(slack.posts()) == 1
 
 
@@ -135,7 +135,7 @@ def test_recovery_finds_the_chart_already_in_the_thread(
     assert a.result() == Outcome.ELSEWHERE
     assert_one_summary_with_one_chart(slack)
     assert len(slack.posts("files.getUploadURLExternal")) == 1  # b looked, found it, no upload
-    assert store.delivery_done(*_key())
+    assert store.deliveries.delivery_done(*_key())
 
 
 def test_each_slack_write_renews_the_lease(

@@ -23,7 +23,8 @@ import pytest
 from sqlalchemy import text
 
 from bot.store.engine import connect, migrate
-from bot.store.repository import NewWatch, Store
+from bot.store.records import NewWatch
+from bot.store.repository import Store
 from core.schedule import Weekday, WeeklySlot, latest_due
 from core.weekly import week_start
 from tests.fakes.google_api import FakeGoogle, Value
@@ -73,7 +74,7 @@ def watch_due_on_monday(database_url: str, google: FakeGoogle) -> Store:
     engine = connect(database_url)
     migrate(engine)
     store = Store(engine, clock=lambda: NOW - timedelta(days=3))
-    store.add_watch(
+    store.watches.add_watch(
         NewWatch(
             team_id="T1",
             channel_id="C1",
@@ -142,8 +143,8 @@ def the_one_summary(slack: FakeSlack, store: Store) -> dict[str, object]:
     assert chart["thread_ts"] == summary["ts"]
     assert [reply["files"][0]["id"] for reply in slack.thread("C1", summary["ts"])] == [chart["id"]]
     week = datetime.fromisoformat(summary["metadata"]["event_payload"]["week"]).date()
-    assert store.posted_message("C1", KEY, week) == summary["ts"]
-    assert store.delivery_done("C1", KEY, week)
+    assert store.deliveries.posted_message("C1", KEY, week, team_id="T1") == summary["ts"]
+    assert store.deliveries.delivery_done("C1", KEY, week, team_id="T1")
     assert "*Total:* 1.30% (no usual yet: first week) \\u00b7 1,820 / 140,000" in json.dumps(
         summary["blocks"]
     )  # the real thing

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.store.repository import SyncState
+from bot.store.records import SyncState
 from bot.weekly.freshness import Listing, fallback_resync, plan_listing, plan_pass
 from sheets.changes import Version
 

@@ -9,7 +9,8 @@ from prometheus_client import REGISTRY
 from slack_sdk import WebClient
 
 from bot.slackerrors import TOKEN_REFUSED, Remedy, classify
-from bot.store.repository import NewWatch, Store, Watch
+from bot.store.records import NewWatch, Watch
+from bot.store.repository import Store
 from bot.weekly.delivery import Outcome, Rendered
 from bot.weekly.scheduler import MAX_FAILURES, SummaryScheduler, describe_delay
 from bot.workspaces import OneWorkspace
@@ -26,7 +27,7 @@ def scheduler(
     store: Store, client: WebClient, clock: Clock, source: CannedSource
 ) -> SummaryScheduler:
     return SummaryScheduler(
-        store=store, workspaces=OneWorkspace(client), source=source, owner="r1", clock=clock
+        store.watches, store.deliveries, OneWorkspace(client), source, owner="r1", clock=clock
     )
 
 
@@ -47,6 +48,7 @@ def test_nothing_before_due_then_exactly_one_post_with_chart(
     assert post["metadata"]["event_payload"] == {
         "sheet": "sheet-1",
         "week": "2026-11-16",
+        "team": "T1",  # a workspace's summary, told apart in a channel two workspaces share
         "by": "r1",
     }
     assert source.requests == [(watch.id, REPORTED_WEEK, None)]
@@ -85,7 +87,7 @@ def test_a_late_pass_after_local_midnight_still_sends(
     store: Store, client: WebClient, slack: FakeSlack, clock: Clock
 ) -> None:
     """Issue #17.2: a Sunday 23:59 slot whose pass ran a minute late was never sent."""
-    watch = store.add_watch(
+    watch = store.watches.add_watch(
         NewWatch("T1", "C1", "sheet-1", SHEET, Weekday.SUNDAY, time(23, 59), "UTC", "U1")
     )
     clock.now = datetime(2026, 11, 23, 0, 0, 30, tzinfo=UTC)  # Monday 00:00:30
@@ -97,7 +99,7 @@ def test_two_hundred_watches_due_in_the_same_minute_are_all_sent(
 ) -> None:
     """Issue #17.2: sent one after another (~1.4 s each), the last ones passed midnight."""
     for n in range(200):
-        store.add_watch(
+        store.watches.add_watch(
             NewWatch("T1", f"C{n}", "sheet-1", SHEET, Weekday.SUNDAY, time(23, 59), "UTC", "U1")
         )
     runner = scheduler(store, client, clock, CannedSource())
@@ -126,7 +128,7 @@ def test_not_in_channel_pauses_and_dms_the_admin(
     clock.now = DUE
     runner = scheduler(store, client, clock, CannedSource())
     assert runner.run_due() == {}
-    (paused,) = store.watches()
+    (paused,) = store.watches.all()
     assert paused.paused_reason is not None
     assert "/invite @CTR" in paused.paused_reason
     dm = slack.posts()[-1]
@@ -135,7 +137,7 @@ def test_not_in_channel_pauses_and_dms_the_admin(
     slack.channel_errors.clear()
     clock.now += timedelta(hours=1)
     assert runner.run_due() == {}  # paused watches stay quiet until watched again
-    assert store.watches()[0].id == watch.id
+    assert store.watches.all()[0].id == watch.id
 
 
 def test_revoked_token_pauses_without_crashing(
@@ -145,7 +147,7 @@ def test_revoked_token_pauses_without_crashing(
     revoked = WebClient(token="xoxb-revoked", base_url=slack.api_url)
     clock.now = DUE
     assert scheduler(store, revoked, clock, CannedSource()).run_due() == {}
-    assert "invalid_auth" in (store.watches()[0].paused_reason or "")
+    assert "invalid_auth" in (store.watches.all()[0].paused_reason or "")
 
 
 def test_describe_delay() -> None:
@@ -170,9 +172,9 @@ def test_a_sheet_no_longer_shared_pauses_and_dms(
     clock.now = DUE
     source = FailingSource(SheetAccessError("Google Sheets refused access (403): forbidden"))
     assert scheduler(store, client, clock, source).run_due() == {}
-    assert "refused access (403)" in (store.watches()[0].paused_reason or "")
+    assert "refused access (403)" in (store.watches.all()[0].paused_reason or "")
     assert slack.posts()[-1]["channel"] == "U_ADMIN"
-    assert store.posted_message("C1", "sheet-1", REPORTED_WEEK) is None
+    assert store.deliveries.posted_message("C1", "sheet-1", REPORTED_WEEK, team_id="T1") is None
 
 
 def test_a_google_hiccup_is_retried_next_pass_without_pausing(
@@ -182,7 +184,7 @@ def test_a_google_hiccup_is_retried_next_pass_without_pausing(
     clock.now = DUE
     source = FailingSource(SheetsApiError("Google Sheets API get failed after 5 tries: 503"))
     scheduler(store, client, clock, source).run_due()
-    assert store.watches()[0].paused_reason is None
+    assert store.watches.all()[0].paused_reason is None
     assert slack.posts() == []
     assert scheduler(store, client, clock, CannedSource()).run_due() != {}  # the next pass sends
 
@@ -217,10 +219,10 @@ def test_one_broken_watch_never_stops_the_others_and_is_paused_after_repeated_fa
     for _ in range(MAX_FAILURES - 2):
         clock.now += timedelta(minutes=1)
         runner.run_due()
-        assert store.watches("C0")[0].paused_reason is None  # might be passing trouble
+        assert store.watches.all("C0")[0].paused_reason is None  # might be passing trouble
     clock.now += timedelta(minutes=1)
     runner.run_due()
-    reason = store.watches("C0")[0].paused_reason
+    reason = store.watches.all("C0")[0].paused_reason
     assert reason is not None
     assert f"failed {MAX_FAILURES} times in a row" in reason
     dm = slack.posts()[-1]
@@ -263,13 +265,13 @@ def test_a_failed_chart_upload_is_a_slack_failure_retried_like_the_other_steps(
     assert "crashed" not in caplog.text
     assert all(record.exc_info is None for record in caplog.records)
     assert runner.failures == {watch.id: 1}
-    assert "Slack didn't take the chart's upload" in (store.watches()[0].last_error or "")
+    assert "Slack didn't take the chart's upload" in (store.watches.all()[0].last_error or "")
     slack.upload_status = 200
     clock.now += timedelta(minutes=1)
     assert runner.run_due() == {watch.id: Outcome.RECOVERED}  # the message was already up
     assert len(slack.top_level("C1")) == 1
     assert len(slack.files) == 1
-    assert store.watches()[0].last_error is None
+    assert store.watches.all()[0].last_error is None
 
 
 def test_an_external_users_failure_is_classified_once_for_everyone() -> None:

@@ -55,7 +55,7 @@ def test_running_totals_become_weeks_through_snapshots(store: Store) -> None:
 
     def read(today: date) -> WeeklyInputs:
         # The shell records this week's totals; gathering from what is stored is pure.
-        stored = record_snapshot(store, "s", grid, layout, today)
+        stored = record_snapshot(store.history, "s", grid, layout, today)
         return gather(grid, layout, today=today, snapshots=stored)
 
     first = read(WEEK - timedelta(days=7))
@@ -68,7 +68,7 @@ def test_running_totals_become_weeks_through_snapshots(store: Store) -> None:
     reset = read(WEEK + timedelta(days=7))
     assert any("went down" in note for note in reset.notes)
     assert gather(grid, layout, today=WEEK, snapshots=[]).table == {}  # pure: nothing written
-    assert len(store.snapshots("s")) == 6
+    assert len(store.history.snapshots("s")) == 6
 
 
 def test_sheet_without_campaign_column_is_one_series() -> None:
@@ -194,5 +194,5 @@ def test_a_week_column_holding_dates_is_a_date_column(header: str, store: Store)
         WEEK - timedelta(days=7): {"Search": Counts(10, 1000)},
         WEEK: {"Search": Counts(30, 2000)},
     }
-    assert not record_snapshot(store, "s", grid, layout, TODAY)  # dated: nothing to record
-    assert store.snapshots("s") == []
+    assert not record_snapshot(store.history, "s", grid, layout, TODAY)  # dated: nothing to record
+    assert store.history.snapshots("s") == []

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.app import make_client
 from bot.settings import Settings
-from bot.store.repository import NewWatch
+from bot.store.records import NewWatch
 from bot.weekly.delivery import Outcome
 from bot.weekly.runtime import build_weekly
 from core.schedule import Weekday
@@ -60,9 +60,9 @@ def test_a_hostile_title_and_impossible_dates_still_post_every_channel(
     clock = Clock(DUE - timedelta(days=2))
     weekly = build_weekly(settings, make_client(settings), clock)
     assert weekly is not None
-    store = weekly.scheduler.store
+    watches = weekly.scheduler.watches
     for channel, key in (("C0", KEY), ("C1", OTHER)):
-        store.add_watch(
+        watches.add_watch(
             NewWatch(
                 team_id="T1",
                 channel_id=channel,

@@ -94,7 +94,7 @@ def test_admin_watches_a_sheet(bot: Bot) -> None:
     assert "Checking" in message_text(ack)
     assert "Watching Spreadsheet 1TestSpreadsheetKey_abcdefghij:" in shown(reply)
     assert "every Friday at 16:30 (Europe/London)" in message_text(reply)
-    (watch,) = Store(connect(bot.database)).watches("C1")
+    (watch,) = Store(connect(bot.database)).watches.all("C1")
     assert (watch.sheet_key, watch.weekday, watch.created_by) == (KEY, Weekday.FRIDAY, "U_ADMIN")
     _, listing = bot.command("watching", user="U_MEMBER")
     assert "Friday 16:30 (Europe/London)" in message_text(listing)
@@ -110,7 +110,7 @@ def test_member_is_refused_and_unshared_sheet_names_the_account(bot: Bot) -> Non
         "watch https://docs.google.com/spreadsheets/d/1NotShared_abcdefghijkl/edit", user="U_ADMIN"
     )
     assert f"Share it with {CLIENT_EMAIL}" in message_text(unshared)
-    assert Store(connect(bot.database)).watches() == []
+    assert Store(connect(bot.database)).watches.all() == []
 
 
 def test_any_whitespace_separates_the_words(bot: Bot) -> None:
@@ -145,7 +145,7 @@ def test_when_google_fails_the_person_gets_an_apology_saying_what_to_try(
     assert "Sorry" in text
     assert "Google Sheets" in text
     assert "try again" in text
-    assert Store(connect(bot.database)).watches() == []
+    assert Store(connect(bot.database)).watches.all() == []
 
 
 def test_status_shows_admins_the_watched_sheets_and_the_quota(bot: Bot) -> None:
