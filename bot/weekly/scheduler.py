@@ -90,7 +90,7 @@ class SummaryScheduler:
                 for due in owed_now:
                     assert client is not None
                     outcomes[watch.id] = self._send(client, watch, due)
-                    SUMMARIES.labels(outcomes[watch.id].value).inc()
+                    SUMMARIES.labels(outcomes[watch.id].value, watch.team_id).inc()
                 self._succeeded(watch)
                 continue
             except NotInstalled as error:  # removed without our hearing of it
@@ -107,7 +107,8 @@ class SummaryScheduler:
             except Exception as error:  # a bug: logged in full for the operator
                 log.exception("weekly summary for watch %s (%s) crashed", watch.id, watch.sheet_url)
                 self._failed(watch, f"an internal error ({type(error).__name__})")
-            SUMMARIES.labels("failed").inc()  # every way out of the try but the first
+            # every way out of the try but the first
+            SUMMARIES.labels("failed", watch.team_id).inc()
         return outcomes
 
     def run_forever(self, stop: threading.Event, every: float = 60.0) -> None:

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from prometheus_client import REGISTRY
 
 from bot.weekly.delivery import Outcome
 from tests.bot.conftest import message_text
@@ -73,6 +74,11 @@ def posts_by_token(bot: OAuthBot) -> dict[str, set[str]]:
     return found
 
 
+def posted_metric(team: str) -> float:
+    labels = {"outcome": "posted", "team": team}
+    return REGISTRY.get_sample_value("ctr_weekly_summaries_total", labels) or 0.0
+
+
 def token_of(bot: OAuthBot, team: str) -> str:
     found = bot.installs.store.find_installation(enterprise_id=None, team_id=team)
     assert found is not None
@@ -85,8 +91,10 @@ def test_each_summary_goes_out_with_its_own_workspaces_token(
 ) -> None:
     assert two.weekly is not None
     clock.now = DUE
+    before = {team: posted_metric(team) for team in SHEETS}
     outcomes = two.weekly.scheduler.run_due()
     assert sorted(outcomes.values()) == [Outcome.POSTED, Outcome.POSTED]
+    assert {team: posted_metric(team) - before[team] for team in SHEETS} == {"T1": 1, "T2": 1}
     assert posts_by_token(two) == {CHANNELS[team]: {token_of(two, team)} for team in SHEETS}
     for team in SHEETS:
         (summary,) = two.slack.top_level(CHANNELS[team])
@@ -129,3 +137,16 @@ def test_uninstalling_one_workspace_leaves_the_other_running(
     again = two.weekly.scheduler.run_due()
     assert list(again.values()) == [Outcome.POSTED]  # late, not lost
     assert posts_by_token(two)[CHANNELS["T1"]] == {token_of(two, "T1")}
+
+
+def test_ctr_admins_count_in_their_own_workspace_only(
+    tmp_path: Path, env: dict[str, str], google: FakeGoogle, clock: MovableClock
+) -> None:
+    google.spreadsheets[KEY] = [campaign_sheet(rows())]
+    with running_oauth_bot(tmp_path, env | {"CTR_ADMINS": "T1:U_MEMBER"}, clock) as bot:
+        for team in SHEETS:
+            bot.install(team)
+        _, in_t1 = bot.command(f"watch {url('T1')}", team="T1", user="U_MEMBER")
+        _, in_t2 = bot.command(f"watch {url('T1')}", team="T2", user="U_MEMBER")
+    assert "Watching" in str(in_t1)
+    assert "Only workspace admins" in str(in_t2)

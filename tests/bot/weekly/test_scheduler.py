@@ -233,7 +233,8 @@ def test_one_broken_watch_never_stops_the_others_and_is_paused_after_repeated_fa
 
 
 def summaries(outcome: str) -> float:
-    return REGISTRY.get_sample_value("ctr_weekly_summaries_total", {"outcome": outcome}) or 0.0
+    labels = {"outcome": outcome, "team": "T1"}
+    return REGISTRY.get_sample_value("ctr_weekly_summaries_total", labels) or 0.0
 
 
 def test_summaries_are_counted_for_metrics_by_outcome(
