@@ -65,7 +65,11 @@ def create_app(
         assert installations is not None, "OAuth mode needs the installations"
         found = installations
         config, authorize = oauth_settings(settings.oauth, found, client, found.installed)
-        oauth = {"oauth_settings": config, "authorize": authorize}
+        oauth = {
+            "oauth_settings": config,
+            "authorize": authorize,
+            "installation_store_bot_only": True,
+        }
     app = App(
         listener_executor=listener_executor,
         client=client,

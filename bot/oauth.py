@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -26,7 +27,7 @@ from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, Succ
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackTokenRotationError
-from slack_sdk.oauth.installation_store import Installation
+from slack_sdk.oauth.installation_store import Bot, Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from slack_sdk.oauth.token_rotation import TokenRotator
@@ -42,6 +43,7 @@ log = logging.getLogger(__name__)
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 STATE_SECONDS = 600  # an install link works for ten minutes, once
+BOT_TTL = 10.0  # seconds a workspace's bot is remembered between lookups
 # Refresh a token this long before it expires (Bolt's default): no call meets an expired one.
 REFRESH_BEFORE_MINUTES = 120
 # oauth.v2.access answers that no retry will change: the workspace must install again.
@@ -63,12 +65,66 @@ FAILURES = {
 
 
 class WorkspaceInstallations(SQLAlchemyInstallationStore):
-    """slack_sdk's store, refusing org-wide installs before anything is saved."""
+    """slack_sdk's store, refusing org-wide installs before anything is saved, and keeping
+    each workspace's bot a few seconds in memory: Bolt looks it up on every request, and a
+    query each time cost /ctr a third of its throughput (bench/bench_oauth.py). This process's
+    own saves and deletions take effect at once; another replica's within ``BOT_TTL``."""
+
+    def __init__(self, client_id: str, engine: Engine) -> None:
+        super().__init__(client_id=client_id, engine=engine)
+        self._bots: dict[tuple[str | None, str | None, bool], tuple[float, Bot | None]] = {}
+        self._cache_lock = threading.Lock()
 
     def save(self, installation: Installation) -> None:
         if installation.is_enterprise_install:
             raise OrgWideRefused(ORG_WIDE)
+        self._forget()
         super().save(installation)
+
+    def save_bot(self, bot: Bot) -> None:
+        self._forget()
+        super().save_bot(bot)
+
+    def delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
+        self._forget()
+        super().delete_bot(enterprise_id=enterprise_id, team_id=team_id)
+
+    def delete_installation(
+        self, *, enterprise_id: str | None, team_id: str | None, user_id: str | None = None
+    ) -> None:
+        self._forget()
+        super().delete_installation(enterprise_id=enterprise_id, team_id=team_id, user_id=user_id)
+
+    def find_bot(
+        self,
+        *,
+        enterprise_id: str | None,
+        team_id: str | None,
+        is_enterprise_install: bool | None = False,
+    ) -> Bot | None:
+        key = (enterprise_id, team_id, bool(is_enterprise_install))
+        now = time.monotonic()
+        with self._cache_lock:
+            cached = self._bots.get(key)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        found = super().find_bot(
+            enterprise_id=enterprise_id,
+            team_id=team_id,
+            is_enterprise_install=is_enterprise_install,
+        )
+        with self._cache_lock:
+            self._bots[key] = (now + BOT_TTL, found)
+        return found
+
+    def fresh_bot(self, *, enterprise_id: str | None, team_id: str | None) -> Bot | None:
+        """The stored bot, never the remembered one (before refreshing its token)."""
+        self._forget()
+        return self.find_bot(enterprise_id=enterprise_id, team_id=team_id)
+
+    def _forget(self) -> None:
+        with self._cache_lock:
+            self._bots.clear()
 
 
 class OrgWideRefused(BoltError):
@@ -84,38 +140,42 @@ class SharedRotator(TokenRotator):
     """
 
     def __init__(
-        self, store: SQLAlchemyInstallationStore, client_id: str, secret: str, client: WebClient
+        self, store: WorkspaceInstallations, client_id: str, secret: str, client: WebClient
     ) -> None:
         super().__init__(client_id=client_id, client_secret=secret, client=client)
         self.store = store
         self._lock = threading.Lock()
 
-    def perform_token_rotation(
-        self, *, installation: Installation, minutes_before_expiration: int = 120
-    ) -> Installation | None:
+    def perform_bot_token_rotation(
+        self, *, bot: Bot, minutes_before_expiration: int = 120
+    ) -> Bot | None:
+        if not _due(bot, minutes_before_expiration):
+            return None  # the common case: no lock, no query
         with self._lock:
-            latest = self._latest(installation) or installation
+            latest = self._latest(bot) or bot
+            if not _due(latest, minutes_before_expiration):
+                # refreshed by someone else since the caller read it
+                return latest if latest.bot_token != bot.bot_token else None
             try:
-                rotated = super().perform_token_rotation(
-                    installation=latest, minutes_before_expiration=minutes_before_expiration
+                rotated = super().perform_bot_token_rotation(
+                    bot=latest, minutes_before_expiration=minutes_before_expiration
                 )
             except SlackTokenRotationError:
-                again = self._latest(installation)  # a replica may have refreshed first
+                again = self._latest(bot)  # a replica may have refreshed first
                 if again is None or again.bot_refresh_token == latest.bot_refresh_token:
                     raise
                 return again
-            if rotated is None:
-                # refreshed by someone else since the caller read it, or not due yet
-                return latest if latest.bot_token != installation.bot_token else None
-            self.store.save(rotated)  # before the lock opens: the next reader sees it
+            if rotated is not None:
+                self.store.save_bot(rotated)  # before the lock opens: the next reader sees it
             return rotated
 
-    def _latest(self, installation: Installation) -> Installation | None:
-        return self.store.find_installation(
-            enterprise_id=installation.enterprise_id,
-            team_id=installation.team_id,
-            is_enterprise_install=installation.is_enterprise_install,
-        )
+    def _latest(self, bot: Bot) -> Bot | None:
+        return self.store.fresh_bot(enterprise_id=bot.enterprise_id, team_id=bot.team_id)
+
+
+def _due(bot: Bot, minutes_before_expiration: int) -> bool:
+    expires = bot.bot_token_expires_at
+    return expires is not None and expires <= time.time() + minutes_before_expiration * 60
 
 
 @dataclass(frozen=True)
@@ -132,15 +192,15 @@ class Installations:
 
     def client(self, team_id: str, enterprise_id: str | None = None) -> WebClient:
         """The workspace's client, its token refreshed first if it expires soon."""
-        found = self.store.find_installation(enterprise_id=enterprise_id, team_id=team_id)
+        found = self.store.find_bot(enterprise_id=enterprise_id, team_id=team_id)
         if found is None or found.bot_token is None:
             raise NotInstalled(
                 f"The app is not installed in workspace {team_id} any more: reinstall it "
                 "there to resume its weekly summaries."
             )
         try:
-            fresh = self.rotator.perform_token_rotation(
-                installation=found, minutes_before_expiration=REFRESH_BEFORE_MINUTES
+            fresh = self.rotator.perform_bot_token_rotation(
+                bot=found, minutes_before_expiration=REFRESH_BEFORE_MINUTES
             )
         except SlackTokenRotationError as error:
             code = error.api_error.response.get("error")
@@ -201,6 +261,7 @@ def oauth_settings(
         redirect_uri_path=REDIRECT_PATH,
         authorization_url=config.authorize_url,
         installation_store=found.store,
+        installation_store_bot_only=True,
         token_rotation_expiration_minutes=REFRESH_BEFORE_MINUTES,
         state_store=found.states,
         state_expiration_seconds=STATE_SECONDS,
@@ -214,6 +275,8 @@ def oauth_settings(
         client_id=config.client_id,
         client_secret=config.client_secret,
         token_rotation_expiration_minutes=REFRESH_BEFORE_MINUTES,
+        # Bot tokens only (the app asks for no user scopes): one query a request, find_bot.
+        bot_only=True,
         cache_enabled=True,
         client=client,
     )

@@ -23,10 +23,7 @@ from tests.fakes.slack_api import running_fake_slack
 
 
 def installed_teams(bot: OAuthBot) -> list[str | None]:
-    found = [
-        bot.installs.store.find_installation(enterprise_id=None, team_id=team)
-        for team in ("T1", "T2")
-    ]
+    found = [bot.installs.store.find_bot(enterprise_id=None, team_id=team) for team in ("T1", "T2")]
     return [i.team_id for i in found if i is not None]
 
 

@@ -13,7 +13,7 @@ from tests.bot.oauth.conftest import OAuthBot
 
 
 def token_of(bot: OAuthBot, team: str) -> str | None:
-    found = bot.installs.store.find_installation(enterprise_id=None, team_id=team)
+    found = bot.installs.store.find_bot(enterprise_id=None, team_id=team)
     return None if found is None else found.bot_token
 
 

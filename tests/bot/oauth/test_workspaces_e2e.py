@@ -80,7 +80,7 @@ def posted_metric(team: str) -> float:
 
 
 def token_of(bot: OAuthBot, team: str) -> str:
-    found = bot.installs.store.find_installation(enterprise_id=None, team_id=team)
+    found = bot.installs.store.find_bot(enterprise_id=None, team_id=team)
     assert found is not None
     assert found.bot_token is not None
     return found.bot_token
