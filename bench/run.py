@@ -20,6 +20,7 @@ SMALL = {
     "bench_baseline.py": ["--small", "--campaigns", "60"],
     "bench_bot.py": ["--requests", "40", "--client", "python"],
     "bench_csv.py": ["--rows", "500", "--repeat", "1"],
+    "bench_oauth.py": ["--requests", "40"],
     "bench_quota.py": [
         "--sheets",
         "30",
