@@ -9,11 +9,13 @@ of /ctr to the bare app measured in the same run.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
 import re
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -30,14 +32,24 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.interrupt import run_main
+from bot.server import Routes
 from tests.bot.conftest import SIGNING_SECRET, command_body, signed
 
 TEXT = "A: 200 50000 vs B: 260 48000"
 
 
-def serve(kind: str, port: int) -> None:
-    """Child process: the real ctr app, or a bare Bolt app on the same server and settings."""
-    import waitress
+_FAKES: list[contextlib.AbstractContextManager[object]] = []  # referenced until closed
+
+
+def close_fakes() -> None:
+    """Stop the fake Slacks ``build`` started (left to the garbage collector, a fake's
+    shutdown can wait forever at interpreter exit)."""
+    while _FAKES:
+        _FAKES.pop().__exit__(None, None, None)
+
+
+def build(kind: str) -> Routes:
+    """The routes ``kind`` serves: the real ctr app, or a bare Bolt app on the same settings."""
     from slack_bolt import Ack, App
 
     from bot.app import create_app, make_client
@@ -46,7 +58,8 @@ def serve(kind: str, port: int) -> None:
     from tests.fakes.slack_api import BOT_TOKEN, running_fake_slack
 
     # Bolt asks auth.test once, on the first request: a loopback fake answers it.
-    fake_slack = running_fake_slack()  # kept referenced: collecting it would stop the fake
+    fake_slack = running_fake_slack()
+    _FAKES.append(fake_slack)
     fake = fake_slack.__enter__()
     settings = Settings.from_env(
         {
@@ -69,8 +82,21 @@ def serve(kind: str, port: int) -> None:
         def bare(ack: Ack) -> None:
             ack("ok")
 
+    return wsgi_app(app)
+
+
+def serve(kind: str, port: int) -> None:
+    """Child process: ``kind``'s routes on the real server (waitress, 16 threads)."""
+    import waitress
+
+    routes = build(kind)
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # queueing is the point here
-    waitress.serve(wsgi_app(app), host="127.0.0.1", port=port, threads=16)
+    # terminate() ends the server cleanly (profile_bot.py's instruction count is written then)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        waitress.serve(routes, host="127.0.0.1", port=port, threads=16)
+    finally:
+        close_fakes()
 
 
 def free_port() -> int:
@@ -174,24 +200,26 @@ def main() -> None:
         help="load generator: wrk when installed (apt-get install wrk), else Python",
     )
     parser.add_argument("--seconds", type=int, default=8, help="duration of each wrk run")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per cell")
     args = parser.parse_args()
     if args.serve:
         serve(args.serve, args.port)
         return
     use_wrk = args.client == "wrk" or (args.client == "auto" and shutil.which("wrk") is not None)
-    results: dict[tuple[str, int], tuple[float, float, float]] = {}
-    for kind in ("bare", "ctr"):
-        process, url = start(kind)
-        try:
+    servers = {kind: start(kind) for kind in ("bare", "ctr")}
+    rounds: dict[tuple[str, int], list[Cell]] = {}
+    try:
+        for url in (url for _, url in servers.values()):
+            load(url, 50, 1)  # warm-up: imports, caches, Bolt's auth.test
+        # Interleaved, bare then ctr in each round: a load that changes during the run (other
+        # work on the machine) weighs on both alike, and the median of each cell is reported.
+        for _ in range(args.rounds):
             for concurrency in (1, 32):
-                elapsed, latencies = load(url, args.requests, concurrency)
-                quantiles = statistics.quantiles(latencies, n=100)
-                results[(kind, concurrency)] = (
-                    args.requests / elapsed,
-                    quantiles[49] * 1e3,
-                    quantiles[98] * 1e3,
-                )
-        finally:
+                for kind, (_, url) in servers.items():
+                    cell = measure(url, concurrency, use_wrk, args)
+                    rounds.setdefault((kind, concurrency), []).append(cell)
+    finally:
+        for process, _ in servers.values():
             process.terminate()
             process.wait(timeout=10)
     load_desc = (
@@ -199,13 +227,47 @@ def main() -> None:
         if use_wrk
         else f"Python client, {args.requests} requests per cell"
     )
-    print(f"signed /ctr {TEXT} · load: {load_desc}")
+    print(f"signed /ctr {TEXT} · load: {load_desc}, median of {args.rounds} interleaved rounds")
+    print(f"load average before/after: {LOAD_BEFORE} / {os.getloadavg()[0]:.2f}")
     print(f"{'app':<6}{'conc.':>6}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}")
-    for (kind, concurrency), (rate, p50, p99) in results.items():
+    results = {key: median_cell(cells) for key, cells in rounds.items()}
+    for (kind, concurrency), (rate, p50, p99) in sorted(results.items()):
         print(f"{kind:<6}{concurrency:>6}{rate:>10.0f}{p50:>9.2f}{p99:>9.2f}")
     for concurrency in (1, 32):
+        ratios = [
+            ctr[0] / bare[0]
+            for bare, ctr in zip(
+                rounds[("bare", concurrency)], rounds[("ctr", concurrency)], strict=True
+            )
+        ]
         ratio = results[("ctr", concurrency)][0] / results[("bare", concurrency)][0]
-        print(f"concurrency {concurrency}: /ctr throughput = {ratio:.2f}x the bare app")
+        tail = results[("ctr", concurrency)][2] / results[("bare", concurrency)][2]
+        each = ", ".join(f"{r:.2f}" for r in ratios)
+        print(
+            f"concurrency {concurrency}: /ctr throughput = {ratio:.2f}x the bare app "
+            f"(rounds: {each}); p99 = {tail:.2f}x bare's"
+        )
+
+
+Cell = tuple[float, float, float]  # requests/s, p50 ms, p99 ms
+LOAD_BEFORE = f"{os.getloadavg()[0]:.2f}"
+
+
+def measure(url: str, concurrency: int, use_wrk: bool, args: argparse.Namespace) -> Cell:
+    if use_wrk:
+        return load_wrk(url, concurrency, args.seconds)
+    elapsed, latencies = load(url, args.requests, concurrency)
+    quantiles = statistics.quantiles(latencies, n=100)
+    return args.requests / elapsed, quantiles[49] * 1e3, quantiles[98] * 1e3
+
+
+def median_cell(cells: list[Cell]) -> Cell:
+    """Each figure's median over the rounds."""
+    return (
+        statistics.median(c[0] for c in cells),
+        statistics.median(c[1] for c in cells),
+        statistics.median(c[2] for c in cells),
+    )
 
 
 if __name__ == "__main__":

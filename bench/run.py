@@ -18,7 +18,7 @@ HERE = Path(__file__).parent
 # Each benchmark's arguments for a run of a few seconds that still goes through every path.
 SMALL = {
     "bench_baseline.py": ["--small", "--campaigns", "60"],
-    "bench_bot.py": ["--requests", "40", "--client", "python"],
+    "bench_bot.py": ["--requests", "40", "--client", "python", "--rounds", "1"],
     "bench_csv.py": ["--rows", "500", "--repeat", "1"],
     "bench_oauth.py": ["--requests", "40"],
     "bench_quota.py": [

@@ -10,10 +10,14 @@ from bot.store.engine import connect, migrate
 from bot.store.records import Clock, utc_now
 from bot.store.repository import Store
 from core.errors import ConfigError, InputError
-from sheets.backends import CsvSheet, GoogleSheet, SheetBackend
-from sheets.client import make_client
-from sheets.refs import parse_sheet_ref
-from sheets.settings import SheetsSettings
+from sheets.api import (
+    CsvSheet,
+    GoogleSheet,
+    SheetBackend,
+    SheetsSettings,
+    make_client,
+    parse_sheet_ref,
+)
 
 
 def open_store(settings: Settings, clock: Clock = utc_now) -> Store:

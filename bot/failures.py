@@ -24,7 +24,7 @@ from bot.database_url import ACCEPTED, describe
 from bot.settings import Settings
 from bot.slackerrors import TOKEN_REFUSED
 from core.errors import ConfigError, CtrError, RemoteError
-from sheets.failures import auth_failure, network_reason, unreachable
+from sheets.api import auth_failure, network_reason, unreachable
 
 # What Slack answers for a token it doesn't accept: the one list, bot/slackerrors.py's.
 REFUSED_TOKENS = TOKEN_REFUSED

@@ -4,7 +4,10 @@ Stopping (SIGTERM or SIGINT) follows one deadline, SHUTDOWN_TIMEOUT seconds from
 no new work is taken (the listening socket closes, the Socket Mode connection is dropped, the
 weekly loops see ``stop``), requests in flight are answered, background replies (lazy
 listeners such as ``/ctr watch``) finish, the current delivery step completes and its lease is
-released; whatever is still unfinished at the deadline is logged by name and count.
+released, and a sync pass stops after the sheet in hand. Whatever is still unfinished at the
+deadline is logged by name and count, and the leases it held (a summary being delivered, a
+sheet being synced, a Drive listing: bot/weekly/held.py) are released, so another replica
+takes them over at once rather than when they would run out.
 """
 
 from __future__ import annotations
@@ -26,11 +29,13 @@ from bot.health import HEALTH
 from bot.oauth import INSTALL_PATH, installations
 from bot.server import Routes, Server, database_probe
 from bot.settings import Settings
+from bot.slackprobe import slack_probe
 from bot.startup import app_token_refused, check_all, local_problems, verify_bot_token
 from bot.store.engine import connect
 from bot.store.repository import Store
+from bot.weekly.held import HELD
 from core.errors import RemoteError
-from sheets import metrics as sheets_metrics
+from sheets.api import metrics as sheets_metrics
 
 log = logging.getLogger("bot")
 
@@ -89,10 +94,16 @@ class Running:
         for thread in self.threads:
             thread.join(timeout=max(deadline - time.monotonic(), 0))
         loops = [thread.name for thread in self.threads if thread.is_alive()]
+        released = HELD.release_all()  # unfinished: another replica takes it over at once
         self.work.shutdown(wait=False, cancel_futures=True)
         if self.socket is not None:
             self.socket.close()
-        left = {"requests": requests, "replies": replies, "loops": ",".join(loops) or "none"}
+        left = {
+            "requests": requests,
+            "replies": replies,
+            "loops": ",".join(loops) or "none",
+            "released": "; ".join(released) or "none",
+        }
         event = "stopped" if not (requests or replies or loops) else "stopped_with_work_left"
         log.info(event, extra={"took_s": round(time.monotonic() - started, 3), **left})
         return event == "stopped"
@@ -143,6 +154,7 @@ def start(settings: Settings, stop: threading.Event) -> Running:
         running.socket = _socket_mode(settings, app, client)
         HEALTH.probe("slack", lambda: _socket_health(running.socket), critical=True)
     else:
+        HEALTH.probe("slack", slack_probe(settings))  # auth.test, at most once a minute
         routes.attach(app, settings.slack_signing_secret)
         log.info("http_events", extra={"port": server.port, "path": "/slack/events"})
     HEALTH.state = "serving"

@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from bot import database_url
 from core.config import EnvReader
-from sheets.settings import SheetsSettings
+from sheets.api import SheetsSettings
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_AUTHORIZE_URL = "https://slack.com/oauth/v2/authorize"

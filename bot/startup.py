@@ -23,7 +23,7 @@ from bot import database_url
 from bot.failures import REFUSED_TOKENS, slack_answer
 from bot.settings import Settings
 from core.errors import ConfigError, CtrError
-from sheets.failures import read_key
+from sheets.api import read_key
 
 log = logging.getLogger(__name__)
 # What Slack answers for a token it doesn't accept (auth.test and apps.connections.open):

@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Engine, Update, case, insert, select, upda
 from sqlalchemy.exc import IntegrityError
 
 from bot.store.schema import quota_buckets
-from sheets.quota import Bucket, Priority
+from sheets.api import Bucket, Priority
 
 # What to wait when the tokens were there by the time we looked again (another replica's
 # refill or take between our UPDATE and SELECT): try again almost at once.

@@ -3,7 +3,7 @@ syncs it this interval, and who lists Drive's changes for every replica."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, Engine, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -64,6 +64,15 @@ class SheetSyncs:
         except IntegrityError:  # another replica inserted the row, and so the claim, first
             return False
 
+    def release_sheet(self, sheet_key: str, owner: str) -> None:
+        """End our claim on the sheet now (a sync cut short), so another replica may take it."""
+        with self._engine.begin() as db:
+            db.execute(
+                update(sheet_syncs)
+                .where(sheet_syncs.c.sheet_key == sheet_key, sheet_syncs.c.claimed_by == owner)
+                .values(claimed_until=self._clock() - timedelta(microseconds=1))
+            )
+
     def claim_change_poll(self, account: str, owner: str, until: datetime) -> ChangePoll | None:
         """Take the listing of ``account``'s Drive changes until ``until``, unless another
         replica holds it now (None): one listing serves every replica."""
@@ -88,6 +97,15 @@ class SheetSyncs:
                 return ChangePoll(None)
         except IntegrityError:  # another replica inserted the row, and so the claim, first
             return None
+
+    def release_change_poll(self, account: str, owner: str) -> None:
+        """End our turn at listing ``account``'s changes now (a listing cut short)."""
+        with self._engine.begin() as db:
+            db.execute(
+                update(change_polls)
+                .where(change_polls.c.account == account, change_polls.c.claimed_by == owner)
+                .values(claimed_until=self._clock() - timedelta(microseconds=1))
+            )
 
     def record_listing(
         self, account: str, listed_at: datetime, adopt: dict[str, str], report: dict[str, str]

@@ -11,11 +11,15 @@ from bot.weekly.commands import SheetInfo
 from bot.weekly.source import gather, render_report
 from core.errors import CtrError, InputError
 from core.watching import WATCH_EXAMPLE
-from sheets.backends import GoogleSheet
-from sheets.client import ResilientHTTPClient
-from sheets.errors import SheetAccessError, SheetLayoutError
-from sheets.headers import find_layout
-from sheets.refs import SheetRef, parse_sheet_ref
+from sheets.api import (
+    GoogleSheet,
+    ResilientHTTPClient,
+    SheetAccessError,
+    SheetLayoutError,
+    SheetRef,
+    find_layout,
+    parse_sheet_ref,
+)
 
 # The spreadsheet's name and its tabs: one small metadata read.
 _TABS = "properties.title,sheets.properties(sheetId,title)"

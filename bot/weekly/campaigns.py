@@ -29,7 +29,7 @@ from core.history_commands import HistoryCommand, UsualRequest
 from core.trend import TREND_WEEKS, find_campaign, last_complete_week, trend
 from core.usual import describe_check
 from core.weekly import WeekTable, week_start
-from sheets.headers import Cell, Layout
+from sheets.api import Cell, Layout
 
 Message = dict[str, Any]
 MAX_NAMES_SHOWN = 10

@@ -36,9 +36,7 @@ from bot.weekly.source import (
 from core.errors import CtrError
 from core.summary import DEFAULT_MIN_IMPRESSIONS
 from core.weekly import week_start
-from sheets.backends import CsvSheet, GoogleSheet, SheetBackend
-from sheets.headers import find_layout
-from sheets.sync import sync
+from sheets.api import CsvSheet, GoogleSheet, SheetBackend, find_layout, sync
 
 
 def example_sheet() -> Traversable:

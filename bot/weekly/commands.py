@@ -31,7 +31,7 @@ from core.watching import (
     WatchingRequest,
     WatchRequest,
 )
-from sheets.refs import parse_sheet_ref
+from sheets.api import parse_sheet_ref
 
 # Slack's limit for a section's text, less room for the "…and N more" line.
 MAX_LISTING = MAX_TEXT - 100

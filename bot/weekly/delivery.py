@@ -24,6 +24,7 @@ from slack_sdk import WebClient
 from bot.slacktext import plain
 from bot.store.deliveries import Deliveries
 from bot.store.records import Claim
+from bot.weekly.held import HELD
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,9 @@ class Target:
     # The workspace whose watch owes it: in a Slack Connect channel (one id in each workspace
     # sharing it) each workspace's summary is its own, found by its own metadata.
     team_id: str = ""
+
+    def describe(self) -> str:
+        return f"{self.channel_id}/{self.sheet_key}/{self.week.isoformat()}/{self.tab}"
 
     @property
     def chart_name(self) -> str:
@@ -156,7 +160,10 @@ def deliver(
         return Outcome.ELSEWHERE
     fence = Fence(deliveries, target, owner, lease)
     try:
-        with fence.renewed(every=lease.total_seconds() / 3):
+        with (
+            HELD.hold(f"summary {target.describe()}", fence.release),
+            fence.renewed(every=lease.total_seconds() / 3),
+        ):
             return _deliver_claimed(client, fence, claim, render, since)
     except Fenced as lost:
         log.warning("weekly summary handed over to another replica: %s", lost)

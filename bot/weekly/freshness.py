@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.store.records import SyncState
-from sheets.changes import Version
+from sheets.api import Version
 
 FULL_RESYNC = timedelta(hours=24)
 # While Drive's feed fails: reads per sheet sync (a grid read, its verify), the share of the

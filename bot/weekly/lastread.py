@@ -8,7 +8,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from sheets.headers import Cell, Layout
+from sheets.api import Cell, Layout
 
 DEFAULT_SIZE = 2_000  # sheets kept (least recently synced dropped first)
 

@@ -10,8 +10,7 @@ from bot.weekly.report import FlaggedRow
 from core.ctr import Counts
 from core.errors import InputError
 from core.weekly import DatedRow, check_day, parse_day
-from sheets.headers import Cell, Layout, normalise
-from sheets.plan import row_counts
+from sheets.api import Cell, Layout, normalise, row_counts
 
 ALL_ROWS = "All rows"  # the campaign name when a sheet has no campaign column
 # Columns naming the week a row belongs to: dates too, for the weekly summary.

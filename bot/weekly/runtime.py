@@ -9,6 +9,7 @@ import threading
 import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
@@ -18,7 +19,7 @@ from bot.health import report_degraded
 from bot.metrics import FEED_FAILURES
 from bot.settings import Settings
 from bot.store.history import History
-from bot.store.records import Clock, utc_now
+from bot.store.records import ChangePoll, Clock, utc_now
 from bot.store.repository import Store
 from bot.store.syncs import SheetSyncs
 from bot.store.watches import Watches
@@ -34,19 +35,23 @@ from bot.weekly.freshness import (
     plan_listing,
     plan_pass,
 )
+from bot.weekly.held import HELD
 from bot.weekly.lastread import LastRead, LastReads
 from bot.weekly.scheduler import SummaryScheduler
 from bot.weekly.source import SheetReportSource, record_snapshot
 from bot.weekly.status import Operations
 from bot.workspaces import Workspaces, workspaces_of
 from core.errors import CtrError
-from sheets import metrics
-from sheets.backends import GoogleSheet
-from sheets.changes import DriveChanges
-from sheets.client import make_client
-from sheets.errors import SheetsApiError
-from sheets.quota import Kind, QuotaScheduler
-from sheets.sync import sync
+from sheets.api import (
+    DriveChanges,
+    GoogleSheet,
+    Kind,
+    QuotaScheduler,
+    SheetsApiError,
+    make_client,
+    metrics,
+    sync,
+)
 
 log = logging.getLogger(__name__)
 # How often Drive is asked what changed (by one replica for all): a listing with nothing new
@@ -94,6 +99,7 @@ class WatchedSheetsSync:
     # This replica's name in sheet claims: replicas split the sheets, one per sheet and interval.
     owner: str = field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}")
     _backends: dict[str, GoogleSheet] = field(default_factory=dict)  # by URL: metadata kept
+    stopping: threading.Event = field(default_factory=threading.Event)  # run_forever's stop
 
     def run_once(self) -> int:
         """One pass; returns how many spreadsheets synced. Errors are logged, not fatal."""
@@ -106,18 +112,22 @@ class WatchedSheetsSync:
             plan = plan_pass(targets.keys(), self.syncs.sync_states(), now, self._resync(targets))
         deadline, synced = now + self.interval, 0
         for index, (key, version) in enumerate(plan.queue):
+            if self.stopping.is_set():
+                break  # shutting down: the sheet in hand finished; the rest stay due
             if self.clock() >= deadline:
                 self._behind(len(plan.queue) - index, plan)
                 break
             if not self.syncs.claim_sheet(key, self.owner, now + self.interval):
                 continue  # another replica syncs it this interval; it stays due for later
-            synced += self._sync_key(key, version, targets[key])
+            with HELD.hold(f"sheet {key}", partial(self.syncs.release_sheet, key, self.owner)):
+                synced += self._sync_key(key, version, targets[key])
         else:
             self.backlog = 0
             metrics.SYNC_BACKLOG.set(0)
         return synced
 
     def run_forever(self, stop: threading.Event, every: float) -> None:
+        self.stopping = stop
         run_every(stop, every, self.run_once, "watched-sheet sync pass")
 
     def _targets(self) -> dict[str, list[Tab]]:
@@ -137,6 +147,15 @@ class WatchedSheetsSync:
         poll = self.syncs.claim_change_poll(me, self.owner, now + self.poll_every)
         if poll is None:
             return  # another replica lists Drive this time; its findings are in the store
+        with HELD.hold(
+            f"Drive listing {me}", partial(self.syncs.release_change_poll, me, self.owner)
+        ):
+            self._list(changes, targets, now, poll)
+
+    def _list(
+        self, changes: DriveChanges, targets: dict[str, list[Tab]], now: datetime, poll: ChangePoll
+    ) -> None:
+        me = self.access.service_account
         since = (poll.listed_at or now - FULL_RESYNC) - DRIVE_LAG
         try:
             changed = list(changes.changed_since(since))

@@ -27,7 +27,7 @@ from bot.workspaces import NotInstalled, Workspaces
 from core.errors import CtrError
 from core.owed import owed
 from core.schedule import Due
-from sheets.errors import SheetAccessError, SheetsApiError
+from sheets.api import SheetAccessError, SheetsApiError
 
 log = logging.getLogger(__name__)
 

@@ -23,11 +23,16 @@ from bot.weekly.rows import campaign_totals, dated_rows, weekly_layout
 from core.errors import CtrError
 from core.summary import DEFAULT_MIN_IMPRESSIONS, summarize
 from core.weekly import Snapshot, WeekTable, week_start, weeks_from_rows, weeks_from_snapshots
-from sheets.backends import GoogleSheet, SheetBackend
-from sheets.changes import DriveChanges
-from sheets.errors import SheetsApiError
-from sheets.headers import Cell, Layout, find_layout
-from sheets.quota import urgent
+from sheets.api import (
+    Cell,
+    DriveChanges,
+    GoogleSheet,
+    Layout,
+    SheetBackend,
+    SheetsApiError,
+    find_layout,
+    urgent,
+)
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from bot.slacktext import literal
 from bot.store.records import FeedFailure, SyncState, Watch
 from bot.weekly.freshness import plan_pass
-from sheets.quota import Kind, Usage
+from sheets.api import Kind, Usage
 
 
 @dataclass(frozen=True, slots=True)

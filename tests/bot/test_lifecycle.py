@@ -33,7 +33,7 @@ from core.schedule import Weekday, WeeklySlot, latest_due
 from tests.bot.conftest import SIGNING_SECRET, command_body, message_text, signed
 from tests.bot.test_socket_mode import SocketFake
 from tests.fakes.google_api import FakeGoogle, Value
-from tests.fakes.google_fixtures import KEY, campaign_sheet
+from tests.fakes.google_fixtures import CLIENT_EMAIL, KEY, campaign_sheet
 from tests.fakes.slack_api import APP_TOKEN, BOT_TOKEN, FakeSlack, running_fake_slack
 
 SCRIPT = Path(sys.executable).parent / "ctr-bot"
@@ -289,3 +289,149 @@ def test_a_signal_mid_delivery_finishes_it_and_claims_no_other(
         "C2", other, due.reported_week, "replica-2", timedelta(minutes=5)
     )
     assert claim is not None  # nobody holds C2's lease: another replica takes over at once
+
+
+def watched(database: str, sheets: dict[str, str], slot: datetime, since: datetime) -> None:
+    """Watches for ``sheets`` (channel -> key), weekly at ``slot``, created at ``since``."""
+    engine = connect(database)
+    migrate(engine)
+    store = Store(engine, clock=lambda: since)
+    for channel, key in sheets.items():
+        store.watches.add_watch(
+            NewWatch(
+                team_id="T1",
+                channel_id=channel,
+                sheet_key=key,
+                sheet_url=f"https://docs.google.com/spreadsheets/d/{key}/edit#gid=0",
+                weekday=Weekday(slot.weekday()),
+                at=slot.time(),
+                timezone="UTC",
+                created_by="U1",
+            )
+        )
+
+
+def short_stop(env: dict[str, str], slack: FakeSlack) -> dict[str, str]:
+    """Settings whose stop deadline passes while the test holds a call in a fake."""
+    return env | {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": slack.api_url,
+        "SHUTDOWN_TIMEOUT": "0.5",
+    }
+
+
+def weeks_of_rows(now: datetime) -> list[list[Value]]:
+    return [
+        [(now.date() - timedelta(days=d)).isoformat(), name, 10_000, 100 + d, 1.0]
+        for d in range(1, 22)
+        for name in ("Search", "Social")
+    ]
+
+
+def test_a_delivery_cut_short_by_the_deadline_is_released_for_another_replica(
+    tmp_path: Path, slack: FakeSlack, google: FakeGoogle, env: dict[str, str]
+) -> None:
+    now = datetime.now(UTC)
+    slot = (now - timedelta(minutes=1)).replace(second=0, microsecond=0)
+    google.spreadsheets[KEY] = [campaign_sheet(weeks_of_rows(now))]
+    database = f"sqlite:///{tmp_path / 'state.sqlite3'}"
+    watched(database, {"C1": KEY}, slot, since=now - timedelta(days=8))
+    held = slack.hold("chat.postMessage")
+    for bot in start(tmp_path, short_stop(env, slack)):
+        assert held.arrived.wait(WAIT)
+        bot.popen.send_signal(signal.SIGTERM)
+        left = bot.wait_for("stopped_with_work_left")
+        assert "weekly-summaries" in left["loops"]
+        assert f"summary C1/{KEY}/" in left["released"]
+        assert bot.finish() == 0
+        held.go()
+    due = latest_due(WeeklySlot(Weekday(slot.weekday()), slot.time(), ZoneInfo("UTC")), now)
+    later = Store(connect(database))
+    claim = later.deliveries.claim_delivery(
+        "C1", KEY, due.reported_week, "replica-2", timedelta(minutes=5)
+    )
+    assert claim is not None  # at once, not 5 minutes later; it looks in Slack first
+
+
+def test_a_sync_cut_short_by_the_deadline_releases_the_sheet(
+    tmp_path: Path, slack: FakeSlack, google: FakeGoogle, env: dict[str, str]
+) -> None:
+    now = datetime.now(UTC)
+    google.spreadsheets[KEY] = [campaign_sheet(weeks_of_rows(now))]
+    database = f"sqlite:///{tmp_path / 'state.sqlite3'}"
+    watched(database, {"C1": KEY}, now + timedelta(days=3), since=now)  # no summary due
+    read = google.hold_next_read()  # the sync's read of the sheet
+    for bot in start(tmp_path, short_stop(env, slack)):
+        assert read.arrived.wait(WAIT)
+        bot.popen.send_signal(signal.SIGTERM)
+        left = bot.wait_for("stopped_with_work_left")
+        assert left["released"] == f"sheet {KEY}"
+        assert bot.finish() == 0
+        read.go()
+    later = Store(connect(database))
+    assert later.syncs.claim_sheet(KEY, "replica-2", now + timedelta(minutes=15))  # at once
+
+
+def test_a_drive_listing_cut_short_by_the_deadline_releases_the_turn(
+    tmp_path: Path, slack: FakeSlack, google: FakeGoogle, env: dict[str, str]
+) -> None:
+    now = datetime.now(UTC)
+    google.spreadsheets[KEY] = [campaign_sheet(weeks_of_rows(now))]
+    database = f"sqlite:///{tmp_path / 'state.sqlite3'}"
+    watched(database, {"C1": KEY}, now + timedelta(days=3), since=now)
+    listing = google.hold_next_listing()
+    for bot in start(tmp_path, short_stop(env, slack)):
+        assert listing.arrived.wait(WAIT)
+        bot.popen.send_signal(signal.SIGTERM)
+        left = bot.wait_for("stopped_with_work_left")
+        assert left["released"] == f"Drive listing {CLIENT_EMAIL}"
+        assert bot.finish() == 0
+        listing.go()
+    later = Store(connect(database))
+    turn = later.syncs.claim_change_poll(CLIENT_EMAIL, "replica-2", now + timedelta(minutes=3))
+    assert turn is not None  # at once, not when the 3-minute turn would have run out
+
+
+def test_a_sync_pass_stops_between_sheets(
+    tmp_path: Path, slack: FakeSlack, google: FakeGoogle, env: dict[str, str]
+) -> None:
+    """SIGTERM mid-sync: the sheet in hand is finished, the next is not started (it stays
+    due, unclaimed, for whichever replica runs next)."""
+    now = datetime.now(UTC)
+    other = KEY[:-1] + "k"
+    google.spreadsheets[KEY] = [campaign_sheet(weeks_of_rows(now))]
+    google.spreadsheets[other] = [campaign_sheet(weeks_of_rows(now))]
+    database = f"sqlite:///{tmp_path / 'state.sqlite3'}"
+    watched(database, {"C1": KEY, "C2": other}, now + timedelta(days=3), since=now)
+    read = google.hold_next_read()
+    for bot in start(tmp_path, short_stop(env, slack) | {"SHUTDOWN_TIMEOUT": "60"}):
+        assert read.arrived.wait(WAIT)
+        bot.popen.send_signal(signal.SIGTERM)
+        bot.wait_for("stopping")  # the loops have been told to stop
+        read.go()
+        stopped = bot.wait_for("stopped")
+        assert (stopped["loops"], stopped["released"]) == ("none", "none")
+        assert bot.finish() == 0
+    states = Store(connect(database)).syncs.sync_states()
+    synced = {key for key, state in states.items() if state.synced_at is not None}
+    assert len(synced) == 1  # the one in hand
+    (untouched,) = {KEY, other} - synced
+    assert Store(connect(database)).syncs.claim_sheet(
+        untouched, "replica-2", now + timedelta(minutes=15)
+    )
+
+
+def test_http_mode_health_says_when_slack_refuses_the_token(
+    http_bot: Process, slack: FakeSlack
+) -> None:
+    port = http_bot.wait_for("http_listening")["port"]
+    http_bot.wait_for("ready")
+    slack.token = "xoxb-revoked"  # the app was removed from the workspace after start-up
+    health = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=10)
+    body = health.json()
+    assert (health.status_code, body["status"]) == (200, "degraded")  # every replica alike
+    assert body["slack"].startswith("Slack refused SLACK_BOT_TOKEN (invalid_auth)")
+    asked = [name for name, _ in slack.calls].count("auth.test")
+    requests.get(f"http://127.0.0.1:{port}/healthz", timeout=10)
+    assert [name for name, _ in slack.calls].count("auth.test") == asked  # cached

@@ -82,6 +82,7 @@ class FakeGoogle:
     drive_disabled: str | None = None
     latest_change: float = 0.0
     write_gate: Gate | None = None  # holds the next batchUpdate until the test says go
+    listing_gate: Gate | None = None  # holds the next Drive files.list until the test says go
     _lock: threading.Lock = field(default_factory=threading.Lock)
     # Reads and batches one at a time, as Google serialises a spreadsheet's edits.
     _apply: threading.RLock = field(default_factory=threading.RLock)
@@ -125,6 +126,11 @@ class FakeGoogle:
         """Hold the next batchUpdate (before it is applied) until ``gate.go()``."""
         self.write_gate = Gate()
         return self.write_gate
+
+    def hold_next_listing(self) -> Gate:
+        """Hold the next Drive files.list (a replica is then mid-listing) until ``gate.go()``."""
+        self.listing_gate = Gate()
+        return self.listing_gate
 
     def api_calls(self) -> list[tuple[str, str, int]]:
         return [entry for entry in self.log if entry[1].startswith("/v4/")]
@@ -496,6 +502,8 @@ class _Handler(BaseHTTPRequestHandler):
         with fake._lock:
             files = fake.drive_files()
         if path == "/drive/v3/files":
+            if fake.listing_gate is not None:
+                fake.listing_gate.hold()
             return list_files(files, query)
         wanted = path.removeprefix("/drive/v3/files/")
         found = next((f for f in files if f.id == wanted), None)
@@ -583,6 +591,6 @@ def running_fake_google(public_cert: bytes, client_email: str) -> Iterator[FakeG
         try:
             yield fake
         finally:
-            for gate in (fake.read_gate, fake.write_gate):
+            for gate in (fake.read_gate, fake.write_gate, fake.listing_gate):
                 if gate is not None:
                     gate.go()  # let a held handler thread finish

@@ -9,10 +9,13 @@ happens; every other command, and every text that doesn't parse, is answered in 
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import Ack, BoltContext, Respond
+from slack_bolt import Ack, BoltContext, BoltRequest, BoltResponse, Respond
+from slack_bolt.middleware import Middleware
 from slack_sdk.errors import SlackClientError
 
 from bot.blocks import (
@@ -22,6 +25,7 @@ from bot.blocks import (
     notice_message,
     warning_message,
 )
+from bot.metrics import CTR_SECONDS
 from bot.slackerrors import Remedy, classify
 from bot.slacktext import error_text, literal
 from bot.weekly.campaigns import CampaignHistory
@@ -36,7 +40,7 @@ from core.watching import (
     WatchingRequest,
     WatchRequest,
 )
-from sheets.errors import SheetAccessError, SheetsApiError
+from sheets.api import SheetAccessError, SheetsApiError
 
 log = logging.getLogger(__name__)
 
@@ -57,13 +61,14 @@ INTERNAL = (
     "please try again, and tell the bot's operator if it keeps happening."
 )
 _PARSED = "ctr_parsed"  # context key: what the text parsed to, or the InputError it raised
+_STARTED = "ctr_started"  # context key: perf_counter() when /ctr began to be handled
 WATCH_TYPES = (WatchRequest, UnwatchRequest, WatchingRequest, StatusRequest)
 # Commands that read Slack or Google before answering: "Checking…", then a lazy reply.
 SLOW_TYPES = (*WATCH_TYPES, UsualRequest, TrendRequest)
 
 
 def parsed(context: BoltContext, command: dict[str, Any]) -> Command | InputError:
-    """The command's text parsed once per request; the matchers and listeners share it."""
+    """The command's text parsed once per request; the routes and listeners share it."""
     if _PARSED not in context:
         try:
             context[_PARSED] = parse_command(command.get("text") or "")
@@ -73,14 +78,29 @@ def parsed(context: BoltContext, command: dict[str, Any]) -> Command | InputErro
     return result
 
 
-def is_watch(context: BoltContext, command: dict[str, Any]) -> bool:
-    """Matcher: a well-formed watch or campaign-history command (a malformed one is
-    answered in the ack)."""
-    return isinstance(parsed(context, command), SLOW_TYPES)
+class Route(Middleware):
+    """Picks one of /ctr's two listeners: the slow (watch and history) commands or the rest.
+
+    A listener middleware rather than a matcher function: Bolt builds a matcher's arguments
+    by inspecting its parameters on every request, which cost more than the parse. Without
+    ``next()`` Bolt moves on to the next listener.
+    """
+
+    def __init__(self, *, slow: bool) -> None:
+        self.slow = slow
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
+        req.context.setdefault(_STARTED, time.perf_counter())
+        if isinstance(parsed(req.context, req.body), SLOW_TYPES) != self.slow:
+            return None
+        next()
+        return resp
 
 
-def is_not_watch(context: BoltContext, command: dict[str, Any]) -> bool:
-    return not is_watch(context, command)
+def _answered(context: BoltContext) -> None:
+    CTR_SECONDS.observe(time.perf_counter() - context.get(_STARTED, time.perf_counter()))
 
 
 @dataclass(frozen=True)
@@ -91,21 +111,25 @@ class CtrCommand:
     def answer(self, ack: Ack, context: BoltContext, command: dict[str, Any]) -> None:
         """The whole answer in the ack; an InputError goes to the app's error handler."""
         result = parsed(context, command)
-        if isinstance(result, InputError):
-            raise result
-        if isinstance(result, Help):
-            ack(**help_message())
-        elif isinstance(result, Single | Compare):
-            ack(**answer_message(result, command.get("text") or ""))
-        else:  # unreachable: watch commands are matched by the other listener
-            raise CtrError(NO_WEEKLY)
+        try:
+            if isinstance(result, InputError):
+                raise result
+            if isinstance(result, Help):
+                ack(**help_message())
+            elif isinstance(result, Single | Compare):
+                ack(**answer_message(result, command.get("text") or ""))
+            else:  # unreachable: watch commands are routed to the other listener
+                raise CtrError(NO_WEEKLY)
+        finally:
+            _answered(context)
 
-    def checking(self, ack: Ack) -> None:
+    def checking(self, ack: Ack, context: BoltContext) -> None:
         """The ack of a watch command: the lazy follow_up replies once it is done."""
         if self.watch_commands is None:
             ack(**error_message(NO_WEEKLY))
         else:
             ack(**notice_message("Checking…"))
+        _answered(context)
 
     def follow_up(self, context: BoltContext, command: dict[str, Any], respond: Respond) -> None:
         """After the ack: carry out the watch command and reply exactly once, come what may
