@@ -35,7 +35,7 @@ def serve(kind: str, port: int, folder: str) -> None:
     from slack_sdk.oauth.installation_store import Installation
 
     from bot.app import create_app, make_client
-    from bot.compose import open_engine
+    from bot.compose import open_store
     from bot.oauth import installations
     from bot.server import wsgi_app
     from bot.settings import Settings
@@ -58,7 +58,7 @@ def serve(kind: str, port: int, folder: str) -> None:
         settings = Settings.from_env(common | oauth)
         assert settings.oauth is not None
         installs = installations(
-            settings.oauth, open_engine(settings), lambda token: make_client(settings, token)
+            settings.oauth, open_store(settings).engine, lambda token: make_client(settings, token)
         )
         fake.oauth.grants[TOKEN] = Grant("T1", None, time.time() + 12 * 3600)
         installs.store.save(

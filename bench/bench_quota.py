@@ -42,8 +42,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bench.interrupt import run_main
 from bench.simtime import VirtualTime
+from bot.compose import google_client
 from bot.store.engine import connect, migrate
-from bot.store.quota import StoreLedger
 from bot.store.records import NewWatch
 from bot.store.repository import Store
 from bot.weekly.access import GoogleSheetAccess
@@ -51,9 +51,6 @@ from bot.weekly.runtime import CHANGE_POLL, WatchedSheetsSync
 from core.schedule import Weekday
 from sheets.backends import MARKER_KEY
 from sheets.changes import DriveChanges
-from sheets.client import make_client
-from sheets.quota import Kind as QuotaKind
-from sheets.quota import QuotaScheduler
 from sheets.settings import SheetsSettings
 from tests.fakes.google_api import (
     PERSON,
@@ -99,22 +96,6 @@ class Run:
     synced: list[int] = field(default_factory=list)  # sheets synced, per replica
     hours: float = 0.0  # virtual hours until the last replica's last pass ended
     wall: float = 0.0
-
-
-def quota_for(
-    replica_index: int,
-    replicas: int,
-    store_url: str,
-    *,
-    clock: Callable[[], float],
-    sleep: Callable[[float], None],
-) -> QuotaScheduler:
-    """Replica ``replica_index``'s quota: the account's whole figure, in buckets every replica
-    takes from (the store's ledger, as ctr-bot builds it), its jitter seeded per replica."""
-    del replicas
-    jitter = random.Random(replica_index).random
-    ledger = StoreLedger(connect(store_url), jitter=jitter)
-    return QuotaScheduler(QUOTA, clock=clock, sleep=sleep, ledger=ledger)
 
 
 class Failures(logging.Handler):
@@ -177,12 +158,12 @@ def run(name: str, smart: bool, args: argparse.Namespace, key_pem: bytes, public
         result.synced = [0] * args.replicas
 
         def replica(index: int) -> Callable[[], None]:
-            quota = quota_for(index, args.replicas, url, clock=clock, sleep=vt.sleep)
-            settings = SheetsSettings(
-                key_file, google.base_url.rstrip("/"), quota_per_minute=quota.limits[QuotaKind.READ]
-            )
-            client, _ = make_client(settings, sleep=vt.sleep, quota=quota)
-            store = Store(connect(url), clock.datetime)
+            # As ctr-bot builds its parts (bot/compose.py): the client takes from the store's
+            # buckets, shared by the replicas; each replica's jitter seeded for a repeatable run.
+            jitter = random.Random(index).random
+            store = Store(connect(url), clock.datetime, jitter=jitter)
+            settings = SheetsSettings(key_file, google.base_url.rstrip("/"), quota_per_minute=QUOTA)
+            client, _ = google_client(settings, store, clock=clock, sleep=vt.sleep)
             loop = WatchedSheetsSync(
                 store.syncs,
                 store.watches,
@@ -237,7 +218,9 @@ def seed_store(url: str, google: FakeGoogle, keys: list[str], rng: random.Random
             )
         )
         last = now - timedelta(seconds=rng.uniform(0, 86_400))
-        store.syncs.record_sync(key, google.modified_time(key), last)
+        seeded = store.syncs.claim_sheet(key, "seed", timedelta(0))  # free again at once
+        assert seeded is not None
+        store.syncs.record_sync(seeded, google.modified_time(key), last)
     engine.dispose()
 
 

@@ -23,7 +23,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.app import create_app, make_client
-from bot.compose import open_engine
+from bot.compose import open_store
 from bot.failures import slack_unreachable
 from bot.health import HEALTH
 from bot.oauth import INSTALL_PATH, installations
@@ -31,8 +31,6 @@ from bot.server import Routes, Server, database_probe
 from bot.settings import Settings
 from bot.slackprobe import slack_probe
 from bot.startup import app_token_refused, check_all, local_problems, verify_bot_token
-from bot.store.engine import connect
-from bot.store.repository import Store
 from bot.weekly.held import HELD
 from core.errors import RemoteError
 from sheets.api import metrics as sheets_metrics
@@ -129,9 +127,10 @@ def start(settings: Settings, stop: threading.Event) -> Running:
             "slack_ok", extra={"team": identity.get("team_id"), "bot": identity.get("user_id")}
         )
     else:  # no token of its own: each workspace's comes from its installation
-        engine = open_engine(settings)
-        installs = installations(settings.oauth, engine, lambda token: make_client(settings, token))
-        store = Store(engine)
+        store = open_store(settings)
+        installs = installations(
+            settings.oauth, store.engine, lambda token: make_client(settings, token)
+        )
         log.info("oauth_installs", extra={"install_path": INSTALL_PATH})
     weekly = build_weekly(settings, installs or client, store=store)
     running = Running(settings, server, stop)
@@ -146,7 +145,7 @@ def start(settings: Settings, stop: threading.Event) -> Running:
     if weekly is None:
         log.info("weekly_summaries_off", extra={"reason": "GOOGLE_APPLICATION_CREDENTIALS unset"})
     else:
-        HEALTH.probe("database", database_probe(connect(settings.database_url)), critical=True)
+        HEALTH.probe("database", database_probe(weekly.store.engine), critical=True)
         HEALTH.probe("google", sheets_metrics.GOOGLE.reason)
         running.threads = weekly.start(stop)
         log.info("weekly_summaries_on", extra={"sync_every_min": settings.sync_interval_minutes})

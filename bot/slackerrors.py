@@ -26,28 +26,23 @@ class SlackProblem:
     what: str  # for the person who reads it, without the fix's channel-specific parts
 
 
-_OPERATOR = {
+# A token Slack doesn't accept: the one list, for start-up checks (bot/startup.py,
+# bot/failures.py) and for the scheduler (the operator's to fix: never retried, no DM sent
+# with the token Slack just refused).
+_TOKEN_REFUSED = {
     "invalid_auth": "Slack refused the bot's token (invalid_auth)",
     "token_revoked": "Slack refused the bot's token: it was revoked (token_revoked)",
     "account_inactive": "Slack refused the bot's token: its app was removed (account_inactive)",
     "not_authed": "Slack refused the bot's request: no token (not_authed)",
     "token_expired": "Slack refused the bot's token: it expired (token_expired)",
     "not_allowed_token_type": "Slack refused the token: the wrong kind (not_allowed_token_type)",
+}
+TOKEN_REFUSED = frozenset(_TOKEN_REFUSED)
+_OPERATOR = _TOKEN_REFUSED | {
     "missing_scope": "The bot lacks a permission it needs (missing_scope): reinstall the app "
     "from manifest.yml",
     "ekm_access_denied": "Slack's key management denied the bot access (ekm_access_denied)",
 }
-# A token Slack doesn't accept: what start-up checks (bot/startup.py) stop on.
-TOKEN_REFUSED = frozenset(
-    {
-        "invalid_auth",
-        "not_authed",
-        "account_inactive",
-        "token_revoked",
-        "token_expired",
-        "not_allowed_token_type",
-    }
-)
 _CHANNEL = {
     "not_in_channel": "I'm not a member of that channel",
     "channel_not_found": "That channel no longer exists or I can't see it",

@@ -22,12 +22,23 @@ from sheets.errors import SheetAccessError, SheetLayoutError, SheetsApiError
 from sheets.failures import auth_failure, network_reason, read_key, unreachable
 from sheets.headers import Cell, Layout, find_layout, normalise  # pure: the table
 from sheets.plan import row_counts  # pure: a row's counts
-from sheets.quota import Bucket, Kind, Priority, QuotaScheduler, Usage, urgent
+from sheets.quota import (
+    URGENT_RESERVE,
+    WINDOW,
+    Bucket,
+    Kind,
+    Priority,
+    QuotaScheduler,
+    Usage,
+    urgent,
+)
 from sheets.refs import SheetRef, parse_sheet_ref
 from sheets.settings import SheetsSettings
 from sheets.sync import sync
 
 __all__ = [
+    "URGENT_RESERVE",
+    "WINDOW",
     "Bucket",
     "Cell",
     "CsvSheet",

@@ -6,11 +6,21 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, Connection, Engine, and_, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import ColumnElement, Connection, Engine, and_, select
 
+from bot.store.lease import Lease, LeasedRows
 from bot.store.records import Claim, Clock, utc_now
 from bot.store.schema import deliveries
+
+# A delivery's epoch is its ``attempts``: every claim, first or taking over, bumps it.
+DELIVERIES = LeasedRows(
+    deliveries,
+    ("team_id", "channel_id", "sheet_key", "tab", "week"),
+    owner="owner",
+    until="lease_until",
+    epoch="attempts",
+)
+_not_charted = deliveries.c.charted.is_(False)
 
 
 class Deliveries:
@@ -31,70 +41,39 @@ class Deliveries:
         tab: int = 0,
         team_id: str = "",
     ) -> Claim | None:
-        """Take the right to post this summary; None if it is done or another owns it.
+        """Take the right to post this summary for ``lease``; None if it is done or another
+        owner holds it.
 
-        The unique key makes the first insert win. A claim whose lease ran out (its owner
-        died or stalled) may be taken over until the delivery is done; the new owner must
-        then check Slack for a post the old owner may already have made before posting.
+        A claim whose lease ran out (its owner died or stalled) may be taken over until the
+        delivery is done; the new owner must then check Slack for a post the old owner may
+        already have made before posting (``attempts`` > 1 says so).
         """
-        now = self._clock()
-        try:
-            with self._engine.begin() as db:
-                db.execute(
-                    insert(deliveries).values(
-                        team_id=team_id,
-                        channel_id=channel_id,
-                        sheet_key=sheet_key,
-                        tab=tab,
-                        week=week,
-                        owner=owner,
-                        lease_until=now + lease,
-                        attempts=1,
-                        posted=False,
-                        charted=False,
-                    )
-                )
-            return Claim(attempts=1, message_ts=None)
-        except IntegrityError:
-            pass
-        key = _delivery_key(team_id, channel_id, sheet_key, week, tab)
+        key = (team_id, channel_id, sheet_key, tab, week)
+        first = {"posted": False, "charted": False}
         with self._engine.begin() as db:
-            taken = db.execute(
-                update(deliveries)
-                .where(key, deliveries.c.charted.is_(False), deliveries.c.lease_until < now)
-                .values(owner=owner, lease_until=now + lease, attempts=deliveries.c.attempts + 1)
+            taken = DELIVERIES.take(
+                db,
+                key,
+                owner,
+                self._clock(),
+                lease,
+                unless=deliveries.c.charted.is_(True),
+                first=first,
+                returning=("message_ts",),
             )
-            if taken.rowcount != 1:
-                return None
-            row = db.execute(
-                select(deliveries.c.attempts, deliveries.c.message_ts).where(key)
-            ).one()
-        return Claim(attempts=row.attempts, message_ts=row.message_ts)
+        if taken is None:
+            return None
+        held, row = taken
+        return Claim(attempts=held.epoch, message_ts=row.message_ts, lease=held)
 
-    def renew_delivery(
-        self,
-        channel_id: str,
-        sheet_key: str,
-        week: date,
-        owner: str,
-        lease: timedelta,
-        *,
-        tab: int = 0,
-        team_id: str = "",
-    ) -> bool:
+    def renew_delivery(self, held: Lease, lease: timedelta) -> Lease:
         """The fence: extend our lease, in one statement, only if the claim is still ours.
 
-        False means another replica took the claim over (ours had run out): we must not
+        LeaseLost means another replica took the claim over (ours had run out): we must not
         write to Slack any more. A lease that ran out with nobody taking over is still ours.
         """
         with self._engine.begin() as db:
-            result = db.execute(
-                update(deliveries)
-                .where(_delivery_key(team_id, channel_id, sheet_key, week, tab))
-                .where(deliveries.c.owner == owner, deliveries.c.charted.is_(False))
-                .values(lease_until=self._clock() + lease)
-            )
-        return result.rowcount == 1
+            return DELIVERIES.renew(db, held, self._clock(), lease, also=_not_charted)
 
     def delivery_attempts(
         self, channel_id: str, sheet_key: str, week: date, *, tab: int = 0, team_id: str = ""
@@ -105,69 +84,25 @@ class Deliveries:
         with self._engine.connect() as db:
             return db.execute(query).scalar_one_or_none() or 0
 
-    def mark_posted(
-        self,
-        channel_id: str,
-        sheet_key: str,
-        week: date,
-        owner: str,
-        message_ts: str,
-        *,
-        tab: int = 0,
-        team_id: str = "",
-    ) -> bool:
-        """Record the post; False if this owner lost the claim meanwhile."""
+    def mark_posted(self, held: Lease, message_ts: str) -> None:
+        """Record the post; LeaseLost if this owner lost the claim meanwhile."""
+        values = {"posted": True, "message_ts": message_ts, "posted_at": self._clock()}
         with self._engine.begin() as db:
-            result = db.execute(
-                update(deliveries)
-                .where(_delivery_key(team_id, channel_id, sheet_key, week, tab))
-                .where(deliveries.c.owner == owner, deliveries.c.charted.is_(False))
-                .values(posted=True, message_ts=message_ts, posted_at=self._clock())
-            )
-        return result.rowcount == 1
+            DELIVERIES.write(db, held, values, also=_not_charted)
 
-    def mark_charted(
-        self,
-        channel_id: str,
-        sheet_key: str,
-        week: date,
-        owner: str,
-        *,
-        tab: int = 0,
-        team_id: str = "",
-    ) -> bool:
-        """The chart is in the thread: the delivery is done. False if we lost the claim."""
+    def mark_charted(self, held: Lease) -> None:
+        """The chart is in the thread: the delivery is done. LeaseLost if we lost the claim."""
         with self._engine.begin() as db:
-            result = db.execute(
-                update(deliveries)
-                .where(_delivery_key(team_id, channel_id, sheet_key, week, tab))
-                .where(deliveries.c.owner == owner, deliveries.c.posted.is_(True))
-                .values(charted=True)
-            )
-        return result.rowcount == 1
+            DELIVERIES.write(db, held, {"charted": True}, also=deliveries.c.posted.is_(True))
 
-    def release_delivery(
-        self,
-        channel_id: str,
-        sheet_key: str,
-        week: date,
-        owner: str,
-        *,
-        tab: int = 0,
-        team_id: str = "",
-    ) -> None:
+    def release_delivery(self, held: Lease) -> None:
         """Give a claim back after a failure, so the next pass may take it at once.
 
         The row stays (its lease simply ends now): the failure may have come after Slack
         stored the message, so whoever takes over next must look in the channel first.
         """
         with self._engine.begin() as db:
-            db.execute(
-                update(deliveries)
-                .where(_delivery_key(team_id, channel_id, sheet_key, week, tab))
-                .where(deliveries.c.owner == owner, deliveries.c.charted.is_(False))
-                .values(lease_until=self._clock() - timedelta(microseconds=1))
-            )
+            DELIVERIES.release(db, held, self._clock())
 
     def posted_message(
         self, channel_id: str, sheet_key: str, week: date, *, tab: int = 0, team_id: str = ""

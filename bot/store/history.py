@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Engine, select
 
 from bot.store.records import Clock, utc_now
 from bot.store.schema import snapshots
+from bot.store.upsert import upsert
 from core.ctr import Counts
 from core.weekly import Snapshot
+
+_KEY = ("sheet_key", "tab", "campaign", "week")  # uq_snapshots_sheet_tab_campaign_week
 
 
 class History:
@@ -28,24 +31,16 @@ class History:
         now = self._clock()
         with self._engine.begin() as db:
             for campaign, counts in totals:
-                key = (
-                    snapshots.c.sheet_key == sheet_key,
-                    snapshots.c.tab == tab,
-                    snapshots.c.campaign == campaign,
-                    snapshots.c.week == week,
-                )
-                db.execute(delete(snapshots).where(*key))
-                db.execute(
-                    insert(snapshots).values(
-                        sheet_key=sheet_key,
-                        tab=tab,
-                        campaign=campaign,
-                        week=week,
-                        clicks=counts.clicks,
-                        impressions=counts.impressions,
-                        recorded_at=now,
-                    )
-                )
+                row = {
+                    "sheet_key": sheet_key,
+                    "tab": tab,
+                    "campaign": campaign,
+                    "week": week,
+                    "clicks": counts.clicks,
+                    "impressions": counts.impressions,
+                    "recorded_at": now,
+                }
+                db.execute(upsert(db, snapshots, row, key=_KEY))
 
     def snapshots(self, sheet_key: str, *, tab: int = 0) -> list[Snapshot]:
         query = select(snapshots).where(snapshots.c.sheet_key == sheet_key, snapshots.c.tab == tab)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
+from bot.store.lease import Lease
 from core.owed import WatchTimes
 from core.schedule import Due, Weekday, WeeklySlot
 
@@ -23,6 +24,7 @@ class Claim:
 
     attempts: int
     message_ts: str | None
+    lease: Lease  # every write about this delivery goes under it
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +46,7 @@ class ChangePoll:
     """The right to list Drive's changes for every replica this time, and where to start."""
 
     listed_at: datetime | None  # when the last successful listing was asked for
+    lease: Lease  # what the listing is recorded under
 
 
 @dataclass(frozen=True, slots=True)

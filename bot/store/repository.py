@@ -6,6 +6,9 @@ repositories it uses, so what a part can write is visible in its fields.
 
 from __future__ import annotations
 
+import random
+from collections.abc import Callable
+
 from sqlalchemy import Engine
 
 from bot.store.deliveries import Deliveries
@@ -19,7 +22,13 @@ from bot.store.watches import Watches
 class Store:
     """The bot's tables, by aggregate."""
 
-    def __init__(self, engine: Engine, clock: Clock = utc_now) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Clock = utc_now,
+        *,
+        jitter: Callable[[], float] = random.random,  # the quota's waits (bot/store/quota.py)
+    ) -> None:
         self.engine = engine
         self.clock = clock
         self.watches = Watches(engine, clock)
@@ -27,4 +36,4 @@ class Store:
         self.syncs = SheetSyncs(engine, clock)
         self.deliveries = Deliveries(engine, clock)
         # Google's quota buckets, shared with every replica using this database.
-        self.quota = StoreLedger(engine)
+        self.quota = StoreLedger(engine, jitter=jitter)

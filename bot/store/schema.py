@@ -109,6 +109,8 @@ deliveries = Table(
     Column("week", Date, nullable=False),
     Column("owner", String(128), nullable=False),
     Column("lease_until", UTCDateTime, nullable=False),
+    # Bumped by every claim: the lease's epoch too (bot/store/lease.py). More than 1 means an
+    # earlier owner may have posted before it lost the claim.
     Column("attempts", Integer, nullable=False, default=1),
     Column("posted", Boolean, nullable=False, default=False),
     Column("message_ts", String(32), nullable=True),
@@ -141,6 +143,9 @@ sheet_syncs = Table(
     # The newest version Drive reported and no sync has started from yet (migration 0005):
     # whichever replica listed the change, any replica may sync it.
     Column("reported_version", String(40), nullable=True),
+    # Bumped by every claim (migration 0007): a write under an older claim is refused
+    # (bot/store/lease.py).
+    Column("lease_epoch", Integer, nullable=False, server_default="0"),
 )
 
 # One row per Drive account whose changes the replicas list: who lists them now (a lease, so
@@ -155,6 +160,7 @@ change_polls = Table(
     # Why the last listing failed and since when (migration 0006): None while Drive answers.
     Column("failure", Text, nullable=True),
     Column("failing_since", UTCDateTime, nullable=True),
+    Column("lease_epoch", Integer, nullable=False, server_default="0"),  # as in sheet_syncs
 )
 
 # Google's per-minute quotas as token buckets every replica takes from (migration 0005): the
@@ -166,6 +172,9 @@ quota_buckets = Table(
     Column("name", String(300), primary_key=True),
     Column("tokens", Float(53), nullable=False),
     Column("updated", Float(53), nullable=False),
+    # The bucket's size, requests a minute (migration 0007): stored with it so replicas with
+    # different SHEETS_QUOTA_PER_MINUTE all use the one the bucket has (bot/store/quota.py).
+    Column("per_minute", Integer, nullable=False),
 )
 
 # OAuth mode (0007_oauth): slack_sdk's own tables for installations, their bots and the

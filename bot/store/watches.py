@@ -5,14 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from sqlalchemy import Engine, and_, delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Engine, and_, delete, select, update
 
 from bot.store.deliveries import delivered_in
 from bot.store.records import Clock, NewWatch, Watch, utc_now
 from bot.store.schema import watches
+from bot.store.upsert import upsert
 from core.owed import rewatch
 from core.schedule import Due, Weekday
+
+_KEY = ("team_id", "channel_id", "sheet_key", "tab")  # uq_watches_team_channel_sheet_tab
 
 
 class Watches:
@@ -28,15 +30,16 @@ class Watches:
         Re-watching never forgets a summary already owed (core/owed.py): the same schedule
         keeps its start, a new one carries what the old one still owed.
         """
-        for attempt in (1, 2):
-            try:
-                return self._put_watch(watch)
-            except IntegrityError:  # another replica created it meanwhile: change that one
-                if attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
+        for _ in range(3):
+            stored = self._put_watch(watch)
+            if stored is not None:
+                return stored
+        # Only a watch created and removed by others between each of our reads gets here.
+        raise RuntimeError(f"the watch of {watch.sheet_key} kept changing under us")
 
-    def _put_watch(self, watch: NewWatch) -> Watch:
+    def _put_watch(self, watch: NewWatch) -> Watch | None:
+        """The stored watch, or None if another replica created it meanwhile (try again:
+        what it owes depends on that row)."""
         now = self._clock()
         key = and_(
             watches.c.team_id == watch.team_id,
@@ -72,7 +75,9 @@ class Watches:
                     "tab": watch.tab,
                     "created_at": now,
                 }
-                db.execute(insert(watches).values(values | first))
+                created = upsert(db, watches, values | first, key=_KEY, update={})
+                if db.execute(created).rowcount != 1:
+                    return None
             else:
                 db.execute(update(watches).where(watches.c.id == old.id).values(values))
             return _watch(db.execute(select(watches).where(key)).one()._mapping)

@@ -13,12 +13,12 @@ import sys
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from bot.app import make_client as slack_client
-from bot.compose import open_sheet, open_store
+from bot.compose import existing_store, open_sheet, open_store, slack_client
 from bot.readable import ansi_bold, plain, readable
 from bot.settings import Settings
 from bot.store.deliveries import Deliveries
@@ -45,7 +45,11 @@ def example_sheet() -> Traversable:
 
 
 def summary_command(args: argparse.Namespace, settings: Settings) -> int:
-    backend, key = open_sheet(args.sheet, settings.sheets)
+    # Posting needs the store (the delivery's claim); a dry run uses one only if it exists,
+    # so that reading a Google sheet takes from the replicas' shared quota either way.
+    # Opened when first needed: a CSV dry run touches no database.
+    store = cache(lambda: existing_store(settings) if args.dry_run else open_store(settings))
+    backend, key = open_sheet(args.sheet, settings.sheets, store)
     minimum = args.min_impressions
     week, message = _render(
         backend,
@@ -53,7 +57,7 @@ def summary_command(args: argparse.Namespace, settings: Settings) -> int:
         args.sheet,
         args.week,
         args.timezone,
-        history=lambda: open_store(settings).history,
+        history=lambda: (store() or open_store(settings)).history,
         minimum=settings.summary_min_impressions if minimum is None else minimum,
     )
     if args.dry_run:
@@ -65,9 +69,11 @@ def summary_command(args: argparse.Namespace, settings: Settings) -> int:
         )
         print(f"chart written to {args.chart}")
         return 0
+    posting = store()
+    assert posting is not None  # open_store's, not a dry run's
     return _post(
         settings,
-        open_store(settings).deliveries,
+        posting.deliveries,
         Target(args.channel, key, week, _tab(backend)),
         message,
     )

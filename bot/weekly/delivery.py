@@ -23,6 +23,7 @@ from slack_sdk import WebClient
 
 from bot.slacktext import plain
 from bot.store.deliveries import Deliveries
+from bot.store.lease import Lease, LeaseLost
 from bot.store.records import Claim
 from bot.weekly.held import HELD
 
@@ -66,46 +67,32 @@ class Outcome(StrEnum):
     ELSEWHERE = "elsewhere"  # another replica holds the claim, took it over, or it is done
 
 
-class Fenced(Exception):
-    """Our lease ran out and another replica took the claim: we must not write to Slack."""
-
-
 @dataclass(frozen=True)
 class Fence:
-    """One owner's hold on one delivery: every Slack write goes through ``check``."""
+    """One owner's hold on one delivery: every Slack write goes through ``check``, and every
+    store write names the lease (LeaseLost once another replica took the claim over)."""
 
     deliveries: Deliveries
     target: Target
-    owner: str
+    held: Lease
     lease: timedelta
 
+    @property
+    def owner(self) -> str:
+        return self.held.owner
+
     def check(self) -> None:
-        """Still ours? Extends the lease when it is; raises Fenced when it isn't."""
-        if not self.deliveries.renew_delivery(
-            *self._key, self.owner, self.lease, tab=self.target.tab, team_id=self.target.team_id
-        ):
-            raise Fenced(f"{self.owner} lost the claim on {self.target}")
+        """Still ours? Extends the lease when it is; raises LeaseLost when it isn't."""
+        self.deliveries.renew_delivery(self.held, self.lease)
 
     def posted(self, ts: str) -> None:
-        if not self.deliveries.mark_posted(
-            *self._key, self.owner, ts, tab=self.target.tab, team_id=self.target.team_id
-        ):
-            raise Fenced(f"{self.owner} lost the claim on {self.target} after posting {ts}")
+        self.deliveries.mark_posted(self.held, ts)
 
     def charted(self) -> None:
-        if not self.deliveries.mark_charted(
-            *self._key, self.owner, tab=self.target.tab, team_id=self.target.team_id
-        ):
-            raise Fenced(f"{self.owner} lost the claim on {self.target} after its chart")
+        self.deliveries.mark_charted(self.held)
 
     def release(self) -> None:
-        self.deliveries.release_delivery(
-            *self._key, self.owner, tab=self.target.tab, team_id=self.target.team_id
-        )
-
-    @property
-    def _key(self) -> tuple[str, str, date]:
-        return self.target.channel_id, self.target.sheet_key, self.target.week
+        self.deliveries.release_delivery(self.held)
 
     @contextmanager
     def renewed(self, every: float) -> Iterator[None]:
@@ -117,7 +104,7 @@ class Fence:
             while not stop.wait(every):
                 try:
                     self.check()
-                except Fenced:
+                except LeaseLost:
                     return
                 except Exception:  # a database blip: the next beat or the fence retries
                     log.warning("could not renew the lease on %s", self.target, exc_info=True)
@@ -158,14 +145,14 @@ def deliver(
     )
     if claim is None:
         return Outcome.ELSEWHERE
-    fence = Fence(deliveries, target, owner, lease)
+    fence = Fence(deliveries, target, claim.lease, lease)
     try:
         with (
             HELD.hold(f"summary {target.describe()}", fence.release),
             fence.renewed(every=lease.total_seconds() / 3),
         ):
             return _deliver_claimed(client, fence, claim, render, since)
-    except Fenced as lost:
+    except LeaseLost as lost:
         log.warning("weekly summary handed over to another replica: %s", lost)
         return Outcome.ELSEWHERE
     except BaseException:

@@ -6,7 +6,7 @@ import logging
 import os
 import socket
 import threading
-import time
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import partial
@@ -14,11 +14,12 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 
-from bot.compose import open_store
+from bot.compose import google_client, open_store
 from bot.health import report_degraded
 from bot.metrics import FEED_FAILURES
 from bot.settings import Settings
 from bot.store.history import History
+from bot.store.lease import Lease, LeaseLost
 from bot.store.records import ChangePoll, Clock, utc_now
 from bot.store.repository import Store
 from bot.store.syncs import SheetSyncs
@@ -46,9 +47,7 @@ from sheets.api import (
     DriveChanges,
     GoogleSheet,
     Kind,
-    QuotaScheduler,
     SheetsApiError,
-    make_client,
     metrics,
     sync,
 )
@@ -81,7 +80,8 @@ class WatchedSheetsSync:
     lease in the store, at most once per ``poll_every``) and each pass reads only the sheets
     reported changed since they were last synced, plus any not fully synced for a day
     (bot/weekly/freshness.py); without, every watched sheet every pass. Replicas split the
-    reads: a sheet is claimed for one ``interval`` before it is synced. A pass that can't get
+    reads: a sheet is claimed for one ``interval`` from when it is taken up (a lease: the
+    replica that synced it may renew it, another takes it once it ran out). A pass that can't get
     through its queue within ``interval`` (the quota scheduler makes it wait) says so, and the
     rest waits for the next pass.
     """
@@ -100,6 +100,7 @@ class WatchedSheetsSync:
     owner: str = field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}")
     _backends: dict[str, GoogleSheet] = field(default_factory=dict)  # by URL: metadata kept
     stopping: threading.Event = field(default_factory=threading.Event)  # run_forever's stop
+    _claims: dict[str, Lease] = field(default_factory=dict)  # sheets we synced, by key
 
     def run_once(self) -> int:
         """One pass; returns how many spreadsheets synced. Errors are logged, not fatal."""
@@ -117,10 +118,11 @@ class WatchedSheetsSync:
             if self.clock() >= deadline:
                 self._behind(len(plan.queue) - index, plan)
                 break
-            if not self.syncs.claim_sheet(key, self.owner, now + self.interval):
+            lease = self._claim(key)
+            if lease is None:
                 continue  # another replica syncs it this interval; it stays due for later
-            with HELD.hold(f"sheet {key}", partial(self.syncs.release_sheet, key, self.owner)):
-                synced += self._sync_key(key, version, targets[key])
+            with HELD.hold(f"sheet {key}", partial(self.syncs.release_sheet, lease)):
+                synced += self._sync_key(lease, version, targets[key])
         else:
             self.backlog = 0
             metrics.SYNC_BACKLOG.set(0)
@@ -129,6 +131,20 @@ class WatchedSheetsSync:
     def run_forever(self, stop: threading.Event, every: float) -> None:
         self.stopping = stop
         run_every(stop, every, self.run_once, "watched-sheet sync pass")
+
+    def _claim(self, key: str) -> Lease | None:
+        """The sheet for one ``interval`` from now: ours again if we hold it, else taken if
+        nobody does."""
+        held = self._claims.pop(key, None)
+        lease = None
+        if held is not None:
+            # LeaseLost: another replica took it after ours ran out; take it like anyone.
+            with suppress(LeaseLost):
+                lease = self.syncs.renew_sheet(held, self.interval)
+        lease = lease or self.syncs.claim_sheet(key, self.owner, self.interval)
+        if lease is not None:
+            self._claims[key] = lease
+        return lease
 
     def _targets(self) -> dict[str, list[Tab]]:
         """Spreadsheet key -> each watched tab of it (URL, time zone, gid)."""
@@ -144,12 +160,10 @@ class WatchedSheetsSync:
     ) -> None:
         """If no other replica has this turn, ask Drive what changed and record it for all."""
         me = self.access.service_account
-        poll = self.syncs.claim_change_poll(me, self.owner, now + self.poll_every)
+        poll = self.syncs.claim_change_poll(me, self.owner, self.poll_every)
         if poll is None:
             return  # another replica lists Drive this time; its findings are in the store
-        with HELD.hold(
-            f"Drive listing {me}", partial(self.syncs.release_change_poll, me, self.owner)
-        ):
+        with HELD.hold(f"Drive listing {me}", partial(self.syncs.release_change_poll, poll)):
             self._list(changes, targets, now, poll)
 
     def _list(
@@ -163,10 +177,15 @@ class WatchedSheetsSync:
             failure = drive_failure(str(error), me)
             FEED_FAILURES.inc()
             log.error("Drive's change feed failed: %s", failure)
-            self.syncs.record_listing_failure(me, failure)
+            with suppress(LeaseLost):  # a later listing's outcome stands
+                self.syncs.record_listing_failure(poll, failure)
             return
         listing = plan_listing(targets.keys(), self.syncs.sync_states(), changed, me=me)
-        self.syncs.record_listing(me, now, listing.adopt, listing.report)
+        try:
+            self.syncs.record_listing(poll, now, listing.adopt, listing.report)
+        except LeaseLost as lost:  # we outlived our turn: the next lister's findings stand
+            log.warning("Drive's change listing took too long to count: %s", lost)
+            return
         for key, ours in listing.adopt.items():
             self.last_reads.retag(key, ours)
 
@@ -182,7 +201,8 @@ class WatchedSheetsSync:
             return FULL_RESYNC
         return fallback_resync(len(targets), self.access.client.quota.limits[Kind.READ])
 
-    def _sync_key(self, key: str, version: str | None, targets: list[Tab]) -> int:
+    def _sync_key(self, lease: Lease, version: str | None, targets: list[Tab]) -> int:
+        (key,) = (str(part) for part in lease.key)
         try:
             wrote = False
             for tab in targets:
@@ -198,7 +218,11 @@ class WatchedSheetsSync:
                 read = self.last_reads.get(tab.url)
                 if read is not None:
                     self.last_reads.put(tab.url, replace(read, version=None, own_write=True))
-        self.syncs.record_sync(key, version, self.clock())
+        try:
+            self.syncs.record_sync(lease, version, self.clock())
+        except LeaseLost as lost:  # our sync outlived its lease: the new holder's record stands
+            log.warning("sync of %s took longer than its claim: %s", key, lost)
+            self._claims.pop(key, None)
         return 1
 
     def _sync(self, key: str, version: str | None, tab: Tab) -> bool:
@@ -230,6 +254,7 @@ class WatchedSheetsSync:
 
 @dataclass
 class Weekly:
+    store: Store  # the one engine: /healthz probes it
     commands: WatchCommands
     campaigns: CampaignHistory
     scheduler: SummaryScheduler
@@ -271,11 +296,7 @@ def build_weekly(
         return None
     workspaces = workspaces_of(clients)
     store = store or open_store(settings, clock)
-    # Epoch seconds, not a monotonic clock: the buckets are shared with other processes.
-    quota = QuotaScheduler(
-        per_user=settings.sheets.quota_per_minute, clock=time.time, ledger=store.quota
-    )
-    sheets_client, service_account = make_client(settings.sheets, quota=quota)
+    sheets_client, service_account = google_client(settings.sheets, store)
     access = GoogleSheetAccess(sheets_client, service_account)
     changes = DriveChanges(sheets_client)
     owner = f"{socket.gethostname()}-{os.getpid()}-{datetime.now().timestamp():.0f}"
@@ -298,6 +319,7 @@ def build_weekly(
         changes=changes,
     )
     return Weekly(
+        store=store,
         commands=WatchCommands(
             workspaces,
             store.watches,
@@ -305,7 +327,9 @@ def build_weekly(
             store.syncs,
             access,
             settings.ctr_admins,
-            operations=lambda: Operations(syncer.backlog, sheets_client.quota.usage()),
+            operations=lambda: Operations(
+                syncer.backlog, sheets_client.quota.usage(), store.quota.mismatches()
+            ),
             clock=clock,
         ),
         campaigns=CampaignHistory(

@@ -5,7 +5,7 @@ backlog and quota use (pure)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from bot.slacktext import literal
@@ -20,6 +20,9 @@ class Operations:
 
     backlog: int  # sheets due that the last pass could not reach
     usage: Usage
+    # Quota buckets whose stored size differs from this replica's setting: name -> (ours,
+    # the stored one every replica uses) (bot/store/quota.py).
+    quota_sizes: Mapping[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def status_text(
@@ -50,6 +53,13 @@ def status_text(
             f"{usage.waiting} waiting now, {usage.waits} waited since start "
             f"({usage.waited_seconds:.0f} s)"
         )
+        for name, (ours, stored) in sorted(operations.quota_sizes.items()):
+            head += (
+                f"\n:warning: *Quota settings differ*: the shared bucket {literal(name)} is "
+                f"{stored} a minute (set by the replica that started last), this replica's "
+                f"SHEETS_QUOTA_PER_MINUTE is {ours}. Every replica uses {stored}; give them "
+                "all the same setting."
+            )
     for failure in feed:  # first: every watched sheet goes stale while it lasts
         head += (
             f"\n:warning: *Drive's change feed fails* (since {_ago_time(failure.since, now)}): "

@@ -19,7 +19,7 @@ import pytest
 import requests
 
 from bot.app import create_app, make_client
-from bot.compose import open_engine
+from bot.compose import open_store
 from bot.oauth import INSTALL_PATH, REDIRECT_PATH, Installations, installations
 from bot.server import wsgi_app
 from bot.settings import Settings
@@ -153,11 +153,11 @@ def running_oauth_bot(
         )
         settings = oauth_settings(slack, f"sqlite:///{tmp_path / 'state.sqlite3'}", extra)
         assert settings.oauth is not None
-        engine = open_engine(settings)
+        engine = open_store(settings, clock).engine
         installs = installations(
             settings.oauth, engine, lambda token: make_client(settings, token), clock
         )
-        store = Store(engine, clock)
+        store = Store(engine, clock)  # the one opened above, with the test's clock
         weekly = build_weekly(settings, installs, clock, store=store)
         app = create_app(
             settings,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -44,3 +44,23 @@ def clock() -> FakeClock:
 @pytest.fixture
 def store(engine: Engine, clock: FakeClock) -> Store:
     return Store(engine, clock)
+
+
+def synced(store: Store, key: str, version: str | None, at: datetime) -> None:
+    """A sync of ``key`` by a replica that claimed it (a claim of no length: free at once)."""
+    lease = store.syncs.claim_sheet(key, "syncer", timedelta(0))
+    assert lease is not None
+    store.syncs.record_sync(lease, version, at)
+
+
+def listed(
+    store: Store,
+    at: datetime,
+    adopt: dict[str, str],
+    report: dict[str, str],
+    account: str = "acct",
+) -> None:
+    """A Drive listing by a replica that took the poll (a turn of no length)."""
+    poll = store.syncs.claim_change_poll(account, "lister", timedelta(0))
+    assert poll is not None
+    store.syncs.record_listing(poll, at, adopt, report)

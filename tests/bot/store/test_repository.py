@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
@@ -12,13 +13,14 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
 
 from bot.store.engine import MIGRATIONS, migrate
+from bot.store.lease import LeaseLost
 from bot.store.records import NewWatch, SyncState
 from bot.store.repository import Store
 from bot.store.schema import metadata
 from core.ctr import Counts
 from core.schedule import Weekday
 from core.weekly import Snapshot
-from tests.bot.store.conftest import FakeClock
+from tests.bot.store.conftest import FakeClock, listed, synced
 
 WEEK = date(2026, 11, 16)
 
@@ -113,22 +115,24 @@ def test_snapshots_keep_the_latest_totals_per_week(store: Store) -> None:
 
 def test_one_claim_wins_until_its_lease_runs_out(store: Store, clock: FakeClock) -> None:
     lease = timedelta(minutes=2)
-    assert store.deliveries.claim_delivery("C1", "s", WEEK, "replica-a", lease)
+    first = store.deliveries.claim_delivery("C1", "s", WEEK, "replica-a", lease)
+    assert first is not None
     assert not store.deliveries.claim_delivery("C1", "s", WEEK, "replica-b", lease)
     assert store.deliveries.claim_delivery("C1", "s", WEEK + timedelta(days=7), "replica-b", lease)
     clock.now += lease + timedelta(seconds=1)  # replica-a died mid-post
-    assert store.deliveries.claim_delivery("C1", "s", WEEK, "replica-b", lease)
+    second = store.deliveries.claim_delivery("C1", "s", WEEK, "replica-b", lease)
+    assert second is not None
     assert store.deliveries.delivery_attempts("C1", "s", WEEK) == 2
-    assert not store.deliveries.mark_posted(
-        "C1", "s", WEEK, "replica-a", "1.1"
-    )  # a zombie can't mark
-    assert store.deliveries.mark_posted("C1", "s", WEEK, "replica-b", "2.2")
+    with pytest.raises(LeaseLost):  # a zombie can't mark
+        store.deliveries.mark_posted(first.lease, "1.1")
+    store.deliveries.mark_posted(second.lease, "2.2")
     clock.now += timedelta(days=1)  # replica-b died before its chart: c finishes the job
     claim = store.deliveries.claim_delivery("C1", "s", WEEK, "replica-c", lease)
     assert claim is not None
     assert (claim.attempts, claim.message_ts) == (3, "2.2")
-    assert not store.deliveries.mark_charted("C1", "s", WEEK, "replica-b")
-    assert store.deliveries.mark_charted("C1", "s", WEEK, "replica-c")
+    with pytest.raises(LeaseLost):
+        store.deliveries.mark_charted(second.lease)
+    store.deliveries.mark_charted(claim.lease)
     assert store.deliveries.delivery_done("C1", "s", WEEK)
     clock.now += timedelta(days=1)
     assert not store.deliveries.claim_delivery("C1", "s", WEEK, "replica-d", lease)  # done is final
@@ -137,21 +141,26 @@ def test_one_claim_wins_until_its_lease_runs_out(store: Store, clock: FakeClock)
 
 def test_the_fence_renews_only_the_owners_claim(store: Store, clock: FakeClock) -> None:
     lease = timedelta(minutes=2)
-    assert store.deliveries.claim_delivery("C1", "s", WEEK, "a", lease)
+    a = store.deliveries.claim_delivery("C1", "s", WEEK, "a", lease)
+    assert a is not None
     clock.now += lease * 2  # a stalled, nobody took over: the claim is still a's
-    assert store.deliveries.renew_delivery("C1", "s", WEEK, "a", lease)
+    store.deliveries.renew_delivery(a.lease, lease)
     assert not store.deliveries.claim_delivery("C1", "s", WEEK, "b", lease)  # renewed: not expired
     clock.now += lease * 2
-    assert store.deliveries.claim_delivery("C1", "s", WEEK, "b", lease)
-    assert not store.deliveries.renew_delivery("C1", "s", WEEK, "a", lease)  # a is fenced off
-    assert not store.deliveries.mark_posted("C1", "s", WEEK, "a", "1.1")
-    assert store.deliveries.renew_delivery("C1", "s", WEEK, "b", lease)
+    b = store.deliveries.claim_delivery("C1", "s", WEEK, "b", lease)
+    assert b is not None
+    with pytest.raises(LeaseLost):  # a is fenced off
+        store.deliveries.renew_delivery(a.lease, lease)
+    with pytest.raises(LeaseLost):
+        store.deliveries.mark_posted(a.lease, "1.1")
+    store.deliveries.renew_delivery(b.lease, lease)
 
 
 def test_released_claims_can_be_retried(store: Store) -> None:
     lease = timedelta(minutes=2)
-    assert store.deliveries.claim_delivery("C1", "s", WEEK, "a", lease)
-    store.deliveries.release_delivery("C1", "s", WEEK, "a")
+    a = store.deliveries.claim_delivery("C1", "s", WEEK, "a", lease)
+    assert a is not None
+    store.deliveries.release_delivery(a.lease)
     claim = store.deliveries.claim_delivery("C1", "s", WEEK, "b", lease)
     assert claim is not None
     assert claim.attempts == 2  # the failure may have come after Slack stored it: look first
@@ -163,10 +172,10 @@ def test_sheet_sync_state_keeps_the_version_when_a_daily_sync_does_not_know_it(
 ) -> None:
     first = datetime(2026, 11, 16, 9, tzinfo=UTC)
     later = datetime(2026, 11, 17, 9, tzinfo=UTC)
-    store.syncs.record_sync("k", "v1", first)
-    store.syncs.record_listing("acct", clock.now, adopt={"k": "v2", "new": "v9"}, report={})
+    synced(store, "k", "v1", first)
+    listed(store, clock.now, adopt={"k": "v2", "new": "v9"}, report={})
     assert store.syncs.sync_states()["k"] == SyncState("v2", first)
-    store.syncs.record_sync("k", None, later)
+    synced(store, "k", None, later)
     assert store.syncs.sync_states()["k"] == SyncState("v2", later)
     assert store.syncs.sync_states()["new"] == SyncState("v9", None)
 
@@ -174,15 +183,15 @@ def test_sheet_sync_state_keeps_the_version_when_a_daily_sync_does_not_know_it(
 def test_a_reported_change_stays_due_until_a_sync_starts_from_it(
     store: Store, clock: FakeClock
 ) -> None:
-    store.syncs.record_sync("k", "v1", clock.now)
-    store.syncs.record_listing("acct", clock.now, adopt={}, report={"k": "v2", "new": "v5"})
+    synced(store, "k", "v1", clock.now)
+    listed(store, clock.now, adopt={}, report={"k": "v2", "new": "v5"})
     states = store.syncs.sync_states()
     assert states["k"] == SyncState("v1", clock.now, reported="v2")
     assert states["k"].due
     assert states["new"].due
-    store.syncs.record_sync("k", "v2", clock.now)
+    synced(store, "k", "v2", clock.now)
     assert not store.syncs.sync_states()["k"].due
-    store.syncs.record_listing("acct", clock.now, adopt={"k": "v3"}, report={})  # then our write
+    listed(store, clock.now, adopt={"k": "v3"}, report={})  # then our write
     assert store.syncs.sync_states()["k"] == SyncState("v3", clock.now)
 
 
@@ -190,39 +199,42 @@ def test_one_replica_lists_drive_per_turn_and_the_next_starts_where_it_ended(
     store: Store, clock: FakeClock
 ) -> None:
     turn = timedelta(minutes=3)
-    poll = store.syncs.claim_change_poll("acct", "r1", clock.now + turn)
+    poll = store.syncs.claim_change_poll("acct", "r1", turn)
     assert poll is not None
     assert poll.listed_at is None  # never listed: the caller starts a day back
-    assert store.syncs.claim_change_poll("acct", "r2", clock.now + turn) is None
-    assert store.syncs.claim_change_poll("acct", "r1", clock.now + turn) is None  # its own turn too
-    assert store.syncs.claim_change_poll("other@acct", "r2", clock.now + turn) is not None
-    store.syncs.record_listing("acct", clock.now, adopt={}, report={})
-    listed = clock.now
+    assert store.syncs.claim_change_poll("acct", "r2", turn) is None
+    assert store.syncs.claim_change_poll("acct", "r1", turn) is None  # its own turn too
+    assert store.syncs.claim_change_poll("other@acct", "r2", turn) is not None
+    store.syncs.record_listing(poll, clock.now, adopt={}, report={})
+    listed_at = clock.now
     clock.now += turn
-    poll = store.syncs.claim_change_poll("acct", "r2", clock.now + turn)
+    poll = store.syncs.claim_change_poll("acct", "r2", turn)
     assert poll is not None
-    assert poll.listed_at == listed
-    store.syncs.record_listing("acct", listed - turn, adopt={}, report={})  # a slow, older listing
+    assert poll.listed_at == listed_at
+    store.syncs.record_listing(poll, listed_at - turn, adopt={}, report={})  # skewed clock
     clock.now += turn
-    again = store.syncs.claim_change_poll("acct", "r1", clock.now + turn)
+    again = store.syncs.claim_change_poll("acct", "r1", turn)
     assert again is not None
-    assert again.listed_at == listed  # never moves back: nothing Drive said is skipped
+    assert again.listed_at == listed_at  # never moves back: nothing Drive said is skipped
 
 
 def test_a_sheet_claim_goes_to_one_replica_until_it_runs_out(
     store: Store, clock: FakeClock
 ) -> None:
-    until = clock.now + timedelta(minutes=15)
-    assert store.syncs.claim_sheet("sheet-1", "r1", until)  # first sight: the row is created
-    assert not store.syncs.claim_sheet("sheet-1", "r2", until)
-    assert store.syncs.claim_sheet(
-        "sheet-1", "r1", until + timedelta(minutes=1)
-    )  # its own: renewed
-    store.syncs.record_sync("sheet-1", "v1", clock.now)  # a sync record keeps the claim
-    assert not store.syncs.claim_sheet("sheet-1", "r2", until)
-    clock.now = until + timedelta(minutes=2)
-    assert store.syncs.claim_sheet("sheet-1", "r2", clock.now + timedelta(minutes=15))
-    assert not store.syncs.claim_sheet("sheet-1", "r1", clock.now)
+    interval = timedelta(minutes=15)
+    r1 = store.syncs.claim_sheet("sheet-1", "r1", interval)  # first sight: the row is created
+    assert r1 is not None
+    assert not store.syncs.claim_sheet("sheet-1", "r2", interval)
+    assert not store.syncs.claim_sheet("sheet-1", "r1", interval)  # held: renew, not take
+    r1 = store.syncs.renew_sheet(r1, interval + timedelta(minutes=1))
+    store.syncs.record_sync(r1, "v1", clock.now)  # a sync record keeps the claim
+    assert not store.syncs.claim_sheet("sheet-1", "r2", interval)
+    clock.now = r1.until
+    r2 = store.syncs.claim_sheet("sheet-1", "r2", interval)
+    assert r2 is not None
+    assert not store.syncs.claim_sheet("sheet-1", "r1", interval)
+    with pytest.raises(LeaseLost):
+        store.syncs.renew_sheet(r1, interval)
     assert store.syncs.sync_states()["sheet-1"].version == "v1"
 
 

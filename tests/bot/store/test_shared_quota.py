@@ -219,7 +219,11 @@ def test_the_stores_sql_takes_exactly_when_the_pure_model_says(
     bucket, updated = Bucket("sheets-read/user/model", per_minute), 1_800_000_000.0
     with engine.begin() as db:
         db.execute(delete(quota_buckets))
-        db.execute(quota_buckets.insert().values(name=bucket.name, tokens=tokens, updated=updated))
+        db.execute(
+            quota_buckets.insert().values(
+                name=bucket.name, tokens=tokens, updated=updated, per_minute=per_minute
+            )
+        )
     ledger, now = StoreLedger(engine, jitter=lambda: 0.0), updated + elapsed
     level, need = bucket.level(tokens, updated, now), bucket.need(priority)
     if abs(level - need) < 1e-9:
@@ -228,3 +232,38 @@ def test_the_stores_sql_takes_exactly_when_the_pure_model_says(
     assert (wait <= 0) == (level >= need)
     if wait > 0:
         assert wait >= bucket.wait(tokens, updated, need, now)
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    mine=st.integers(min_value=1, max_value=10_000),
+    stored=st.integers(min_value=1, max_value=10_000),
+    tokens=st.floats(min_value=0, max_value=1_000),
+    elapsed=st.floats(min_value=0, max_value=120),
+    priority=st.sampled_from(Priority),
+)
+def test_replicas_with_different_settings_all_use_the_size_stored_with_the_bucket(
+    engine: Engine, *, mine: int, stored: int, tokens: float, elapsed: float, priority: Priority
+) -> None:
+    """#19: each replica computed the bucket from its own SHEETS_QUOTA_PER_MINUTE, so two
+    settings meant two buckets' worth of requests, silently. Now the stored size rules every
+    take, and the replica whose setting differs says so."""
+    name, updated = "sheets-read/user/sized", 1_800_000_000.0
+    with engine.begin() as db:
+        db.execute(delete(quota_buckets))
+    early = StoreLedger(engine, jitter=lambda: 0.0)  # started first, with its own setting
+    early.take([Bucket(name, mine)], Priority.URGENT, updated)
+    StoreLedger(engine).take([Bucket(name, stored)], Priority.URGENT, updated)  # started last
+    with engine.begin() as db:
+        db.execute(quota_buckets.update().values(tokens=tokens, updated=updated))
+    model, now = Bucket(name, stored), updated + elapsed
+    level, need = model.level(tokens, updated, now), model.need(priority)
+    if abs(level - need) < 1e-9:
+        return  # float rounding between SQL and Python decides a tie either way
+    wait = early.take([Bucket(name, mine)], priority, now)
+    assert (wait <= 0) == (level >= need)
+    if wait > 0:
+        assert wait >= model.wait(tokens, updated, need, now)
+    assert early.mismatches() == ({} if mine == stored else {name: (mine, stored)})

@@ -19,10 +19,12 @@ from core.errors import CtrError, InputError
 from core.grammar import parse_command
 from core.schedule import Weekday
 from sheets.quota import Kind, Usage
+from tests.bot.store.conftest import listed, synced
 from tests.fakes.slack_api import FakeSlack
 
 URL = "https://docs.google.com/spreadsheets/d/sheet-1/edit"
 SERVICE_ACCOUNT = "ctr-bot@example-project.iam.gserviceaccount.com"
+TURN = timedelta(minutes=3)
 
 
 class Sheets:
@@ -150,6 +152,7 @@ def test_status_is_for_admins_and_shows_syncs_backlog_and_quota(
             waits=5,
             waited_seconds=1.5,
         ),
+        quota_sizes={"sheets-read/user/sa": (60, 30)},  # another replica's setting rules
     )
     commands = WatchCommands(
         OneWorkspace(client),
@@ -167,8 +170,8 @@ def test_status_is_for_admins_and_shows_syncs_backlog_and_quota(
     store.watches.add_watch(
         NewWatch("T1", "C2", "sheet-2", URL + "2", Weekday.MONDAY, time(9), "UTC", "U_ADMIN")
     )
-    store.syncs.record_sync("sheet-1", "v1", now - timedelta(minutes=12))
-    store.syncs.record_listing("sa", now, adopt={}, report={"sheet-1": "v2"})  # edited since
+    synced(store, "sheet-1", "v1", now - timedelta(minutes=12))
+    listed(store, now, adopt={}, report={"sheet-1": "v2"}, account="sa")  # edited since
     with pytest.raises(NotAllowed):
         run(commands, "status", user="U_MEMBER")
     reply = run(commands, "status")
@@ -180,6 +183,7 @@ def test_status_is_for_admins_and_shows_syncs_backlog_and_quota(
     assert "12 min ago, changed since" in reply
     assert "never synced" in reply  # sheet-2
     assert "2 waiting for a sync (1 changed)" in reply  # for every replica, from the store
+    assert "*Quota settings differ*: the shared bucket sheets-read/user/sa is 30 a minute" in reply
 
 
 KEY = "1AbCdEfGhIjKlMnOpQrStUvWxYz"
@@ -311,12 +315,10 @@ def test_status_shows_the_failing_feed_paused_watches_and_last_errors(
     )
     store.watches.pause_watch(first.id, "The channel was archived.")
     store.watches.record_error(second.id, "Google Sheets API get failed after 5 tries: 503")
-    store.syncs.claim_change_poll(
-        "sa@p.iam.gserviceaccount.com", "r1", datetime(2026, 11, 23, 8, 3, tzinfo=UTC)
-    )
+    poll = store.syncs.claim_change_poll("sa@p.iam.gserviceaccount.com", "r1", TURN)
+    assert poll is not None
     store.syncs.record_listing_failure(
-        "sa@p.iam.gserviceaccount.com",
-        "The Drive API is not enabled: enable the Drive API for project p.",
+        poll, "The Drive API is not enabled: enable the Drive API for project p."
     )
     reply = run(commands, "status")
     assert "Drive's change feed fails" in reply

@@ -9,7 +9,7 @@ keyed by workspace.
 - ``deliveries``: ``team_id`` in the key; existing rows take their watch's workspace.
 
 Revision ID: 0007_oauth
-Revises: 0006
+Revises: 0007
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_oauth"
-down_revision = "0006"
+down_revision = "0007"  # main's head when merged (0007_store_leases_and_bucket_sizes)
 branch_labels = None
 depends_on = None
 
