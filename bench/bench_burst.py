@@ -61,6 +61,7 @@ from bot.weekly.runtime import CHANGE_POLL, WatchedSheetsSync
 from bot.weekly.scheduler import SummaryScheduler
 from bot.weekly.source import SheetReportSource
 from bot.weekly.totals import totals_of
+from bot.workspaces import OneWorkspace
 from core.schedule import Weekday
 from sheets.changes import DriveChanges
 from sheets.headers import find_layout
@@ -243,7 +244,7 @@ def replica(world: World, index: int) -> list[Callable[[], None]]:
     scheduler = SummaryScheduler(
         watches=store.watches,
         deliveries=store.deliveries,
-        client=slack_client,
+        workspaces=OneWorkspace(slack_client),
         source=counted,
         owner=f"replica-{index}",
         clock=clock.datetime,

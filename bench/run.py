@@ -32,6 +32,7 @@ SMALL = {
     ],
     "bench_bot.py": ["--requests", "40", "--client", "python", "--rounds", "1"],
     "bench_csv.py": ["--rows", "500", "--repeat", "1"],
+    "bench_oauth.py": ["--requests", "40"],
     "bench_quota.py": [
         "--sheets",
         "30",

@@ -18,6 +18,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot import listeners
 from bot.blocks import warning_message
+from bot.oauth import Installations, oauth_settings
 from bot.settings import Settings
 from bot.slacktext import error_text, literal
 from bot.weekly.campaigns import CampaignHistory
@@ -30,10 +31,11 @@ SORRY = (
 )
 
 
-def make_client(settings: Settings) -> WebClient:
-    """The Web API client, with slack_sdk's own retries for 429, 5xx and dropped connections."""
+def make_client(settings: Settings, token: str | None = None) -> WebClient:
+    """The Web API client, with slack_sdk's own retries for 429, 5xx and dropped connections:
+    SLACK_BOT_TOKEN's, or (OAuth mode) ``token``'s, or a token-less one for oauth.v2.access."""
     return WebClient(
-        token=settings.slack_bot_token,
+        token=token or settings.slack_bot_token or None,
         base_url=settings.slack_api_url,
         retry_handlers=[
             RateLimitErrorRetryHandler(max_retry_count=2),
@@ -48,13 +50,26 @@ def create_app(
     client: WebClient,
     watch_commands: WatchCommands | None = None,
     campaigns: CampaignHistory | None = None,
+    *,
     listener_executor: Executor | None = None,
+    installations: Installations | None = None,
 ) -> App:
     """Build the Bolt app; nothing happens at import time and nothing here does network I/O.
 
     ``listener_executor`` runs lazy listeners (replies after the ack): ctr-bot passes its own
-    so a graceful stop can wait for them (bot/lifecycle.py).
+    so a graceful stop can wait for them (bot/lifecycle.py). ``installations``: OAuth mode's
+    (required when settings.oauth is set): each request runs with its workspace's token.
     """
+    oauth: dict[str, Any] = {}
+    if settings.oauth is not None:
+        assert installations is not None, "OAuth mode needs the installations"
+        found = installations
+        config, authorize = oauth_settings(settings.oauth, found, client, found.installed)
+        oauth = {
+            "oauth_settings": config,
+            "authorize": authorize,
+            "installation_store_bot_only": True,
+        }
     app = App(
         listener_executor=listener_executor,
         client=client,
@@ -70,10 +85,11 @@ def create_app(
         # polls for the ack every 10 ms, adding ~10 ms to every /ctr. Slow follow-ups
         # (watch commands) are lazy listeners, which Bolt still runs after the response.
         process_before_response=True,
+        **oauth,
     )
     app.middleware(IgnoreSlackRetries())
     app.error(handle_error)
-    listeners.register(app, watch_commands, campaigns)
+    listeners.register(app, watch_commands, campaigns, installations)
     return app
 
 

@@ -21,6 +21,7 @@ TOPICS = {
     "deploy": "deploy.md",
     "core-api": "core-api.md",
     "manifest": "manifest.yml",
+    "manifest-oauth": "manifest-oauth.yml",
 }
 
 

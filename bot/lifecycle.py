@@ -23,8 +23,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.app import create_app, make_client
+from bot.compose import open_store
 from bot.failures import slack_unreachable
 from bot.health import HEALTH
+from bot.oauth import INSTALL_PATH, installations
 from bot.server import Routes, Server, database_probe
 from bot.settings import Settings
 from bot.slackprobe import slack_probe
@@ -118,9 +120,19 @@ def start(settings: Settings, stop: threading.Event) -> Running:
     server.start()
     log.info("http_listening", extra={"port": server.port, "socket_mode": settings.socket_mode})
     client = make_client(settings)
-    identity = verify_bot_token(client, stop=stop)
-    log.info("slack_ok", extra={"team": identity.get("team_id"), "bot": identity.get("user_id")})
-    weekly = build_weekly(settings, client)
+    installs, store = None, None
+    if settings.oauth is None:
+        identity = verify_bot_token(client, stop=stop)
+        log.info(
+            "slack_ok", extra={"team": identity.get("team_id"), "bot": identity.get("user_id")}
+        )
+    else:  # no token of its own: each workspace's comes from its installation
+        store = open_store(settings)
+        installs = installations(
+            settings.oauth, store.engine, lambda token: make_client(settings, token)
+        )
+        log.info("oauth_installs", extra={"install_path": INSTALL_PATH})
+    weekly = build_weekly(settings, installs or client, store=store)
     running = Running(settings, server, stop)
     app = create_app(
         settings,
@@ -128,6 +140,7 @@ def start(settings: Settings, stop: threading.Event) -> Running:
         weekly.commands if weekly else None,
         weekly.campaigns if weekly else None,
         listener_executor=running.work,
+        installations=installs,
     )
     if weekly is None:
         log.info("weekly_summaries_off", extra={"reason": "GOOGLE_APPLICATION_CREDENTIALS unset"})

@@ -15,8 +15,8 @@ CTR_SECONDS = Histogram(
 SUMMARIES = Counter(
     "ctr_weekly_summaries",
     "Weekly summaries due, by outcome: posted, recovered (a dead replica's post finished), "
-    "elsewhere (another replica has it), failed",
-    ["outcome"],
+    "elsewhere (another replica has it), failed; by workspace (its team id)",
+    ["outcome", "team"],
 )
 
 

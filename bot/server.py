@@ -29,6 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.failures import port_failure
 from bot.gate import MAX_BODY, Refusal, Verifier, refusal
 from bot.health import HEALTH, Health
+from bot.oauth import INSTALL_PATH, REDIRECT_PATH
 
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
@@ -62,6 +63,10 @@ class Routes:
             return _reply(start_response, "200 OK", generate_latest(), CONTENT_TYPE_LATEST)
         if path == EVENTS_PATH and self._bolt is not None:
             return self._event(environ, start_response, self._bolt)
+        if path in (INSTALL_PATH, REDIRECT_PATH) and reading and self._bolt is not None:
+            # A person's browser, not Slack: unsigned by nature; the OAuth state (single use,
+            # bound to this browser by a cookie) is what Bolt checks. 404 in one-workspace mode.
+            return self._bolt(environ, start_response)
         return _reply(start_response, "404 Not Found", b"not found\n", "text/plain")
 
     def _event(

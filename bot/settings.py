@@ -16,6 +16,20 @@ from core.config import EnvReader
 from sheets.api import SheetsSettings
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_AUTHORIZE_URL = "https://slack.com/oauth/v2/authorize"
+# The bot scopes an install asks for: manifest.yml's (tests/bot/test_manifest.py keeps them equal).
+BOT_SCOPES = (
+    "commands",
+    "chat:write",
+    "files:write",
+    "users:read",
+    "channels:history",
+    "groups:history",
+    "channels:read",
+    "groups:read",
+    "im:read",
+    "mpim:read",
+)
 DEFAULT_DATABASE_URL = "sqlite:///ctr-bot.sqlite3"
 DEFAULT_PORT = 3000
 DEFAULT_SHUTDOWN_TIMEOUT = 25.0
@@ -35,7 +49,12 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("SLACK_BOT_TOKEN", "", "the xoxb- Bot User OAuth Token (required)"),
+    Setting("SLACK_BOT_TOKEN", "", "the xoxb- Bot User OAuth Token (one workspace)"),
+    Setting("SLACK_CLIENT_ID", "", "OAuth installs in any workspace: the app's Client ID"),
+    Setting("SLACK_CLIENT_SECRET", "", "OAuth installs: the app's Client Secret"),
+    Setting("SLACK_SCOPES", ",".join(BOT_SCOPES), "OAuth installs: bot scopes asked for"),
+    Setting("SLACK_REDIRECT_URI", "", "OAuth installs: https://HOST/slack/oauth_redirect"),
+    Setting("SLACK_AUTHORIZE_URL", DEFAULT_AUTHORIZE_URL, "OAuth: Slack's consent page (proxies)"),
     Setting("SLACK_APP_TOKEN", "", "an xapp- app-level token: when set, Socket Mode"),
     Setting("SLACK_SIGNING_SECRET", "", "verifies requests come from Slack (HTTP mode)"),
     Setting("SLACK_API_URL", DEFAULT_SLACK_API_URL, "Slack Web API base URL (proxies)"),
@@ -46,7 +65,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LOG_LEVEL", "INFO", "DEBUG, INFO, WARNING, ERROR or CRITICAL"),
     Setting("LOG_FORMAT", "TEXT", "TEXT, or JSON for one JSON object per line"),
     Setting("DATABASE_URL", DEFAULT_DATABASE_URL, "sqlite:///FILE or postgresql+psycopg://..."),
-    Setting("CTR_ADMINS", "", "Slack user IDs who may manage watches, besides admins"),
+    Setting("CTR_ADMINS", "", "user IDs who may manage watches, besides admins (OAuth: TEAM:USER)"),
     Setting("SYNC_INTERVAL", "15", "minutes within which an edited watched sheet is synced"),
     Setting("SUMMARY_MIN_IMPRESSIONS", "1000", "weekly campaigns below this aren't ranked"),
     Setting(
@@ -59,6 +78,24 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SHEETS_QUOTA_PER_MINUTE", "60", "Sheets reads, and as many writes, per minute"),
 )
 DEFAULTS = {setting.name: setting.default for setting in SETTINGS}
+
+
+TWO_MODES = (
+    "SLACK_BOT_TOKEN (one workspace) and SLACK_CLIENT_ID/SLACK_CLIENT_SECRET (OAuth installs "
+    "in any workspace) are both set: remove SLACK_BOT_TOKEN to let workspaces install the app, "
+    "or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET to serve the one workspace of the token."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class OAuthConfig:
+    """ "Add to Slack": the app's credentials and what an install asks for."""
+
+    client_id: str
+    client_secret: str = field(repr=False)
+    scopes: tuple[str, ...] = BOT_SCOPES
+    redirect_uri: str | None = None
+    authorize_url: str = DEFAULT_AUTHORIZE_URL
 
 
 class Needs(StrEnum):
@@ -86,6 +123,7 @@ class Settings:
     summary_min_impressions: int = 1000
     shutdown_timeout: float = DEFAULT_SHUTDOWN_TIMEOUT
     sheets: SheetsSettings = field(default_factory=lambda: SheetsSettings(None, None))
+    oauth: OAuthConfig | None = None  # None: one workspace, SLACK_BOT_TOKEN's
 
     @property
     def socket_mode(self) -> bool:
@@ -100,12 +138,20 @@ class Settings:
     def from_env(cls, env: Mapping[str, str], *, needs: Needs = Needs.LISTEN) -> Settings:
         """Build and check; raises one ConfigError naming every problem at once."""
         read = EnvReader(env)
-        if needs is Needs.NOTHING:
+        oauth = _oauth(read, needs)
+        if oauth is not None or needs is Needs.NOTHING:
             token = read.optional("SLACK_BOT_TOKEN", BOT_TOKEN, prefix="xoxb-") or ""
         else:
             token = read.required("SLACK_BOT_TOKEN", BOT_TOKEN, prefix="xoxb-")
+        if oauth is not None and token:
+            read.problems.append(TWO_MODES)
         secret = read.text("SLACK_SIGNING_SECRET")
         app_token = read.optional("SLACK_APP_TOKEN", APP_TOKEN, prefix="xapp-")
+        if oauth is not None and app_token is not None and needs is Needs.LISTEN:
+            read.problems.append(
+                "OAuth installs are served over HTTP (/slack/install, /slack/oauth_redirect "
+                "and events): remove SLACK_APP_TOKEN and set SLACK_SIGNING_SECRET."
+            )
         if needs is Needs.LISTEN and app_token is None and secret is None:
             read.missing.append(
                 "SLACK_SIGNING_SECRET (for HTTP mode) or SLACK_APP_TOKEN (xapp-, for Socket Mode)"
@@ -125,9 +171,7 @@ class Settings:
             log_level=read.choice("LOG_LEVEL", LOG_LEVELS, DEFAULTS["LOG_LEVEL"]),
             log_format=read.choice("LOG_FORMAT", LOG_FORMATS, DEFAULTS["LOG_FORMAT"]),
             database_url=database,
-            ctr_admins=frozenset(
-                filter(None, (read.text("CTR_ADMINS") or "").replace(" ", ",").split(","))
-            ),
+            ctr_admins=_admins(read, per_workspace=oauth is not None),
             sync_interval_minutes=read.number(
                 "SYNC_INTERVAL", float, float(DEFAULTS["SYNC_INTERVAL"]), 1, 1440
             ),
@@ -138,9 +182,51 @@ class Settings:
                 "SHUTDOWN_TIMEOUT", float, DEFAULT_SHUTDOWN_TIMEOUT, 0, 3600
             ),
             sheets=SheetsSettings.read(read),
+            oauth=oauth,
         )
         read.check("See `ctr-bot --help` and `ctr-bot docs slack`.")
         return settings
+
+
+def _oauth(read: EnvReader, needs: Needs) -> OAuthConfig | None:
+    """OAuth mode's settings, when SLACK_CLIENT_ID or SLACK_CLIENT_SECRET is set (every
+    OAuth name is read either way, so each is checked)."""
+    client_id = read.text("SLACK_CLIENT_ID")
+    client_secret = read.text("SLACK_CLIENT_SECRET")
+    scopes = tuple(
+        filter(
+            None, (read.text("SLACK_SCOPES") or ",".join(BOT_SCOPES)).replace(" ", "").split(",")
+        )
+    )
+    redirect = read.url("SLACK_REDIRECT_URI", None)
+    authorize = read.url("SLACK_AUTHORIZE_URL", DEFAULT_AUTHORIZE_URL) or DEFAULT_AUTHORIZE_URL
+    if client_id is None and client_secret is None:
+        return None
+    if client_id is None:
+        read.missing.append("SLACK_CLIENT_ID (the app's Client ID, for OAuth installs)")
+    if client_secret is None:
+        read.missing.append("SLACK_CLIENT_SECRET (the app's Client Secret, for OAuth installs)")
+    if needs is Needs.POST:
+        read.problems.append(
+            "ctr-bot summary --post posts with SLACK_BOT_TOKEN (one workspace); with OAuth "
+            "installs the running ctr-bot posts each workspace's summaries with its own token."
+        )
+    if "commands" not in scopes:
+        read.problems.append("SLACK_SCOPES must include commands (for /ctr).")
+    return OAuthConfig(client_id or "", client_secret or "", scopes, redirect, authorize)
+
+
+def _admins(read: EnvReader, *, per_workspace: bool) -> frozenset[str]:
+    """CTR_ADMINS: user IDs, or TEAM:USER pairs; OAuth installs need the pairs, so one
+    workspace's admin list can never name someone of another."""
+    entries = frozenset(filter(None, (read.text("CTR_ADMINS") or "").replace(" ", ",").split(",")))
+    bare = sorted(entry for entry in entries if ":" not in entry)
+    if per_workspace and bare:
+        read.problems.append(
+            "CTR_ADMINS must name each admin's workspace with OAuth installs, as "
+            f"TEAM_ID:USER_ID (e.g. T0123:{bare[0][:20]})."
+        )
+    return entries
 
 
 def settings_help() -> str:

@@ -42,8 +42,9 @@ def local_problems(settings: Settings, *, weekly: bool) -> list[str]:
             read_key(key)
         except CtrError as error:
             problems.append(str(error))
-        if (problem := database_url.sqlite_file_problem(settings.database_url)) is not None:
-            problems.append(problem)
+    database = weekly or settings.oauth is not None  # OAuth mode keeps installations there
+    if database and (problem := database_url.sqlite_file_problem(settings.database_url)):
+        problems.append(problem)
     return problems
 
 

@@ -1,4 +1,6 @@
-"""Deliveries: exactly one summary per (channel, sheet, tab, week), claimed under a lease."""
+"""Deliveries: exactly one summary per (workspace, channel, sheet, tab, week), claimed under a
+lease. The workspace is part of the key: a Slack Connect channel has one id in every
+workspace sharing it, and each workspace's watch of it owes its own summary."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from bot.store.schema import deliveries
 # A delivery's epoch is its ``attempts``: every claim, first or taking over, bumps it.
 DELIVERIES = LeasedRows(
     deliveries,
-    ("channel_id", "sheet_key", "tab", "week"),
+    ("team_id", "channel_id", "sheet_key", "tab", "week"),
     owner="owner",
     until="lease_until",
     epoch="attempts",
@@ -37,6 +39,7 @@ class Deliveries:
         lease: timedelta,
         *,
         tab: int = 0,
+        team_id: str = "",
     ) -> Claim | None:
         """Take the right to post this summary for ``lease``; None if it is done or another
         owner holds it.
@@ -45,7 +48,7 @@ class Deliveries:
         delivery is done; the new owner must then check Slack for a post the old owner may
         already have made before posting (``attempts`` > 1 says so).
         """
-        key = (channel_id, sheet_key, tab, week)
+        key = (team_id, channel_id, sheet_key, tab, week)
         first = {"posted": False, "charted": False}
         with self._engine.begin() as db:
             taken = DELIVERIES.take(
@@ -73,9 +76,11 @@ class Deliveries:
             return DELIVERIES.renew(db, held, self._clock(), lease, also=_not_charted)
 
     def delivery_attempts(
-        self, channel_id: str, sheet_key: str, week: date, *, tab: int = 0
+        self, channel_id: str, sheet_key: str, week: date, *, tab: int = 0, team_id: str = ""
     ) -> int:
-        query = select(deliveries.c.attempts).where(_delivery_key(channel_id, sheet_key, week, tab))
+        query = select(deliveries.c.attempts).where(
+            _delivery_key(team_id, channel_id, sheet_key, week, tab)
+        )
         with self._engine.connect() as db:
             return db.execute(query).scalar_one_or_none() or 0
 
@@ -100,37 +105,47 @@ class Deliveries:
             DELIVERIES.release(db, held, self._clock())
 
     def posted_message(
-        self, channel_id: str, sheet_key: str, week: date, *, tab: int = 0
+        self, channel_id: str, sheet_key: str, week: date, *, tab: int = 0, team_id: str = ""
     ) -> str | None:
         query = select(deliveries.c.message_ts).where(
-            _delivery_key(channel_id, sheet_key, week, tab), deliveries.c.posted.is_(True)
+            _delivery_key(team_id, channel_id, sheet_key, week, tab), deliveries.c.posted.is_(True)
         )
         with self._engine.connect() as db:
             return db.execute(query).scalar_one_or_none()
 
-    def delivery_done(self, channel_id: str, sheet_key: str, week: date, *, tab: int = 0) -> bool:
+    def delivery_done(
+        self, channel_id: str, sheet_key: str, week: date, *, tab: int = 0, team_id: str = ""
+    ) -> bool:
         """Posted with its chart: nothing left to do for this summary."""
-        query = select(deliveries.c.charted).where(_delivery_key(channel_id, sheet_key, week, tab))
+        query = select(deliveries.c.charted).where(
+            _delivery_key(team_id, channel_id, sheet_key, week, tab)
+        )
         with self._engine.connect() as db:
             return bool(db.execute(query).scalar_one_or_none())
 
-    def deliveries_since(self, week: date) -> set[tuple[str, str, int, date]]:
-        """(channel, spreadsheet, tab, week) of every summary done for ``week`` or later: what
-        one scheduler pass needs about every watch, in one query."""
-        query = select(
-            deliveries.c.channel_id, deliveries.c.sheet_key, deliveries.c.tab, deliveries.c.week
-        ).where(deliveries.c.week >= week, deliveries.c.charted.is_(True))
+    def deliveries_since(self, week: date) -> set[tuple[str, str, str, int, date]]:
+        """(workspace, channel, spreadsheet, tab, week) of every summary done for ``week`` or
+        later: what one scheduler pass needs about every watch, in one query."""
+        c = deliveries.c
+        query = select(c.team_id, c.channel_id, c.sheet_key, c.tab, c.week).where(
+            c.week >= week, c.charted.is_(True)
+        )
         with self._engine.connect() as db:
-            return {(row[0], row[1], row[2], row[3]) for row in db.execute(query)}
+            return {(row[0], row[1], row[2], row[3], row[4]) for row in db.execute(query)}
 
-    def delivered_weeks(self, channel_id: str, sheet_key: str, *, tab: int = 0) -> set[date]:
+    def delivered_weeks(
+        self, channel_id: str, sheet_key: str, *, tab: int = 0, team_id: str = ""
+    ) -> set[date]:
         """The weeks whose summary of this tab this channel has received (chart included)."""
         with self._engine.connect() as db:
-            return delivered_in(db, channel_id, sheet_key, tab)
+            return delivered_in(db, channel_id, sheet_key, tab, team_id)
 
 
-def _delivery_key(channel_id: str, sheet_key: str, week: date, tab: int = 0) -> ColumnElement[bool]:
+def _delivery_key(
+    team_id: str, channel_id: str, sheet_key: str, week: date, tab: int = 0
+) -> ColumnElement[bool]:
     return and_(
+        deliveries.c.team_id == team_id,
         deliveries.c.channel_id == channel_id,
         deliveries.c.sheet_key == sheet_key,
         deliveries.c.tab == tab,
@@ -138,8 +153,11 @@ def _delivery_key(channel_id: str, sheet_key: str, week: date, tab: int = 0) -> 
     )
 
 
-def delivered_in(db: Connection, channel_id: str, sheet_key: str, tab: int) -> set[date]:
+def delivered_in(
+    db: Connection, channel_id: str, sheet_key: str, tab: int, team_id: str = ""
+) -> set[date]:
     query = select(deliveries.c.week).where(
+        deliveries.c.team_id == team_id,
         deliveries.c.channel_id == channel_id,
         deliveries.c.sheet_key == sheet_key,
         deliveries.c.tab == tab,

@@ -63,6 +63,7 @@ class NewWatch:
     created_by: str
     tab: int = 0  # the worksheet's gid: each tab of a spreadsheet is its own watch
     sheet_name: str | None = None  # the spreadsheet's name, for the summary's header
+    enterprise_id: str | None = None  # the workspace's Enterprise Grid org, if any
 
     @property
     def slot(self) -> WeeklySlot:

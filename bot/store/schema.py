@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -54,6 +56,7 @@ watches = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("team_id", String(32), nullable=False),
+    Column("enterprise_id", String(32), nullable=True),  # the workspace's Grid org (0007_oauth)
     Column("channel_id", String(32), nullable=False),
     Column("sheet_key", String(128), nullable=False),
     Column("sheet_url", Text, nullable=False),
@@ -73,7 +76,11 @@ watches = Table(
     Column("sheet_name", Text, nullable=True),
     Column("last_error", Text, nullable=True),
     Column("last_error_at", UTCDateTime, nullable=True),
-    UniqueConstraint("channel_id", "sheet_key", "tab", name="uq_watches_channel_sheet_tab"),
+    # Keyed by workspace first (0007_oauth): a Slack Connect channel is one id in two
+    # workspaces, and each workspace's watch of it is its own.
+    UniqueConstraint(
+        "team_id", "channel_id", "sheet_key", "tab", name="uq_watches_team_channel_sheet_tab"
+    ),
 )
 
 snapshots = Table(
@@ -96,6 +103,7 @@ deliveries = Table(
     "deliveries",
     metadata,
     Column("id", Integer, primary_key=True),
+    Column("team_id", String(32), nullable=False, server_default=""),  # 0007_oauth
     Column("channel_id", String(32), nullable=False),
     Column("sheet_key", String(128), nullable=False),
     Column("week", Date, nullable=False),
@@ -112,7 +120,12 @@ deliveries = Table(
     Column("charted", Boolean, nullable=False, default=False, server_default=false()),
     Column("tab", Integer, nullable=False, server_default="0"),  # migration 0006
     UniqueConstraint(
-        "channel_id", "sheet_key", "tab", "week", name="uq_deliveries_channel_sheet_tab_week"
+        "team_id",
+        "channel_id",
+        "sheet_key",
+        "tab",
+        "week",
+        name="uq_deliveries_team_channel_sheet_tab_week",
     ),
 )
 
@@ -175,4 +188,16 @@ weekly_totals = Table(
     Column("version", String(40), nullable=True),
     Column("synced_at", UTCDateTime, nullable=False),
     Column("body", Text, nullable=False),
+)
+
+# OAuth mode (0007_oauth): slack_sdk's own tables for installations, their bots and the
+# single-use install states, described by slack_sdk and kept in our migrations.
+slack_installations = SQLAlchemyInstallationStore.build_installations_table(
+    metadata, SQLAlchemyInstallationStore.default_installations_table_name
+)
+slack_bots = SQLAlchemyInstallationStore.build_bots_table(
+    metadata, SQLAlchemyInstallationStore.default_bots_table_name
+)
+slack_oauth_states = SQLAlchemyOAuthStateStore.build_oauth_states_table(
+    metadata, SQLAlchemyOAuthStateStore.default_table_name
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from sqlalchemy import Engine, and_, delete, select, update
@@ -13,7 +14,7 @@ from bot.store.upsert import upsert
 from core.owed import rewatch
 from core.schedule import Due, Weekday
 
-_KEY = ("channel_id", "sheet_key", "tab")  # uq_watches_channel_sheet_tab
+_KEY = ("team_id", "channel_id", "sheet_key", "tab")  # uq_watches_team_channel_sheet_tab
 
 
 class Watches:
@@ -41,6 +42,7 @@ class Watches:
         what it owes depends on that row)."""
         now = self._clock()
         key = and_(
+            watches.c.team_id == watch.team_id,
             watches.c.channel_id == watch.channel_id,
             watches.c.sheet_key == watch.sheet_key,
             watches.c.tab == watch.tab,
@@ -48,10 +50,10 @@ class Watches:
         with self._engine.begin() as db:
             row = db.execute(select(watches).where(key)).first()
             old = _watch(row._mapping) if row is not None else None
-            sent = delivered_in(db, watch.channel_id, watch.sheet_key, watch.tab)
+            sent = delivered_in(db, watch.channel_id, watch.sheet_key, watch.tab, watch.team_id)
             times = rewatch(old.times if old else None, watch.slot, now, sent)
             values = {
-                "team_id": watch.team_id,
+                "enterprise_id": watch.enterprise_id,
                 "sheet_url": watch.sheet_url,
                 "weekday": int(watch.weekday),
                 "at_time": watch.at.strftime("%H:%M"),
@@ -67,6 +69,7 @@ class Watches:
             }
             if old is None:
                 first = {
+                    "team_id": watch.team_id,
                     "channel_id": watch.channel_id,
                     "sheet_key": watch.sheet_key,
                     "tab": watch.tab,
@@ -79,21 +82,28 @@ class Watches:
                 db.execute(update(watches).where(watches.c.id == old.id).values(values))
             return _watch(db.execute(select(watches).where(key)).one()._mapping)
 
-    def remove_watch(self, channel_id: str, watch_id: int) -> bool:
+    def remove_watch(self, channel_id: str, watch_id: int, *, team_id: str | None = None) -> bool:
         """Stop a watch of this channel, whatever state its sheet is in (nothing is read)."""
+        where = [watches.c.channel_id == channel_id, watches.c.id == watch_id]
+        if team_id is not None:
+            where.append(watches.c.team_id == team_id)
         with self._engine.begin() as db:
-            result = db.execute(
-                delete(watches).where(watches.c.channel_id == channel_id, watches.c.id == watch_id)
-            )
+            result = db.execute(delete(watches).where(*where))
         return result.rowcount > 0
 
-    def all(self, channel_id: str | None = None) -> list[Watch]:
-        """Every watch (of ``channel_id``, if given), oldest first."""
+    def all(self, channel_id: str | None = None, *, team_id: str | None = None) -> list[Watch]:
+        """Every watch (of ``channel_id``, of workspace ``team_id``, if given), oldest first."""
         query = select(watches).order_by(watches.c.id)
         if channel_id is not None:
             query = query.where(watches.c.channel_id == channel_id)
+        if team_id is not None:
+            query = query.where(watches.c.team_id == team_id)
         with self._engine.connect() as db:
             return [_watch(row._mapping) for row in db.execute(query)]
+
+    def of(self, team_id: str) -> WorkspaceWatches:
+        """One workspace's watches: all a command may read or change."""
+        return WorkspaceWatches(self, team_id)
 
     def pause_watch(self, watch_id: int, reason: str) -> None:
         with self._engine.begin() as db:
@@ -114,12 +124,34 @@ class Watches:
             )
 
 
+@dataclass(frozen=True)
+class WorkspaceWatches:
+    """The watches of one workspace, and nothing else: what commands are given, so no
+    listing, number, URL or key from one workspace can reach another's watch (a Slack
+    Connect channel has the same id in every workspace sharing it)."""
+
+    store: Watches
+    team_id: str
+
+    def all(self, channel_id: str | None = None) -> list[Watch]:
+        return self.store.all(channel_id, team_id=self.team_id)
+
+    def add_watch(self, watch: NewWatch) -> Watch:
+        if watch.team_id != self.team_id:
+            raise ValueError(f"a watch of {watch.team_id} added from {self.team_id}")
+        return self.store.add_watch(watch)
+
+    def remove_watch(self, channel_id: str, watch_id: int) -> bool:
+        return self.store.remove_watch(channel_id, watch_id, team_id=self.team_id)
+
+
 def _watch(row: object) -> Watch:
     data = dict(row)  # type: ignore[call-overload]
     hours, minutes = (int(part) for part in data["at_time"].split(":"))
     return Watch(
         id=data["id"],
         team_id=data["team_id"],
+        enterprise_id=data["enterprise_id"],
         channel_id=data["channel_id"],
         sheet_key=data["sheet_key"],
         sheet_url=data["sheet_url"],

@@ -20,6 +20,7 @@ from bot.store.watches import Watches
 from bot.weekly.commands import Invocation
 from bot.weekly.source import gather, is_running_totals
 from bot.weekly.trend_chart import render_trend
+from bot.workspaces import Workspaces
 from core.baseline import check, usual_for
 from core.counts import format_count
 from core.errors import CtrError
@@ -48,7 +49,7 @@ class Found:
 class CampaignHistory:
     """Answers questions about one campaign from the sheets this channel watches."""
 
-    client: WebClient
+    workspaces: Workspaces
     watches: Watches
     history: History
     # The summary's reader (SheetReportSource.read): the sync's last read while Drive says
@@ -58,12 +59,13 @@ class CampaignHistory:
 
     def answer(self, request: HistoryCommand, who: Invocation, typed: str) -> Message:
         """The ephemeral answer, with a Share button; raises CtrError to explain a refusal."""
-        found = self.find(request.campaign, who.channel_id)
+        found = self.find(request.campaign, who)
         if isinstance(request, UsualRequest):
             blocks = usual_blocks(request, found)
             text = f"Usual CTR of {literal(found.name)}"
         else:
-            blocks = self._trend_blocks(found)
+            client = self.workspaces.client(who.team_id, who.enterprise_id)
+            blocks = self._trend_blocks(found, client)
             text = f"Weekly CTR of {literal(found.name)}"
         share = share_button(typed)
         return {
@@ -72,9 +74,10 @@ class CampaignHistory:
             "blocks": [*blocks, share] if share else blocks,
         }
 
-    def share(self, request: HistoryCommand, channel_id: str, user_id: str) -> Message | None:
+    def share(self, request: HistoryCommand, who: Invocation) -> Message | None:
         """The answer for everyone: a message to post, or (a chart) uploaded here and None."""
-        found = self.find(request.campaign, channel_id)
+        channel_id, user_id = who.channel_id, who.user_id
+        found = self.find(request.campaign, who)
         credit = f"Shared by <@{escape(user_id)}> with `/ctr`"
         if isinstance(request, UsualRequest):
             return {
@@ -83,7 +86,7 @@ class CampaignHistory:
                 "text": f"Usual CTR of {literal(found.name)}",
                 "blocks": [*usual_blocks(request, found), context(credit)],
             }
-        self.client.files_upload_v2(
+        self.workspaces.client(who.team_id, who.enterprise_id).files_upload_v2(
             channel=channel_id,
             content=self._chart(found),
             filename="ctr-trend.png",
@@ -92,9 +95,11 @@ class CampaignHistory:
         )
         return None
 
-    def find(self, typed: str, channel_id: str) -> Found:
-        """The first of the channel's watched sheets that has the campaign."""
-        watches = [w for w in self.watches.all(channel_id) if w.paused_reason is None]
+    def find(self, typed: str, who: Invocation) -> Found:
+        """The first of the channel's watched sheets (this workspace's watches) that has the
+        campaign."""
+        mine = self.watches.of(who.team_id).all(who.channel_id)
+        watches = [w for w in mine if w.paused_reason is None]
         if not watches:
             raise CtrError(
                 "This channel watches no sheets, so I know no campaign's history here. An "
@@ -124,8 +129,8 @@ class CampaignHistory:
         points = trend(found.table, found.name, last_complete_week(found.this_week))
         return render_trend(points, found.name, found.sheet_title)
 
-    def _trend_blocks(self, found: Found) -> list[dict[str, Any]]:
-        upload = self.client.files_upload_v2(
+    def _trend_blocks(self, found: Found, client: WebClient) -> list[dict[str, Any]]:
+        upload = client.files_upload_v2(
             content=self._chart(found),
             filename="ctr-trend.png",
             title=plain(f"Weekly CTR of {found.name}"),

@@ -11,6 +11,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from importlib.resources import files
@@ -159,11 +160,14 @@ def _tab(backend: SheetBackend) -> int:
 
 
 def _post(settings: Settings, deliveries: Deliveries, target: Target, message: Rendered) -> int:
+    client = slack_client(settings)
+    # The token's workspace keys the delivery, as the running bot's watches do.
+    team = str(client.auth_test().get("team_id") or "")
     outcome = deliver(
-        slack_client(settings),
+        client,
         deliveries,
         f"cli-{os.getpid()}",
-        target,
+        replace(target, team_id=team),
         lambda: message,
         since=datetime.now(UTC),
     )

@@ -19,6 +19,7 @@ from bot.store.records import Clock, NewWatch, Watch, utc_now
 from bot.store.syncs import SheetSyncs
 from bot.store.watches import Watches
 from bot.weekly.status import Operations, status_text
+from bot.workspaces import Workspaces
 from core.errors import CtrError, InputError
 from core.owed import owed
 from core.schedule import WeeklySlot, latest_due, next_due
@@ -82,14 +83,17 @@ class SheetAccess(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Invocation:
+    """Who ran a command, and where: every read and write it makes is of this workspace."""
+
     team_id: str
     channel_id: str
     user_id: str
+    enterprise_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class WatchCommands:
-    client: WebClient
+    workspaces: Workspaces
     watches: Watches
     deliveries: Deliveries  # what was sent, for what a changed schedule still owes
     syncs: SheetSyncs  # for /ctr status
@@ -103,24 +107,25 @@ class WatchCommands:
         """The mrkdwn reply for ``command``; raises CtrError for a person-readable refusal."""
         if isinstance(command, WatchingRequest):
             return self._watching(who)
-        self._require_admin(who.user_id)
+        self._require_admin(who)
         if isinstance(command, StatusRequest):
-            return self._status()
+            return self._status(who)
         if isinstance(command, UnwatchRequest):
             return self._unwatch(command, who)
         return self._watch(command, who)
 
     def _watch(self, request: WatchRequest, who: Invocation) -> str:
-        zone = self._zone(request.timezone, who.user_id)
-        self._require_membership(who.channel_id)
+        zone = self._zone(request.timezone, who)
+        self._require_membership(who)
         now = self.clock()
         slot = WeeklySlot(request.weekday, request.at, ZoneInfo(zone))
         first = latest_due(slot, next_due(slot, now))  # what the first summary reports on
         today = now.astimezone(slot.zone).date()
         sheet = self.access.check(request.url, first.reported_week, today=today, timezone=zone)
-        watch = self.watches.add_watch(
+        watch = self.watches.of(who.team_id).add_watch(
             NewWatch(
                 team_id=who.team_id,
+                enterprise_id=who.enterprise_id,
                 channel_id=who.channel_id,
                 sheet_key=sheet.key,
                 sheet_url=request.url,
@@ -132,7 +137,9 @@ class WatchCommands:
                 sheet_name=sheet.title,
             )
         )
-        sent = self.deliveries.delivered_weeks(watch.channel_id, watch.sheet_key, tab=watch.tab)
+        sent = self.deliveries.delivered_weeks(
+            watch.channel_id, watch.sheet_key, tab=watch.tab, team_id=watch.team_id
+        )
         pending = owed(watch.times, now, sent)
         owing = (
             f" The summary due {pending[0].scheduled.astimezone(slot.zone):%A %d %b %H:%M} "
@@ -148,7 +155,8 @@ class WatchCommands:
     def _unwatch(self, request: UnwatchRequest, who: Invocation) -> str:
         """By the number /ctr watching shows, the URL or the key: nothing is opened, so a
         sheet that was deleted or unshared can always be let go."""
-        watches = self.watches.all(who.channel_id)
+        mine = self.watches.of(who.team_id)
+        watches = mine.all(who.channel_id)
         found = find_watches(watches, request.target)
         if not found:
             raise InputError(
@@ -163,11 +171,11 @@ class WatchCommands:
                 example=f"unwatch {watches.index(found[0]) + 1}",
             )
         (watch,) = found
-        self.watches.remove_watch(who.channel_id, watch.id)
+        mine.remove_watch(who.channel_id, watch.id)
         return f"Stopped: no more weekly summaries of {_name(watch)} in this channel."
 
     def _watching(self, who: Invocation) -> str:
-        watches = self.watches.all(who.channel_id)
+        watches = self.watches.of(who.team_id).all(who.channel_id)
         if not watches:
             return (
                 "This channel watches no sheets yet. An admin can add one with "
@@ -178,10 +186,13 @@ class WatchCommands:
             "*Weekly summaries in this channel* (`/ctr unwatch &lt;number&gt;` stops one)", lines
         )
 
-    def _status(self) -> str:
-        operations = self.operations() if self.operations is not None else None
+    def _status(self, who: Invocation) -> str:
+        """The workspace's own watches; the replica's backlog and quota use (shared by every
+        workspace) only where there is one workspace."""
+        shared = self.operations is not None and not self.workspaces.per_workspace
+        operations = self.operations() if self.operations is not None and shared else None
         head, lines = status_text(
-            self.watches.all(),
+            self.watches.of(who.team_id).all(),
             self.syncs.sync_states(),
             operations,
             self.clock(),
@@ -189,22 +200,28 @@ class WatchCommands:
         )
         return listing(head, lines)
 
-    def _require_admin(self, user_id: str) -> None:
-        if user_id in self.admins:
+    def _client(self, who: Invocation) -> WebClient:
+        return self.workspaces.client(who.team_id, who.enterprise_id)
+
+    def _require_admin(self, who: Invocation) -> None:
+        # CTR_ADMINS: TEAM:USER names an admin of that workspace only; a bare USER (allowed
+        # only with one workspace, bot/settings.py) the one workspace there is.
+        if f"{who.team_id}:{who.user_id}" in self.admins or who.user_id in self.admins:
             return
-        user = self.client.users_info(user=user_id).get("user") or {}
+        user = self._client(who).users_info(user=who.user_id).get("user") or {}
         if not any(user.get(flag) for flag in ("is_admin", "is_owner", "is_primary_owner")):
             raise NotAllowed(
                 "Only workspace admins and the people in CTR_ADMINS can change weekly "
                 "summaries. Ask one of them, or use /ctr watching to see what is set up."
             )
 
-    def _require_membership(self, channel_id: str) -> None:
+    def _require_membership(self, who: Invocation) -> None:
         """The summaries will be posted here: refuse now what would fail at the due time."""
-        if channel_id.startswith("D"):
+        if who.channel_id.startswith("D"):
             raise CtrError(NOT_A_CHANNEL)
         try:
-            channel = self.client.conversations_info(channel=channel_id).get("channel") or {}
+            client = self._client(who)
+            channel = client.conversations_info(channel=who.channel_id).get("channel") or {}
         except SlackApiError as error:
             if error.response.get("error") == "channel_not_found":  # private, bot not in it
                 raise CtrError(INVITE) from None
@@ -216,10 +233,10 @@ class WatchCommands:
         if not channel.get("is_member"):
             raise CtrError(INVITE)
 
-    def _zone(self, requested: str | None, user_id: str) -> str:
+    def _zone(self, requested: str | None, who: Invocation) -> str:
         name = requested
         if name is None:  # the person's own zone, as their Slack profile says
-            user = self.client.users_info(user=user_id).get("user") or {}
+            user = self._client(who).users_info(user=who.user_id).get("user") or {}
             name = user.get("tz") or "UTC"
         return zone_name(name)
 

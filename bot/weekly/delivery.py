@@ -50,6 +50,9 @@ class Target:
     sheet_key: str
     week: date
     tab: int = 0  # the worksheet's gid: two tabs of one spreadsheet are two summaries
+    # The workspace whose watch owes it: in a Slack Connect channel (one id in each workspace
+    # sharing it) each workspace's summary is its own, found by its own metadata.
+    team_id: str = ""
 
     def describe(self) -> str:
         return f"{self.channel_id}/{self.sheet_key}/{self.week.isoformat()}/{self.tab}"
@@ -136,7 +139,13 @@ def deliver(
             Slack's rate limits allow it (bot/weekly/pacing.py).
     """
     claim = deliveries.claim_delivery(
-        target.channel_id, target.sheet_key, target.week, owner, lease, tab=target.tab
+        target.channel_id,
+        target.sheet_key,
+        target.week,
+        owner,
+        lease,
+        tab=target.tab,
+        team_id=target.team_id,
     )
     if claim is None:
         return Outcome.ELSEWHERE
@@ -312,7 +321,8 @@ def charts_in_thread(client: WebClient, target: Target, ts: str) -> list[str]:
 
 def _payload(target: Target) -> dict[str, str]:
     payload = {"sheet": target.sheet_key, "week": target.week.isoformat()}
-    return payload | {"tab": str(target.tab)} if target.tab else payload
+    payload |= {"tab": str(target.tab)} if target.tab else {}
+    return payload | {"team": target.team_id} if target.team_id else payload
 
 
 def _is_summary_for(message: dict[str, Any], target: Target) -> bool:
@@ -320,5 +330,5 @@ def _is_summary_for(message: dict[str, Any], target: Target) -> bool:
     payload = metadata.get("event_payload") or {}
     expected = _payload(target)
     return metadata.get("event_type") == SUMMARY_EVENT and all(
-        payload.get(key) == expected.get(key) for key in ("sheet", "week", "tab")
+        payload.get(key) == expected.get(key) for key in ("sheet", "week", "tab", "team")
     )

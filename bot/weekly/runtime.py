@@ -45,6 +45,7 @@ from bot.weekly.scheduler import SummaryScheduler
 from bot.weekly.source import SheetReportSource, record_snapshot
 from bot.weekly.status import Operations
 from bot.weekly.totals import SheetTotals, totals_of
+from bot.workspaces import Workspaces, workspaces_of
 from core.errors import CtrError
 from sheets.api import (
     DriveChanges,
@@ -335,11 +336,21 @@ class Weekly:
         return threads
 
 
-def build_weekly(settings: Settings, client: WebClient, clock: Clock = utc_now) -> Weekly | None:
-    """None when Google isn't configured: /ctr still works, watch commands explain why not."""
+def build_weekly(
+    settings: Settings,
+    clients: WebClient | Workspaces,
+    clock: Clock = utc_now,
+    store: Store | None = None,
+) -> Weekly | None:
+    """None when Google isn't configured: /ctr still works, watch commands explain why not.
+
+    ``clients``: SLACK_BOT_TOKEN's client, or OAuth mode's installations; ``store``: the one
+    OAuth mode opened already (else DATABASE_URL's is opened here).
+    """
     if settings.sheets.credentials is None:
         return None
-    store = open_store(settings, clock)
+    workspaces = workspaces_of(clients)
+    store = store or open_store(settings, clock)
     sheets_client, service_account = google_client(settings.sheets, store)
     access = GoogleSheetAccess(sheets_client, service_account)
     changes = DriveChanges(sheets_client)
@@ -370,7 +381,7 @@ def build_weekly(settings: Settings, client: WebClient, clock: Clock = utc_now) 
     return Weekly(
         store=store,
         commands=WatchCommands(
-            client,
+            workspaces,
             store.watches,
             store.deliveries,
             store.syncs,
@@ -381,11 +392,13 @@ def build_weekly(settings: Settings, client: WebClient, clock: Clock = utc_now) 
             ),
             clock=clock,
         ),
-        campaigns=CampaignHistory(client, store.watches, store.history, source.read, clock=clock),
+        campaigns=CampaignHistory(
+            workspaces, store.watches, store.history, source.read, clock=clock
+        ),
         scheduler=SummaryScheduler(
             watches=store.watches,
             deliveries=store.deliveries,
-            client=client,
+            workspaces=workspaces,
             source=source,
             owner=owner,
             clock=clock,

@@ -15,14 +15,16 @@ from slack_sdk.errors import SlackClientError
 
 from bot.blocks import section
 from bot.metrics import SUMMARIES
-from bot.slackerrors import Remedy, classify
+from bot.slackerrors import TOKEN_REFUSED, Remedy, classify
 from bot.slacktext import literal
 from bot.store.deliveries import Deliveries
 from bot.store.records import Clock, Watch
 from bot.store.watches import Watches
+from bot.store.workspace_watches import UNINSTALLED
 from bot.weekly.delivery import DEFAULT_LEASE, Outcome, Rendered, Target, deliver
 from bot.weekly.every import run_every
 from bot.weekly.pacing import Pace, by_turns, unpaced
+from bot.workspaces import NotInstalled, Workspaces
 from core.errors import CtrError
 from core.owed import owed
 from core.schedule import Due
@@ -53,7 +55,7 @@ class ReportSource(Protocol):
 class SummaryScheduler:
     watches: Watches
     deliveries: Deliveries
-    client: WebClient
+    workspaces: Workspaces  # each watch's summary goes out with its own workspace's token
     source: ReportSource
     owner: str
     clock: Clock
@@ -74,11 +76,11 @@ class SummaryScheduler:
         outcomes: dict[int, Outcome] = {}
         # An owed summary reports on a week that began at most two weeks ago (three for one
         # carried over from a changed schedule): what was sent since, in one query a pass.
-        done: dict[tuple[str, str, int], set[date]] = {}
-        for channel, key, tab, week in self.deliveries.deliveries_since(
+        done: dict[tuple[str, str, str, int], set[date]] = {}
+        for team, channel, key, tab, week in self.deliveries.deliveries_since(
             self.clock().date() - timedelta(days=28)
         ):
-            done.setdefault((channel, key, tab), set()).add(week)
+            done.setdefault((team, channel, key, tab), set()).add(week)
         # Channels take turns: each takes one post a second, so they fill each other's waits.
         for watch in by_turns(self.watches.all(), key=lambda watch: watch.channel_id):
             if self.stopping.is_set():
@@ -86,11 +88,19 @@ class SummaryScheduler:
             if watch.paused_reason is not None:
                 continue  # quiet until watched again, which resumes it
             try:
-                for due in self._owed(watch, done):
-                    outcomes[watch.id] = self._send(watch, due)
-                    SUMMARIES.labels(outcomes[watch.id].value).inc()
+                owed_now = self._owed(watch, done)
+                client = (
+                    self.workspaces.client(watch.team_id, watch.enterprise_id) if owed_now else None
+                )
+                for due in owed_now:
+                    assert client is not None
+                    outcomes[watch.id] = self._send(client, watch, due)
+                    SUMMARIES.labels(outcomes[watch.id].value, watch.team_id).inc()
                 self._succeeded(watch)
                 continue
+            except NotInstalled as error:  # removed without our hearing of it
+                self.watches.pause_watch(watch.id, UNINSTALLED)
+                log.warning("weekly summary paused for watch %s: %s", watch.id, error)
             except (SlackClientError, URLError) as error:  # URLError: the upload's PUT
                 self._slack_failed(watch, error)
             except SheetAccessError as error:
@@ -102,7 +112,8 @@ class SummaryScheduler:
             except Exception as error:  # a bug: logged in full for the operator
                 log.exception("weekly summary for watch %s (%s) crashed", watch.id, watch.sheet_url)
                 self._failed(watch, f"an internal error ({type(error).__name__})")
-            SUMMARIES.labels("failed").inc()  # every way out of the try but the first
+            # every way out of the try but the first
+            SUMMARIES.labels("failed", watch.team_id).inc()
         return outcomes
 
     def run_forever(self, stop: threading.Event, every: float = 60.0) -> None:
@@ -110,17 +121,19 @@ class SummaryScheduler:
         self.stopping = stop
         run_every(stop, every, self.run_due, "weekly summary pass")
 
-    def _owed(self, watch: Watch, done: dict[tuple[str, str, int], set[date]]) -> list[Due]:
+    def _owed(self, watch: Watch, done: dict[tuple[str, str, str, int], set[date]]) -> list[Due]:
         """What the watch owes now (core/owed.py): late is fine, lost never is."""
-        sent = done.get((watch.channel_id, watch.sheet_key, watch.tab), set())
+        sent = done.get((watch.team_id, watch.channel_id, watch.sheet_key, watch.tab), set())
         return owed(watch.times, self.clock(), sent)
 
-    def _send(self, watch: Watch, due: Due) -> Outcome:
+    def _send(self, client: WebClient, watch: Watch, due: Due) -> Outcome:
         late_by = describe_delay(self.clock() - due.scheduled) if due.late else None
         render: Callable[[], Rendered] = lambda: self.source(watch, due.reported_week, late_by)  # noqa: E731
-        target = Target(watch.channel_id, watch.sheet_key, due.reported_week, watch.tab)
+        target = Target(
+            watch.channel_id, watch.sheet_key, due.reported_week, watch.tab, watch.team_id
+        )
         return deliver(
-            self.client,
+            client,
             self.deliveries,
             self.owner,
             target,
@@ -136,6 +149,9 @@ class SummaryScheduler:
 
     def _slack_failed(self, watch: Watch, error: SlackClientError | URLError) -> None:
         problem = classify(error)
+        if self.workspaces.per_workspace and problem.code in TOKEN_REFUSED:
+            self._workspace_token_refused(watch, problem.code, problem.what)
+            return
         if problem.remedy is Remedy.OPERATOR:  # nobody can be told in Slack: the log says
             self.watches.pause_watch(watch.id, problem.what)
             log.error("weekly summary paused for watch %s: %s", watch.id, problem.what)
@@ -145,6 +161,16 @@ class SummaryScheduler:
             self._failed(watch, problem.what)
             return
         self._pause(watch, template.format(url=watch.sheet_url))
+
+    def _workspace_token_refused(self, watch: Watch, code: str, what: str) -> None:
+        """OAuth mode: an expired token is refreshed on the next pass (its expiry is due by
+        then); any other refused token means the workspace's installation is gone, so its
+        watch waits for a reinstall, which resumes it."""
+        if code == "token_expired":
+            self._failed(watch, what)
+            return
+        self.watches.pause_watch(watch.id, UNINSTALLED)
+        log.warning("weekly summary paused for watch %s: %s (%s)", watch.id, what, watch.team_id)
 
     def _failed(self, watch: Watch, what: str) -> None:
         count = self.failures[watch.id] = self.failures.get(watch.id, 0) + 1
@@ -168,10 +194,10 @@ class SummaryScheduler:
         text = pause_notice(watch, reason)
         try:
             self.pace("chat.postMessage", watch.created_by)
-            self.client.chat_postMessage(
+            self.workspaces.client(watch.team_id, watch.enterprise_id).chat_postMessage(
                 channel=watch.created_by, text=text, blocks=[section(text)], unfurl_links=False
             )
-        except SlackClientError as error:
+        except (SlackClientError, CtrError) as error:  # CtrError: not installed there now
             log.error("could not tell %s about the pause: %s", watch.created_by, error)
 
 

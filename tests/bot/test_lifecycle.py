@@ -284,7 +284,7 @@ def test_a_signal_mid_delivery_finishes_it_and_claims_no_other(
     assert {f["channel"] for f in slack.files} == {"C1"}  # the chart too: the delivery finished
     due = latest_due(WeeklySlot(Weekday(slot.weekday()), slot.time(), ZoneInfo("UTC")), now)
     later = Store(connect(database))
-    assert later.deliveries.delivery_done("C1", KEY, due.reported_week)
+    assert later.deliveries.delivery_done("C1", KEY, due.reported_week, team_id="T1")
     claim = later.deliveries.claim_delivery(
         "C2", other, due.reported_week, "replica-2", timedelta(minutes=5)
     )

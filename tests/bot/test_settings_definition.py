@@ -57,6 +57,11 @@ def test_the_defaults_written_down_are_the_defaults_used() -> None:
         "SHUTDOWN_TIMEOUT": f"{settings.shutdown_timeout:g}",
         "SHEETS_QUOTA_PER_MINUTE": str(settings.sheets.quota_per_minute),
     }
+    oauth = Settings.from_env(
+        {"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "s", "SLACK_SIGNING_SECRET": "x"}
+    ).oauth
+    assert oauth is not None
+    used |= {"SLACK_SCOPES": ",".join(oauth.scopes), "SLACK_AUTHORIZE_URL": oauth.authorize_url}
     assert {name: DEFAULTS[name] for name in used} == used
     unset = {name for name, default in DEFAULTS.items() if not default}
     assert unset == set(NAMES) - set(used) - {"CTR_ADMINS"} | {"CTR_ADMINS"}

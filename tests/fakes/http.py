@@ -61,6 +61,10 @@ def running_waitress(app: Any, threads: int = 4) -> Iterator[str]:
 
     Stopped from its own loop thread (through waitress's trigger): closing its sockets from
     the test's thread while the loop sits in select() raised EBADF in that thread now and then.
+    The close is queued and signalled under the trigger's lock: waitress's own pull_trigger
+    queues, then writes, and a loop already woken by a finished request could run the close
+    (closing the trigger's pipe) in between, so the write hit a closed descriptor (EBADF at
+    teardown, or a write into whatever file reused that number).
     """
     import waitress
 
@@ -72,6 +76,9 @@ def running_waitress(app: Any, threads: int = 4) -> Iterator[str]:
     try:
         yield f"http://127.0.0.1:{server.effective_port}"
     finally:
-        server.trigger.pull_trigger(server.close)
+        trigger = server.trigger
+        with trigger.lock:  # the loop runs queued thunks under this lock, so not before the write
+            trigger.thunks.append(server.close)
+            trigger._physical_pull()
         thread.join(timeout=30)
         server.task_dispatcher.shutdown()

@@ -21,6 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from tests.fakes.http import FakeServer, Gate, serving
 from tests.fakes.slack_limits import SlackLimits
+from tests.fakes.slack_oauth import FakeOAuth
 
 BOT_TOKEN = "xoxb-test-not-a-real-token"
 APP_TOKEN = "xapp-test-not-a-real-token"
@@ -52,6 +53,9 @@ class FakeSlack:
     # ``limits = SlackLimits(clock)`` to have calls beyond them answered 429 + Retry-After.
     limits: SlackLimits | None = None
     clock: Callable[[], float] = time.time  # what message ts values are made of
+    # "Add to Slack": installed workspaces' tokens, which ``token`` (workspace T1) works beside.
+    oauth: FakeOAuth = field(default_factory=FakeOAuth)
+    used_tokens: list[tuple[str, str, str]] = field(default_factory=list)  # method, token, channel
 
     @property
     def api_url(self) -> str:
@@ -119,7 +123,13 @@ class FakeSlack:
         return {"ok": True, "url": self.socket_url}
 
     def api_auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
-        return {"ok": True, "team_id": "T1", "user_id": "UBOT", "bot_id": "BBOT"}
+        team = self.oauth.team_of(str(args.get("token", ""))) or "T1"
+        return {"ok": True, "team_id": team, "user_id": "UBOT", "bot_id": "BBOT"}
+
+    @property
+    def authorize_url(self) -> str:
+        """Slack's consent page, as SLACK_AUTHORIZE_URL should name it."""
+        return self.base_url + "oauth/v2/authorize"
 
     def api_chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = str(args.get("channel", ""))
@@ -267,36 +277,71 @@ class _Handler(BaseHTTPRequestHandler):
             self._reply(200, b"ok", "text/plain")
             return
         method = parts.path.removeprefix("/api/")
-        # As on Slack: only apps.connections.open takes the app-level (xapp-) token.
-        token = fake.app_token if method == "apps.connections.open" else fake.token
-        if self.headers.get("Authorization") != f"Bearer {token}":
-            self._json({"ok": False, "error": "invalid_auth"})
-            return
         args = {k: v[-1] for k, v in parse_qs(parts.query).items()}
         if "json" in (self.headers.get("Content-Type") or ""):
             args.update(json.loads(body or b"{}"))
         elif body:
             args.update({k: v[-1] for k, v in parse_qs(body.decode()).items()})
+        if self._oauth(parts.path, args):
+            return
+        # As on Slack: only apps.connections.open takes the app-level (xapp-) token.
+        token = fake.app_token if method == "apps.connections.open" else fake.token
+        given = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
+        refused = None if given == token else fake.oauth.refused(given)
+        if refused is not None:
+            self._json({"ok": False, "error": refused})
+            return
+        channel = str(args.get("channel") or args.get("channel_id") or "")
+        with fake._lock:
+            fake.used_tokens.append((method, given, channel))
+        if fake.oauth.outside(given, channel):
+            self._json({"ok": False, "error": "channel_not_found"})  # as Slack: not visible
+            return
+        self._answer(method, args | {"token": given} if method == "auth.test" else args)
+
+    def _answer(self, method: str, args: dict[str, Any]) -> None:
+        """The method's answer, or Slack's 429 with Retry-After beyond its rate limit."""
         try:
-            answer = fake.handle(method, args)
+            answer = self.server.fake.handle(method, args)
         except RateLimited as limited:
             body = json.dumps({"ok": False, "error": "ratelimited"}).encode()
             retry_after = {"Retry-After": str(limited.retry_after)}
-            self._reply(429, body, "application/json", retry_after)
+            self._reply(429, body, "application/json", headers=retry_after)
             return
         self._json(answer)
+
+    def _oauth(self, path: str, args: dict[str, Any]) -> bool:
+        """The consent page and oauth.v2.access (client credentials, no token), if asked."""
+        fake = self.server.fake
+        if path == "/oauth/v2/authorize":
+            status, where = fake.oauth.authorize(args)
+            self._reply(status, b"", "text/html", location=where if status == 302 else None)
+            return True
+        if path == "/api/oauth.v2.access":
+            with fake._lock:
+                fake.calls.append(("oauth.v2.access", args))
+            self._json(fake.oauth.access(args, self.headers.get("Authorization")))
+            return True
+        return False
 
     def _json(self, payload: dict[str, Any]) -> None:
         self._reply(200, json.dumps(payload).encode(), "application/json")
 
     def _reply(
-        self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None
+        self,
+        status: int,
+        body: bytes,
+        content_type: str,
+        location: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         try:
             self.send_response(status)
             for name, value in (headers or {}).items():
                 self.send_header(name, value)
             self.send_header("Content-Type", content_type)
+            if location is not None:
+                self.send_header("Location", location)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)

@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks import error_message, shared_message, warning_message
 from bot.weekly.campaigns import CampaignHistory
+from bot.weekly.commands import Invocation
 from core.errors import CtrError, InputError
 from core.grammar import Command, Compare, Single, parse_command
 from core.history_commands import TrendRequest, UsualRequest
@@ -63,7 +64,13 @@ class ShareHistory:
         if not isinstance(command, UsualRequest | TrendRequest) or self.campaigns is None:
             return
         try:
-            message = self.campaigns.share(command, body["channel"]["id"], body["user"]["id"])
+            who = Invocation(
+                (body.get("team") or {}).get("id") or body["user"].get("team_id", ""),
+                body["channel"]["id"],
+                body["user"]["id"],
+                (body.get("enterprise") or {}).get("id"),
+            )
+            message = self.campaigns.share(command, who)
         except CtrError as error:
             respond(**error_message(str(error)))
             return

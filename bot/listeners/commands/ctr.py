@@ -143,7 +143,12 @@ class CtrCommand:
         self, request: WatchCommand | HistoryCommand, command: dict[str, Any]
     ) -> dict[str, Any]:
         assert self.watch_commands is not None
-        who = Invocation(command["team_id"], command["channel_id"], command["user_id"])
+        who = Invocation(
+            command["team_id"],
+            command["channel_id"],
+            command["user_id"],
+            command.get("enterprise_id") or None,
+        )
         try:
             if isinstance(request, UsualRequest | TrendRequest):
                 if self.campaigns is None:

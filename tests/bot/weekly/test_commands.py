@@ -14,6 +14,7 @@ from bot.store.records import NewWatch
 from bot.store.repository import Store
 from bot.weekly.commands import Invocation, NotAllowed, SheetInfo, WatchCommands
 from bot.weekly.status import Operations
+from bot.workspaces import OneWorkspace
 from core.errors import CtrError, InputError
 from core.grammar import parse_command
 from core.schedule import Weekday
@@ -52,7 +53,12 @@ def commands(client: WebClient, store: Store, slack: FakeSlack) -> WatchCommands
     )
     sheets = Sheets({URL: SheetInfo(key="sheet-1", title="Q4 <!channel> plan")})
     return WatchCommands(
-        client, store.watches, store.deliveries, store.syncs, sheets, admins={"U_LISTED"}
+        OneWorkspace(client),
+        store.watches,
+        store.deliveries,
+        store.syncs,
+        sheets,
+        admins={"U_LISTED"},
     )
 
 
@@ -149,7 +155,7 @@ def test_status_is_for_admins_and_shows_syncs_backlog_and_quota(
         quota_sizes={"sheets-read/user/sa": (60, 30)},  # another replica's setting rules
     )
     commands = WatchCommands(
-        client,
+        OneWorkspace(client),
         store.watches,
         store.deliveries,
         store.syncs,

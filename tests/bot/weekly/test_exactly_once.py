@@ -143,8 +143,8 @@ def the_one_summary(slack: FakeSlack, store: Store) -> dict[str, object]:
     assert chart["thread_ts"] == summary["ts"]
     assert [reply["files"][0]["id"] for reply in slack.thread("C1", summary["ts"])] == [chart["id"]]
     week = datetime.fromisoformat(summary["metadata"]["event_payload"]["week"]).date()
-    assert store.deliveries.posted_message("C1", KEY, week) == summary["ts"]
-    assert store.deliveries.delivery_done("C1", KEY, week)
+    assert store.deliveries.posted_message("C1", KEY, week, team_id="T1") == summary["ts"]
+    assert store.deliveries.delivery_done("C1", KEY, week, team_id="T1")
     assert "*Total:* 1.30% (no usual yet: first week) \\u00b7 1,820 / 140,000" in json.dumps(
         summary["blocks"]
     )  # the real thing

@@ -23,6 +23,7 @@ from bot.weekly.delivery import Outcome
 from bot.weekly.pacing import PER_CHANNEL, PER_WORKSPACE, RetryAfter, SlackPacer, retry_after
 from bot.weekly.pacing import unpaced as no_pacing
 from bot.weekly.scheduler import SummaryScheduler
+from bot.workspaces import OneWorkspace
 from core.schedule import Weekday
 from sheets.quota import LocalLedger
 from tests.bot.weekly.conftest import CannedSource
@@ -122,7 +123,7 @@ def test_a_burst_of_summaries_is_paced_to_slacks_limits_and_reads_nothing(
     runner = SummaryScheduler(
         watches=burst_store.watches,
         deliveries=burst_store.deliveries,
-        client=client,
+        workspaces=OneWorkspace(client),
         source=CannedSource(),
         owner="r1",
         clock=virtual.datetime,
@@ -153,7 +154,7 @@ def test_unpaced_posts_meet_429_and_wait_the_retry_after_slack_gives(
     runner = SummaryScheduler(
         watches=burst_store.watches,
         deliveries=burst_store.deliveries,
-        client=client,
+        workspaces=OneWorkspace(client),
         source=CannedSource(),
         owner="r1",
         clock=virtual.datetime,

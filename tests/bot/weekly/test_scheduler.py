@@ -13,6 +13,7 @@ from bot.store.records import NewWatch, Watch
 from bot.store.repository import Store
 from bot.weekly.delivery import Outcome, Rendered
 from bot.weekly.scheduler import MAX_FAILURES, SummaryScheduler, describe_delay
+from bot.workspaces import OneWorkspace
 from core.schedule import Weekday
 from sheets.errors import SheetAccessError, SheetsApiError
 from tests.bot.weekly.conftest import SHEET, CannedSource, Clock, add_watch
@@ -26,7 +27,7 @@ def scheduler(
     store: Store, client: WebClient, clock: Clock, source: CannedSource
 ) -> SummaryScheduler:
     return SummaryScheduler(
-        store.watches, store.deliveries, client, source, owner="r1", clock=clock
+        store.watches, store.deliveries, OneWorkspace(client), source, owner="r1", clock=clock
     )
 
 
@@ -47,6 +48,7 @@ def test_nothing_before_due_then_exactly_one_post_with_chart(
     assert post["metadata"]["event_payload"] == {
         "sheet": "sheet-1",
         "week": "2026-11-16",
+        "team": "T1",  # a workspace's summary, told apart in a channel two workspaces share
         "by": "r1",
     }
     assert source.requests == [(watch.id, REPORTED_WEEK, None)]
@@ -172,7 +174,7 @@ def test_a_sheet_no_longer_shared_pauses_and_dms(
     assert scheduler(store, client, clock, source).run_due() == {}
     assert "refused access (403)" in (store.watches.all()[0].paused_reason or "")
     assert slack.posts()[-1]["channel"] == "U_ADMIN"
-    assert store.deliveries.posted_message("C1", "sheet-1", REPORTED_WEEK) is None
+    assert store.deliveries.posted_message("C1", "sheet-1", REPORTED_WEEK, team_id="T1") is None
 
 
 def test_a_google_hiccup_is_retried_next_pass_without_pausing(
@@ -231,7 +233,8 @@ def test_one_broken_watch_never_stops_the_others_and_is_paused_after_repeated_fa
 
 
 def summaries(outcome: str) -> float:
-    return REGISTRY.get_sample_value("ctr_weekly_summaries_total", {"outcome": outcome}) or 0.0
+    labels = {"outcome": outcome, "team": "T1"}
+    return REGISTRY.get_sample_value("ctr_weekly_summaries_total", labels) or 0.0
 
 
 def test_summaries_are_counted_for_metrics_by_outcome(

@@ -5,7 +5,7 @@
   each tab's next sync fills its row; until then its summary reads the sheet as before.
 
 Revision ID: 0008
-Revises: 0007
+Revises: 0007_oauth
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from alembic import op
 from bot.store.schema import UTCDateTime
 
 revision = "0008"
-down_revision = "0007"
+down_revision = "0007_oauth"
 branch_labels = None
 depends_on = None
 
