@@ -141,7 +141,7 @@ def test_a_burst_of_summaries_is_paced_to_slacks_limits_and_reads_nothing(
     assert floor <= virtual() - started <= 1.2 * floor
     week = date(2026, 11, 16)
     assert all(
-        burst_store.deliveries.delivery_done(f"C{i // 12}", f"sheet-{i:03d}", week)
+        burst_store.deliveries.delivery_done(f"C{i // 12}", f"sheet-{i:03d}", week, team_id="T1")
         for i in range(36)
     )
 
