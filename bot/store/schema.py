@@ -56,7 +56,7 @@ watches = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("team_id", String(32), nullable=False),
-    Column("enterprise_id", String(32), nullable=True),  # the workspace's Grid org (0007_oauth)
+    Column("enterprise_id", String(32), nullable=True),  # the workspace's Grid org (0008)
     Column("channel_id", String(32), nullable=False),
     Column("sheet_key", String(128), nullable=False),
     Column("sheet_url", Text, nullable=False),
@@ -76,7 +76,7 @@ watches = Table(
     Column("sheet_name", Text, nullable=True),
     Column("last_error", Text, nullable=True),
     Column("last_error_at", UTCDateTime, nullable=True),
-    # Keyed by workspace first (0007_oauth): a Slack Connect channel is one id in two
+    # Keyed by workspace first (0008): a Slack Connect channel is one id in two
     # workspaces, and each workspace's watch of it is its own.
     UniqueConstraint(
         "team_id", "channel_id", "sheet_key", "tab", name="uq_watches_team_channel_sheet_tab"
@@ -103,7 +103,7 @@ deliveries = Table(
     "deliveries",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("team_id", String(32), nullable=False, server_default=""),  # 0007_oauth
+    Column("team_id", String(32), nullable=False, server_default=""),  # 0008
     Column("channel_id", String(32), nullable=False),
     Column("sheet_key", String(128), nullable=False),
     Column("week", Date, nullable=False),
@@ -190,7 +190,7 @@ weekly_totals = Table(
     Column("body", Text, nullable=False),
 )
 
-# OAuth mode (0007_oauth): slack_sdk's own tables for installations, their bots and the
+# OAuth mode (0008): slack_sdk's own tables for installations, their bots and the
 # single-use install states, described by slack_sdk and kept in our migrations.
 slack_installations = SQLAlchemyInstallationStore.build_installations_table(
     metadata, SQLAlchemyInstallationStore.default_installations_table_name

@@ -277,5 +277,5 @@ def test_existing_rows_move_to_their_tab(engine: Engine) -> None:
         ("C2", 0, created),
     ]
     assert [s.cumulative for s in store.history.snapshots("s1", tab=42)] == [Counts(1, 10)]
-    # 0007_oauth: the delivery takes its watch's workspace, so it still counts as sent
+    # 0008: the delivery takes its watch's workspace, so it still counts as sent
     assert store.deliveries.delivered_weeks("C2", "s1", team_id="T1") == {WEEK}

@@ -8,7 +8,7 @@ keyed by workspace.
   id in every workspace sharing it.
 - ``deliveries``: ``team_id`` in the key; existing rows take their watch's workspace.
 
-Revision ID: 0007_oauth
+Revision ID: 0008
 Revises: 0007
 """
 
@@ -19,8 +19,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_oauth"
-down_revision = "0007"  # main's head when merged (0007_store_leases_and_bucket_sizes)
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

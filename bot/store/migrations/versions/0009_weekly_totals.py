@@ -4,8 +4,8 @@
   they were synced, and the totals themselves (JSON, bot/weekly/totals.py). Empty at first:
   each tab's next sync fills its row; until then its summary reads the sheet as before.
 
-Revision ID: 0008
-Revises: 0007_oauth
+Revision ID: 0009
+Revises: 0008
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from alembic import op
 
 from bot.store.schema import UTCDateTime
 
-revision = "0008"
-down_revision = "0007_oauth"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
