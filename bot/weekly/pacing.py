@@ -29,7 +29,7 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
-from sheets.quota import Bucket, Ledger, Priority
+from sheets.api import Bucket, Ledger, Priority
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
