@@ -220,11 +220,11 @@ class _Slack:
     pace: Pace
 
     def find_posted(self) -> str | None:
-        self.pace("conversations.history", self.target.channel_id)
+        self.pace("conversations.history", self.target.team_id, self.target.channel_id)
         return find_posted(self.client, self.target, self.since, self.pace)
 
     def post(self, message: Rendered, owner: str) -> str:
-        self.pace("chat.postMessage", self.target.channel_id)
+        self.pace("chat.postMessage", self.target.team_id, self.target.channel_id)
         return _post(self.client, self.target, message, owner)
 
     def keep_first(self, ours: str) -> str:
@@ -236,17 +236,17 @@ class _Slack:
         first = self.find_posted() or ours
         if first != ours:
             log.warning("another replica posted %s first; deleting our duplicate %s", first, ours)
-            self.pace("chat.delete", self.target.channel_id)
+            self.pace("chat.delete", self.target.team_id, self.target.channel_id)
             self.client.chat_delete(channel=self.target.channel_id, ts=ours)
         return first
 
     def charts(self, ts: str) -> list[str]:
-        self.pace("conversations.replies", self.target.channel_id)
+        self.pace("conversations.replies", self.target.team_id, self.target.channel_id)
         return charts_in_thread(self.client, self.target, ts)
 
     def upload(self, message: Rendered, ts: str) -> str:
         for method in UPLOAD:
-            self.pace(method, self.target.channel_id)
+            self.pace(method, self.target.team_id, self.target.channel_id)
         response = self.client.files_upload_v2(
             channel=self.target.channel_id,
             thread_ts=ts,
@@ -261,7 +261,7 @@ class _Slack:
         first = next(iter(self.charts(ts)), ours)
         if first != ours:
             log.warning("another replica uploaded chart %s first; deleting ours %s", first, ours)
-            self.pace("files.delete", self.target.channel_id)
+            self.pace("files.delete", self.target.team_id, self.target.channel_id)
             self.client.files_delete(file=ours)
 
 
@@ -292,7 +292,8 @@ def summaries_in_channel(
         cursor = (page.get("response_metadata") or {}).get("next_cursor")
         if not cursor:
             return sorted(found, key=float)
-        pace("conversations.history", target.channel_id)  # the next page is another call
+        # the next page is another call
+        pace("conversations.history", target.team_id, target.channel_id)
 
 
 def _post(client: WebClient, target: Target, message: Rendered, owner: str) -> str:

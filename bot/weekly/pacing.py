@@ -62,12 +62,20 @@ class SlackLimit(Bucket):
         return self.per_minute / 61.0
 
 
-def limits_for(method: str, channel: str) -> list[Bucket]:
-    """The buckets a call to ``method`` in ``channel`` takes a token from (none: unpaced)."""
+def limits_for(method: str, team: str, channel: str) -> list[Bucket]:
+    """The buckets a call to ``method`` in ``channel`` of workspace ``team`` takes a token
+    from (none: unpaced). Slack counts an app's calls per workspace, so with OAuth installs
+    one workspace's burst never waits on another's budget.
+
+    >>> [b.name for b in limits_for("chat.postMessage", "T1", "C1")]
+    ['slack:T1:chat.postMessage:C1']
+    >>> [b.name for b in limits_for("files.completeUploadExternal", "T2", "C1")]
+    ['slack:T2:files.completeUploadExternal']
+    """
     if method in PER_CHANNEL:
-        return [SlackLimit(f"slack:{method}:{channel}", PER_CHANNEL[method])]
+        return [SlackLimit(f"slack:{team}:{method}:{channel}", PER_CHANNEL[method])]
     if method in PER_WORKSPACE:
-        return [SlackLimit(f"slack:{method}", PER_WORKSPACE[method])]
+        return [SlackLimit(f"slack:{team}:{method}", PER_WORKSPACE[method])]
     return []
 
 
@@ -98,8 +106,8 @@ class SlackPacer:
         self._ledger, self._clock, self._sleep = ledger, clock, sleep
         self.waited = 0.0  # seconds spent waiting, since start
 
-    def __call__(self, method: str, channel: str) -> None:
-        buckets = limits_for(method, channel)
+    def __call__(self, method: str, team: str, channel: str) -> None:
+        buckets = limits_for(method, team, channel)
         if not buckets:
             return
         while (wait := self._ledger.take(buckets, Priority.URGENT, self._clock())) > 0:
@@ -108,10 +116,10 @@ class SlackPacer:
             self._sleep(wait)
 
 
-Pace = Callable[[str, str], None]
+Pace = Callable[[str, str, str], None]  # (method, workspace, channel)
 
 
-def unpaced(method: str, channel: str) -> None:
+def unpaced(method: str, team: str, channel: str) -> None:
     """No pacing (a one-off post from the CLI, tests of other things)."""
 
 

@@ -193,7 +193,7 @@ class SummaryScheduler:
         log.warning("weekly summary paused for watch %s: %s", watch.id, reason)
         text = pause_notice(watch, reason)
         try:
-            self.pace("chat.postMessage", watch.created_by)
+            self.pace("chat.postMessage", watch.team_id, watch.created_by)
             self.workspaces.client(watch.team_id, watch.enterprise_id).chat_postMessage(
                 channel=watch.created_by, text=text, blocks=[section(text)], unfurl_links=False
             )

@@ -54,7 +54,7 @@ def test_paced_calls_are_never_refused_by_slacks_limits(
     slack = SlackLimits(clock)
     for method, channel, gap in calls:
         clock.advance(gap)
-        pace(method, channel)
+        pace(method, "T1", channel)
         assert slack.check(method, channel) is None, (method, channel, clock())
 
 
@@ -62,11 +62,26 @@ def test_posts_in_one_channel_go_one_a_second_and_other_channels_do_not_wait() -
     clock = VirtualClock(0.0)
     pace = SlackPacer(LocalLedger(), clock, clock.advance)
     for channel in ("C1", "C2", "C3"):
-        pace("chat.postMessage", channel)
+        pace("chat.postMessage", "T1", channel)
     assert clock() == 0.0
     for _ in range(9):
-        pace("chat.postMessage", "C1")
+        pace("chat.postMessage", "T1", "C1")
     assert 9.0 <= clock() <= 9.0 * 1.05
+
+
+def test_one_workspaces_calls_never_wait_on_anothers_budget() -> None:
+    """Slack's limits are per workspace: with OAuth installs, a burst of uploads in one
+    workspace leaves another workspace's uploads and reads free to go at once."""
+    clock = VirtualClock(0.0)
+    pace = SlackPacer(LocalLedger(), clock, clock.advance)
+    for method in METHODS:
+        pace(method, "T1", "C1")
+    busy = clock()
+    for method in METHODS:
+        pace(method, "T2", "C1")  # a Slack Connect channel: the same id in both
+    assert clock() == busy
+    pace("files.completeUploadExternal", "T1", "C1")
+    assert clock() > busy  # T1's own budget still paces T1
 
 
 def test_retry_after_reads_slacks_header() -> None:
