@@ -212,6 +212,7 @@ def replica(world: World, index: int) -> list[Callable[[], None]]:
     store = Store(connect(url), clock.datetime, jitter=random.Random(index).random)
     settings = SheetsSettings(key_file, google.base_url.rstrip("/"), quota_per_minute=QUOTA)
     client, _ = google_client(settings, store, clock=clock, sleep=vt.sleep)
+    client.quota.wait_in_line = vt.wait_in_line  # lines in virtual time too
     access = GoogleSheetAccess(client, EMAIL)
     loop = WatchedSheetsSync(
         store.syncs,

@@ -164,6 +164,7 @@ def run(name: str, smart: bool, args: argparse.Namespace, key_pem: bytes, public
             store = Store(connect(url), clock.datetime, jitter=jitter)
             settings = SheetsSettings(key_file, google.base_url.rstrip("/"), quota_per_minute=QUOTA)
             client, _ = google_client(settings, store, clock=clock, sleep=vt.sleep)
+            client.quota.wait_in_line = vt.wait_in_line  # lines in virtual time too
             loop = WatchedSheetsSync(
                 store.syncs,
                 store.watches,

@@ -24,6 +24,7 @@ from typing import Protocol
 
 _CALLBACK, _WAKE = 0, 1  # at the same time, callbacks go before wake-ups
 _STOP = -1  # the baton goes to nobody: the run is over
+LINE_POLL = 0.05  # virtual seconds between looks of a request waiting in a quota's line
 
 
 class Clock(Protocol):
@@ -94,6 +95,17 @@ class VirtualTime:
             self._push(self.clock() + max(0.0, seconds), _WAKE, me)
         self._hand_on()
         self._wait_for_baton(me)
+
+    def wait_in_line(self, line: threading.Condition) -> None:
+        """A participant's wait on ``line`` (held) for another participant to notify it: in
+        virtual time, a short sleep with ``line`` released, after which the caller looks
+        again. A real wait would keep the baton while the one it waits for needs it.
+        """
+        line.release()
+        try:
+            self.sleep(LINE_POLL)
+        finally:
+            line.acquire()
 
     def run(self, participants: Sequence[Callable[[], None]]) -> None:
         """Run each participant in a thread of its own, all due now in the given order.

@@ -216,6 +216,10 @@ class QuotaScheduler:
         self.ledger: Ledger = ledger or LocalLedger()
         self.name_buckets("user", "project")
         self.clock, self.sleep = clock, sleep
+        # How a request behind another in line waits for it to leave. A simulation in virtual
+        # time (bench/simtime.py) replaces it: a real wait there would hold the simulation's
+        # only running thread while the request ahead sleeps in virtual time, so neither moves.
+        self.wait_in_line: Callable[[threading.Condition], object] = threading.Condition.wait
         self._cond = threading.Condition()
         self._queues: dict[Kind, list[tuple[Priority, int]]] = {kind: [] for kind in Kind}
         self._tickets = itertools.count()
@@ -265,7 +269,7 @@ class QuotaScheduler:
         queue, waited = self._queues[kind], 0.0
         while True:
             if queue[0] != ticket:
-                self._cond.wait()  # whoever is ahead notifies when it leaves the line
+                self.wait_in_line(self._cond)  # whoever is ahead notifies when it leaves
                 continue
             now = self.clock()
             # Only the head of a kind's line asks for that kind's tokens; with a shared

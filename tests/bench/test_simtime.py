@@ -13,6 +13,7 @@ import pytest
 
 import bench.simtime
 from bench.simtime import VirtualTime
+from sheets.quota import Kind, QuotaScheduler
 from tests.fakes.google_quota import VirtualClock
 
 Trace = list[tuple[str, float]]
@@ -260,3 +261,32 @@ def test_no_participants_returns_at_once(vt: VirtualTime, clock: VirtualClock) -
     vt.at(5, lambda: None)
     vt.run([])
     assert clock() == 0
+
+
+def test_two_participants_in_one_quota_line_both_get_through() -> None:
+    """One replica's sync and summary threads share its quota scheduler: the one behind in
+    line must wait in virtual time. A real wait held the only running thread while the one
+    ahead slept in virtual time, and the Monday-burst bench stood still (found at 10,000
+    sheets)."""
+    clock = VirtualClock(0.0)
+    vt = VirtualTime(clock)
+    quota = QuotaScheduler(per_user=1, clock=clock, sleep=vt.sleep)
+    quota.wait_in_line = vt.wait_in_line
+    served: list[tuple[str, float]] = []
+
+    def reader(name: str, reads: int) -> Callable[[], None]:
+        def body() -> None:
+            for _ in range(reads):
+                quota.acquire(Kind.READ)
+                served.append((name, clock()))
+
+        return body
+
+    run = threading.Thread(target=vt.run, args=([reader("sync", 3), reader("summary", 2)],))
+    run.start()
+    run.join(timeout=120)  # a guard against a hang, not a timing: the run takes milliseconds
+    assert not run.is_alive(), "the participants stood still in the quota's line"
+    assert sorted(name for name, _ in served) == ["summary"] * 2 + ["sync"] * 3
+    times = [at for _, at in served]
+    assert times == sorted(times)
+    assert times[-1] >= 60.0  # one read a minute: five reads wait out at least one refill
