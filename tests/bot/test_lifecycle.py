@@ -249,22 +249,7 @@ def test_a_signal_mid_delivery_finishes_it_and_claims_no_other(
     google.spreadsheets[KEY] = [campaign_sheet(rows)]
     google.spreadsheets[other] = [campaign_sheet(rows)]
     database = f"sqlite:///{tmp_path / 'state.sqlite3'}"
-    engine = connect(database)
-    migrate(engine)
-    store = Store(engine, clock=lambda: now - timedelta(days=8))  # watched for a while
-    for channel, key in (("C1", KEY), ("C2", other)):
-        store.watches.add_watch(
-            NewWatch(
-                team_id="T1",
-                channel_id=channel,
-                sheet_key=key,
-                sheet_url=f"https://docs.google.com/spreadsheets/d/{key}/edit#gid=0",
-                weekday=Weekday(slot.weekday()),
-                at=slot.time(),
-                timezone="UTC",
-                created_by="U1",
-            )
-        )
+    watched(database, {"C1": KEY, "C2": other}, slot, since=now - timedelta(days=8))
     held = slack.hold("chat.postMessage")
     settings = env | {
         "SLACK_BOT_TOKEN": BOT_TOKEN,

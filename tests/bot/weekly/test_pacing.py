@@ -20,7 +20,14 @@ from bot.store.engine import connect, migrate
 from bot.store.records import NewWatch
 from bot.store.repository import Store
 from bot.weekly.delivery import Outcome
-from bot.weekly.pacing import PER_CHANNEL, PER_WORKSPACE, RetryAfter, SlackPacer, retry_after
+from bot.weekly.pacing import (
+    PER_CHANNEL,
+    PER_WORKSPACE,
+    Pace,
+    RetryAfter,
+    SlackPacer,
+    retry_after,
+)
 from bot.weekly.pacing import unpaced as no_pacing
 from bot.weekly.scheduler import SummaryScheduler
 from bot.workspaces import OneWorkspace
@@ -130,19 +137,29 @@ def limited_slack(slack: FakeSlack, virtual: VirtualClock) -> WebClient:
     )
 
 
-def test_a_burst_of_summaries_is_paced_to_slacks_limits_and_reads_nothing(
-    slack: FakeSlack, burst_store: Store, virtual: VirtualClock
-) -> None:
-    watch_many(burst_store, channels=3, per_channel=12)
-    client = limited_slack(slack, virtual)
-    runner = SummaryScheduler(
-        watches=burst_store.watches,
-        deliveries=burst_store.deliveries,
+def scheduler(
+    store: Store, client: WebClient, virtual: VirtualClock, pace: Pace
+) -> SummaryScheduler:
+    return SummaryScheduler(
+        watches=store.watches,
+        deliveries=store.deliveries,
         workspaces=OneWorkspace(client),
         source=CannedSource(),
         owner="r1",
         clock=virtual.datetime,
-        pace=SlackPacer(LocalLedger(), virtual, virtual.advance),
+        pace=pace,
+    )
+
+
+def test_a_burst_of_summaries_is_paced_to_slacks_limits_and_reads_nothing(
+    slack: FakeSlack, burst_store: Store, virtual: VirtualClock
+) -> None:
+    watch_many(burst_store, channels=3, per_channel=12)
+    runner = scheduler(
+        burst_store,
+        limited_slack(slack, virtual),
+        virtual,
+        SlackPacer(LocalLedger(), virtual, virtual.advance),
     )
     started = virtual()
     outcomes = runner.run_due()
@@ -165,16 +182,7 @@ def test_unpaced_posts_meet_429_and_wait_the_retry_after_slack_gives(
     slack: FakeSlack, burst_store: Store, virtual: VirtualClock
 ) -> None:
     watch_many(burst_store, channels=1, per_channel=6)
-    client = limited_slack(slack, virtual)
-    runner = SummaryScheduler(
-        watches=burst_store.watches,
-        deliveries=burst_store.deliveries,
-        workspaces=OneWorkspace(client),
-        source=CannedSource(),
-        owner="r1",
-        clock=virtual.datetime,
-        pace=no_pacing,
-    )
+    runner = scheduler(burst_store, limited_slack(slack, virtual), virtual, no_pacing)
     started = virtual()
     assert list(runner.run_due().values()) == [Outcome.POSTED] * 6
     assert slack.limits is not None
