@@ -13,6 +13,7 @@ from core.display import (
     format_p_value,
     format_percent,
     format_pp,
+    format_rate,
     verdict,
 )
 from core.grammar import Compare, Help, Single, Variant
@@ -56,7 +57,7 @@ def single_blocks(command: Single) -> list[Block]:
     result = measure(variant.counts)
     title = f"*{literal(variant.label)}* CTR" if variant.label else "*CTR*"
     return [
-        section(f"{title}  *{format_percent(result.rate)}*"),
+        section(f"{title}  *{format_rate(result.counts)}*"),
         _fields([*_counts_fields(result), f"*95% interval*\n{_interval(result)}"]),
     ]
 
@@ -121,9 +122,8 @@ def fallback_text(command: Single | Compare | Help) -> str:
     if isinstance(command, Help):
         return "How to use /ctr"
     if isinstance(command, Single):
-        return f"CTR {format_percent(command.variant.counts.rate)}"
-    a, b = command.a.counts.rate, command.b.counts.rate
-    return f"CTR {format_percent(a)} vs {format_percent(b)}"
+        return f"CTR {format_rate(command.variant.counts)}"
+    return f"CTR {format_rate(command.a.counts)} vs {format_rate(command.b.counts)}"
 
 
 def _counts_fields(result: CtrResult) -> list[str]:
@@ -145,7 +145,7 @@ def _comparison_fields(comparison: Comparison, name_b: str, name_a: str) -> list
 def _variant_line(name: str, result: CtrResult) -> str:
     counts = result.counts
     return (
-        f"*{name}*  *{format_percent(result.rate)}*  ({format_count(counts.clicks)} / "
+        f"*{name}*  *{format_rate(result.counts)}*  ({format_count(counts.clicks)} / "
         f"{format_count(counts.impressions)} · 95% CI {_interval(result)})"
     )
 

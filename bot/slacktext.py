@@ -25,6 +25,8 @@ _ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 _FORMATTING = re.compile(r"[*_~`]")
 # C0/C1 controls, line and paragraph separators: each folds to a single space.
 _BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+# Any character literal() or fold() would change; text without one is already inert.
+_SPECIAL = re.compile(r"[*_~`&<>\x00-\x1f\x7f-\x9f\u2028\u2029]")
 SOFT_HYPHEN = "\u00ad"  # invisible; keeps a leading &gt; from starting a quote
 
 
@@ -45,6 +47,8 @@ def literal(text: str) -> str:
     >>> literal("two\\nlines")
     'two lines'
     """
+    if _SPECIAL.search(text) is None:  # most names: nothing to escape (a /ctr hot path)
+        return text
     folded = escape(fold(text))
     inert = _FORMATTING.sub(lambda match: f"<!date^00000000^{{_}}|{match[0]}>", folded)
     return SOFT_HYPHEN + inert if inert.startswith("&gt;") else inert

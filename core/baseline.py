@@ -75,10 +75,14 @@ class Check:
     """
 
     usual: Usual
-    rate: float
+    week: Counts
     statistic: float
     p_value: float
     band: Interval
+
+    @property
+    def rate(self) -> float:
+        return self.week.clicks / self.week.impressions
 
     @property
     def unusual(self) -> Literal["high", "low"] | None:
@@ -176,7 +180,7 @@ def check(week: Counts, usual: Usual) -> Check:
     statistic = test.z / math.sqrt(usual.dispersion)
     return Check(
         usual=usual,
-        rate=week.clicks / week.impressions,
+        week=week,
         statistic=statistic,
         p_value=p_value(statistic, usual),
         band=usual_band(week.impressions, usual),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from core.counts import format_count
-from core.ctr import Comparison, CtrResult
+from core.ctr import Comparison, Counts, CtrResult
 
 USAGE_EXAMPLES: tuple[tuple[str, str], ...] = (
     ("200 50000", "CTR of 200 clicks out of 50,000 impressions"),
@@ -16,8 +16,6 @@ USAGE_EXAMPLES: tuple[tuple[str, str], ...] = (
     ("Spring: 200 50000 vs Summer: 260 48000", "compare two named ads"),
 )
 
-# Below this (0.1 %) two decimals would show one significant digit or none at all.
-_TINY_PERCENT = Fraction(1, 10)
 _SIGNIFICANT_DIGITS = 2
 
 
@@ -29,12 +27,36 @@ def format_percent(value: Fraction | float) -> str:
     >>> format_percent(Fraction(200, 50000)), format_percent(Fraction(3, 10_000_000))
     ('0.40%', '0.000030%')
     """
-    num, den = _ratio(value)
+    if isinstance(value, Fraction):
+        return percent_of(value.numerator, value.denominator)
+    return percent_of(*value.as_integer_ratio())
+
+
+def format_rate(counts: Counts) -> str:
+    """A CTR as a percent, from its counts' exact ratio: how every CTR is shown, so Slack, a
+    summary and the CLI agree to the last digit (the float clicks / impressions can sit a
+    hair under a half: 21 / 20,000 is 0.105 %, "0.11%", while its float showed "0.10%").
+
+    >>> format_rate(Counts(21, 20_000))
+    '0.11%'
+    """
+    return percent_of(counts.clicks, counts.impressions)
+
+
+def percent_of(num: int, den: int) -> str:
+    """``num / den`` (den > 0) as ``format_percent`` writes it, straight from the integers:
+    a CTR is clicks over impressions, so no Fraction need be built to show it.
+
+    >>> percent_of(200, 50000), percent_of(1, 800)
+    ('0.40%', '0.13%')
+    """
     if num < 0:
-        return "-" + format_percent(-value)
+        return "-" + percent_of(-num, den)
     num *= 100  # num / den is now the percent
-    if num == 0 or num * _TINY_PERCENT.denominator >= den * _TINY_PERCENT.numerator:
-        return _fixed_ratio(num, den, 2) + "%"
+    if num * 10 >= den or num == 0:  # 0.1 % and up, and zero: two decimals
+        whole, part = divmod((num * 200 + den) // (2 * den), 100)
+        return f"{whole}.{part:02d}%"
+    # Below 0.1 % two decimals would show one significant digit or none at all.
     decimals = _SIGNIFICANT_DIGITS - 1 - _floor_log10(num, den)
     scaled = _round_half_up(num, den, decimals)
     if scaled * 10 >= 10**decimals:  # 0.0999 rounds up into the two-decimal range
@@ -44,7 +66,8 @@ def format_percent(value: Fraction | float) -> str:
 
 def format_pp(difference: float) -> str:
     """A difference of two rates in percentage points: 0.0012 -> "+0.12 pp"."""
-    points = _fixed(abs(Fraction(difference)) * 100, 2)
+    num, den = abs(difference).as_integer_ratio()
+    points = _fixed_ratio(num * 100, den, 2)
     sign = "−" if difference < 0 and points != "0.00" else "+"
     return f"{sign}{points} pp"
 
@@ -53,7 +76,8 @@ def format_lift(lift: float | None) -> str:
     """Relative change of B over A: 0.302 -> "+30.2%"; None (A had no clicks) -> "n/a"."""
     if lift is None:
         return "n/a"
-    magnitude = _fixed(abs(Fraction(lift)) * 100, 1)
+    num, den = abs(lift).as_integer_ratio()
+    magnitude = _fixed_ratio(num * 100, den, 1)
     sign = "−" if lift < 0 and magnitude != "0.0" else "+"
     return f"{sign}{magnitude}%"
 
@@ -70,7 +94,7 @@ def describe_single(result: CtrResult, label: str | None = None) -> str:
     counts = result.counts
     name = f"{label}: " if label else ""
     return (
-        f"{name}CTR {format_percent(counts.rate)} "
+        f"{name}CTR {format_rate(counts)} "
         f"({format_count(counts.clicks)} clicks / {format_count(counts.impressions)} impressions)"
         f" · 95% CI {format_percent(result.ci_low)}–{format_percent(result.ci_high)}"
     )
@@ -102,17 +126,6 @@ def verdict(comparison: Comparison, label_a: str, label_b: str) -> str:
         f"Not significant yet: about {format_count(more)} more impressions per ad needed "
         f"to tell at 95% with 80% power ({format_p_value(comparison.p_value)})."
     )
-
-
-def _fixed(value: Fraction, decimals: int) -> str:
-    """Half-up rounding to ``decimals`` places, exactly (floats would round 0.125 down)."""
-    return _fixed_ratio(value.numerator, value.denominator, decimals)
-
-
-def _ratio(value: Fraction | float) -> tuple[int, int]:
-    if isinstance(value, Fraction):
-        return value.numerator, value.denominator
-    return value.as_integer_ratio()
 
 
 def _round_half_up(num: int, den: int, decimals: int) -> int:

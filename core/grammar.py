@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from core import reasons
 from core.counts import parse_count
 from core.ctr import Counts
 from core.errors import InputError
@@ -149,22 +150,24 @@ def parse_variant(text: str) -> Variant:
     clicks_text, impressions_text = _split_counts(text)
     clicks = parse_count(clicks_text, "clicks")
     impressions = parse_count(impressions_text, "impressions")
-    counts = Counts(clicks=clicks, impressions=impressions)
-    counts.rate  # noqa: B018 - a command needs a defined CTR: raises on 0 impressions
-    return Variant(label=label, counts=counts)
+    if impressions == 0:  # a command needs a defined CTR
+        raise InputError(reasons.UNDEFINED())
+    return Variant(label=label, counts=Counts(clicks=clicks, impressions=impressions))
 
 
 def _split_counts(text: str) -> tuple[str, str]:
     """Find the clicks text and the impressions text, whichever way they were written."""
     if not text:
         raise InputError("Give clicks and then impressions.")
+    words = text.split()
+    if len(words) == 2 and words[0].isdigit() and words[1].isdigit():
+        return words[0], words[1]  # "200 50000", the usual form: no pattern below can match it
     if "=" in text:
         return _split_keyed(text)
     for pattern in (_WORDS_CI, _WORDS_IC, _OF, _SLASH):
         match = pattern.match(text)
         if match is not None:
             return match["c"], match["i"]
-    words = text.split()
     _refuse_half_labelled(words)
     if len(words) == 2:
         return words[0], words[1]

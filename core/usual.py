@@ -7,7 +7,7 @@ import re
 from core.baseline import Check, Method
 from core.counts import format_count, parse_count
 from core.ctr import Counts
-from core.display import format_p_value, format_percent
+from core.display import format_p_value, format_percent, format_rate
 from core.errors import InputError
 
 USUAL_EXAMPLE = "200 50000 --usual 180/52000,210/49000,190/50000,205/51000"
@@ -26,7 +26,7 @@ def usual_phrase(check: Check) -> str:
     'usual 4.00%, 1 week: binomial test'
     """
     fallback = binomial_label(check)
-    return f"usual {format_percent(check.usual.rate)}" + (f", {fallback}" if fallback else "")
+    return f"usual {format_rate(check.usual.counts)}" + (f", {fallback}" if fallback else "")
 
 
 def binomial_label(check: Check) -> str:
@@ -56,10 +56,10 @@ def describe_check(check: Check, impressions: int) -> list[str]:
     usual = check.usual
     counts = usual.counts
     head = (
-        f"Usual CTR {format_percent(usual.rate)} ({format_count(counts.clicks)} clicks / "
+        f"Usual CTR {format_rate(counts)} ({format_count(counts.clicks)} clicks / "
         f"{format_count(counts.impressions)} impressions over its last {_weeks(usual.weeks)})"
     )
-    rate = format_percent(check.rate)
+    rate = format_rate(check.week)
     direction = check.unusual
     verdict = (
         f"{rate} is usual for it"

@@ -12,7 +12,7 @@ from bot.weekly.report import WeeklyReport
 from core.baseline import Check
 from core.counts import format_count
 from core.ctr import Comparison, CtrResult
-from core.display import format_lift, format_p_value, format_percent, format_pp
+from core.display import format_lift, format_p_value, format_percent, format_pp, format_rate
 from core.summary import CampaignWeek
 from core.usual import binomial_label, unusual_mark, usual_phrase, usual_range
 
@@ -46,7 +46,7 @@ def summary_blocks(report: WeeklyReport) -> list[Block]:
 def fallback_text(report: WeeklyReport) -> str:
     """The notification / screen-reader text that goes with the blocks."""
     total = report.summary.total
-    ctr = format_percent(total.rate) if total else "no traffic"
+    ctr = format_rate(total.counts) if total else "no traffic"
     return f"Weekly CTR for {literal(report.sheet_title)}, {_week_label(report)}: {ctr}"
 
 
@@ -86,8 +86,8 @@ def _unusual_line(campaign: CampaignWeek) -> str:
     fallback = binomial_label(check)
     method = f"; {fallback}" if fallback else ""
     return (
-        f"{arrow} {_name(campaign.name)}: {format_percent(campaign.result.rate)} vs "
-        f"usual {format_percent(check.usual.rate)} "
+        f"{arrow} {_name(campaign.name)}: {format_rate(campaign.result.counts)} vs "
+        f"usual {format_rate(check.usual.counts)} "
         f"({usual_range(check, campaign.result.counts.impressions)}, "
         f"{format_p_value(check.p_value)}{method})"
     )
@@ -97,7 +97,7 @@ def _rate_and_usual(result: CtrResult, check: Check | None) -> str:
     """``4.66% (usual 4.55%)``, then a mark when unusual for itself."""
     usual = "no usual yet: first week" if check is None else usual_phrase(check)
     mark = unusual_mark(check)
-    return f"{format_percent(result.rate)} ({usual})" + (f" *{mark}*" if mark else "")
+    return f"{format_rate(result.counts)} ({usual})" + (f" *{mark}*" if mark else "")
 
 
 def _problems(report: WeeklyReport) -> str:

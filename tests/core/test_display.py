@@ -17,6 +17,7 @@ from core.display import (
     format_p_value,
     format_percent,
     format_pp,
+    percent_of,
     verdict,
 )
 
@@ -116,3 +117,24 @@ def test_percent_agrees_with_the_fraction_reference(pair: tuple[int, int]) -> No
 @given(st.floats(min_value=0, max_value=1, allow_nan=False))
 def test_percent_of_floats_agrees_with_their_exact_value(value: float) -> None:
     assert format_percent(value) == reference_percent(Fraction(value))
+
+
+@given(st.integers(1, 10**15).flatmap(lambda n: st.tuples(st.integers(-n, n), st.just(n))))
+def test_percent_of_the_integers_is_the_percent_of_their_fraction(pair: tuple[int, int]) -> None:
+    num, den = pair
+    assert percent_of(num, den) == format_percent(Fraction(num, den))
+
+
+def reference_fixed(value: Fraction, decimals: int) -> str:
+    scaled = math.floor(abs(value) * 10**decimals + Fraction(1, 2))
+    return f"{scaled // 10**decimals}.{scaled % 10**decimals:0{decimals}d}"
+
+
+@given(st.floats(min_value=-10, max_value=10, allow_nan=False))
+def test_points_and_lift_round_the_floats_exact_value_half_up(value: float) -> None:
+    points, lift = (
+        reference_fixed(Fraction(value) * 100, 2),
+        reference_fixed(Fraction(value) * 100, 1),
+    )
+    assert format_pp(value) == ("−" if value < 0 and points != "0.00" else "+") + points + " pp"
+    assert format_lift(value) == ("−" if value < 0 and lift != "0.0" else "+") + lift + "%"
