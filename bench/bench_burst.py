@@ -57,7 +57,7 @@ from bot.store.repository import Store
 from bot.weekly.access import GoogleSheetAccess
 from bot.weekly.delivery import Rendered
 from bot.weekly.pacing import PER_CHANNEL, PER_WORKSPACE, UPLOAD, RetryAfter, SlackPacer
-from bot.weekly.runtime import CHANGE_POLL, WatchedSheetsSync
+from bot.weekly.watched_sync import CHANGE_POLL, WatchedSheetsSync
 from bot.weekly.scheduler import SummaryScheduler
 from bot.weekly.source import SheetReportSource
 from bot.weekly.totals import totals_of

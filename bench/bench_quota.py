@@ -47,7 +47,7 @@ from bot.store.engine import connect, migrate
 from bot.store.records import NewWatch
 from bot.store.repository import Store
 from bot.weekly.access import GoogleSheetAccess
-from bot.weekly.runtime import CHANGE_POLL, WatchedSheetsSync
+from bot.weekly.watched_sync import CHANGE_POLL, WatchedSheetsSync
 from core.schedule import Weekday
 from sheets.backends import MARKER_KEY
 from sheets.changes import DriveChanges
@@ -113,7 +113,7 @@ class Failures(logging.Handler):
 
 @contextmanager
 def counting_failures(into: list[str]) -> Iterator[None]:
-    logger = logging.getLogger("bot.weekly.runtime")
+    logger = logging.getLogger("bot.weekly.watched_sync")
     handler = Failures(into)
     logger.addHandler(handler)
     logger.propagate = False

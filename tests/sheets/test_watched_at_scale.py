@@ -16,7 +16,7 @@ from bot.store.engine import connect, migrate
 from bot.store.records import NewWatch
 from bot.store.repository import Store
 from bot.weekly.access import GoogleSheetAccess
-from bot.weekly.runtime import CHANGE_POLL, WatchedSheetsSync
+from bot.weekly.watched_sync import CHANGE_POLL, WatchedSheetsSync
 from bot.weekly.source import SheetReportSource
 from core.schedule import Weekday
 from sheets.changes import DriveChanges

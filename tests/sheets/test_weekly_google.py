@@ -13,7 +13,7 @@ from bot.store.records import NewWatch
 from bot.store.repository import Store
 from bot.weekly.access import GoogleSheetAccess
 from bot.weekly.commands import SheetInfo
-from bot.weekly.runtime import WatchedSheetsSync
+from bot.weekly.watched_sync import WatchedSheetsSync
 from bot.weekly.source import SheetReportSource
 from core.errors import CtrError, InputError
 from core.schedule import Weekday
