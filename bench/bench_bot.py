@@ -106,10 +106,14 @@ def free_port() -> int:
 
 
 def start(kind: str) -> tuple[subprocess.Popen[bytes], str]:
+    return start_server(__file__, kind)
+
+
+def start_server(script: str, kind: str, *extra: str) -> tuple[subprocess.Popen[bytes], str]:
+    """``script --serve kind`` in its own process on a free port, once its /healthz answers."""
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, __file__, "--serve", kind, "--port", str(port)], cwd=ROOT
-    )
+    command = [sys.executable, script, "--serve", kind, "--port", str(port), *extra]
+    process = subprocess.Popen(command, cwd=ROOT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

@@ -57,10 +57,10 @@ from bot.store.repository import Store
 from bot.weekly.access import GoogleSheetAccess
 from bot.weekly.delivery import Rendered
 from bot.weekly.pacing import PER_CHANNEL, PER_WORKSPACE, UPLOAD, RetryAfter, SlackPacer
-from bot.weekly.watched_sync import CHANGE_POLL, WatchedSheetsSync
 from bot.weekly.scheduler import SummaryScheduler
 from bot.weekly.source import SheetReportSource
 from bot.weekly.totals import totals_of
+from bot.weekly.watched_sync import CHANGE_POLL, WatchedSheetsSync
 from bot.workspaces import OneWorkspace
 from core.schedule import Weekday
 from sheets.changes import DriveChanges

@@ -18,12 +18,10 @@ import tempfile
 import time
 from pathlib import Path
 
-import requests
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_bot import TEXT, free_port, load
+from bench.bench_bot import TEXT, load, start_server
 from bench.interrupt import run_main
 
 TOKEN = "xoxb-T1-bench-fake"
@@ -80,21 +78,7 @@ def serve(kind: str, port: int, folder: str) -> None:
 
 
 def start(kind: str, folder: str) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, __file__, "--serve", kind, "--port", str(port), "--folder", folder],
-        cwd=ROOT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            requests.get(url + "/healthz", timeout=1)
-            return process, url
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    process.kill()
-    raise SystemExit(f"{kind} server did not start")
+    return start_server(__file__, kind, "--folder", folder)
 
 
 def main() -> None:
