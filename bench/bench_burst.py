@@ -37,7 +37,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from slack_sdk import WebClient
 
-from bench.bench_quota import (
+from bench.interrupt import run_main
+from bench.simtime import VirtualTime
+from bench.world import (
     EMAIL,
     INTERVAL,
     MAX_REPLICAS,
@@ -48,8 +50,6 @@ from bench.bench_quota import (
     database,
     synced_sheet,
 )
-from bench.interrupt import run_main
-from bench.simtime import VirtualTime
 from bot.compose import google_client
 from bot.store.engine import connect, migrate
 from bot.store.records import NewWatch, Watch
@@ -138,7 +138,7 @@ def run(args: argparse.Namespace, key_pem: bytes, public: bytes) -> Burst:
         google = stack.enter_context(running_fake_google(public, EMAIL))
         slack: FakeSlack = stack.enter_context(running_fake_slack())
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-        url = stack.enter_context(database(args.database, tmp))
+        url = stack.enter_context(database(args.database, tmp, "bench_burst"))
         clock = google.clock
         clock.advance(START - clock())
         slack.limits, slack.clock = SlackLimits(clock), clock
