@@ -55,8 +55,8 @@ from bot.store.engine import connect, migrate
 from bot.store.records import NewWatch, Watch
 from bot.store.repository import Store
 from bot.weekly.access import GoogleSheetAccess
-from bot.weekly.delivery import Rendered
 from bot.weekly.pacing import PER_CHANNEL, PER_WORKSPACE, UPLOAD, RetryAfter, SlackPacer
+from bot.weekly.posts import Rendered
 from bot.weekly.scheduler import SummaryScheduler
 from bot.weekly.source import SheetReportSource
 from bot.weekly.totals import totals_of

@@ -24,7 +24,8 @@ from bot.settings import Settings
 from bot.store.deliveries import Deliveries
 from bot.store.history import History
 from bot.weekly.blocks import blocks_as_text
-from bot.weekly.delivery import Rendered, Target, deliver
+from bot.weekly.delivery import deliver
+from bot.weekly.posts import Rendered, Target
 from bot.weekly.source import (
     gather,
     is_running_totals,

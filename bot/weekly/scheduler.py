@@ -21,9 +21,10 @@ from bot.store.deliveries import Deliveries
 from bot.store.records import Clock, Watch
 from bot.store.watches import Watches
 from bot.store.workspace_watches import UNINSTALLED
-from bot.weekly.delivery import DEFAULT_LEASE, Outcome, Rendered, Target, deliver
+from bot.weekly.delivery import DEFAULT_LEASE, Outcome, deliver
 from bot.weekly.every import run_every
 from bot.weekly.pacing import Pace, by_turns, unpaced
+from bot.weekly.posts import Rendered, Target
 from bot.workspaces import NotInstalled, Workspaces
 from core.errors import CtrError
 from core.owed import owed

@@ -17,8 +17,8 @@ from bot.store.records import Clock, Watch
 from bot.store.weekly_totals import WeeklyTotals
 from bot.weekly.blocks import fallback_text, summary_blocks
 from bot.weekly.chart import render_chart
-from bot.weekly.delivery import Rendered
 from bot.weekly.lastread import LastReads
+from bot.weekly.posts import Rendered
 from bot.weekly.report import FlaggedRow, WeeklyReport
 from bot.weekly.rows import campaign_totals, dated_rows, weekly_layout
 from bot.weekly.totals import SheetTotals, dated_table

@@ -16,8 +16,8 @@ from bot.store.engine import connect, migrate
 from bot.store.records import NewWatch
 from bot.store.repository import Store
 from bot.weekly.access import GoogleSheetAccess
-from bot.weekly.watched_sync import CHANGE_POLL, WatchedSheetsSync
 from bot.weekly.source import SheetReportSource
+from bot.weekly.watched_sync import CHANGE_POLL, WatchedSheetsSync
 from core.schedule import Weekday
 from sheets.changes import DriveChanges
 from sheets.client import ResilientHTTPClient, make_client

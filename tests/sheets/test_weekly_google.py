@@ -13,8 +13,8 @@ from bot.store.records import NewWatch
 from bot.store.repository import Store
 from bot.weekly.access import GoogleSheetAccess
 from bot.weekly.commands import SheetInfo
-from bot.weekly.watched_sync import WatchedSheetsSync
 from bot.weekly.source import SheetReportSource
+from bot.weekly.watched_sync import WatchedSheetsSync
 from core.errors import CtrError, InputError
 from core.schedule import Weekday
 from sheets.client import ResilientHTTPClient

@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from bot.store.engine import connect, migrate
 from bot.store.records import NewWatch, Watch
 from bot.store.repository import Store
-from bot.weekly.delivery import Rendered
+from bot.weekly.posts import Rendered
 from core.schedule import Weekday
 from tests.fakes.slack_api import FakeSlack, running_fake_slack
 

@@ -13,7 +13,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.store.repository import Store
-from bot.weekly.delivery import DEFAULT_LEASE, Outcome, Rendered, Target, deliver
+from bot.weekly.delivery import DEFAULT_LEASE, Outcome, deliver
+from bot.weekly.posts import Rendered, Target
 from tests.bot.weekly.conftest import Clock
 from tests.fakes.slack_api import FakeSlack
 

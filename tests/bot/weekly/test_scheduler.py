@@ -11,7 +11,8 @@ from slack_sdk import WebClient
 from bot.slackerrors import TOKEN_REFUSED, Remedy, classify
 from bot.store.records import NewWatch, Watch
 from bot.store.repository import Store
-from bot.weekly.delivery import Outcome, Rendered
+from bot.weekly.delivery import Outcome
+from bot.weekly.posts import Rendered
 from bot.weekly.scheduler import MAX_FAILURES, SummaryScheduler, describe_delay
 from bot.workspaces import OneWorkspace
 from core.schedule import Weekday
