@@ -130,6 +130,11 @@ def server_instructions(kind: str, requests: int) -> int:
                     session.get(url + "/healthz", timeout=600)
                     break
                 except http.ConnectionError:
+                    if server.poll() is not None:  # died starting: say why, don't wait forever
+                        raise SystemExit(
+                            f"{kind} server under valgrind exited:\n"
+                            f"{server.communicate()[1][-2000:]}"
+                        ) from None
                     time.sleep(1)  # starting under valgrind takes a minute or two
             body = command_body(TEXT, "http://127.0.0.1:9/response")
             for _ in range(requests):
