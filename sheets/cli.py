@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from fractions import Fraction
 
 from dotenv import find_dotenv, load_dotenv
 from tqdm import tqdm
@@ -196,7 +197,12 @@ def _dry_run(result: SyncResult) -> str:
 def _shown(value: float | str | None) -> str:
     if value is None:
         return "(cleared)"
-    return f"{format_ctr(value)} ({format_percent(value)})" if isinstance(value, float) else value
+    if not isinstance(value, float):
+        return value
+    # The percent of the decimal written, as a person reading the cell (and every other front
+    # end, from the counts) sees it; the float of 0.00105 is a hair under the half.
+    written = format_ctr(value)
+    return f"{written} ({format_percent(Fraction(written))})"
 
 
 def _fail(error: CtrError, sheet: str) -> int:

@@ -6,8 +6,12 @@ import csv
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from prometheus_client import REGISTRY
 
+from core.ctr import Counts
+from core.display import format_rate
 from sheets.cli import EXIT_API, EXIT_FLAGGED, EXIT_OK, EXIT_USAGE, main
 from tests.fakes.google_api import FakeGoogle
 from tests.sheets.conftest import KEY, campaign_sheet
@@ -71,6 +75,28 @@ def test_dry_run_prints_a_table_and_writes_nothing(
     assert "dry run, nothing written" in out
     assert "0.004 (0.40%)" in out
     assert path.read_bytes() == before
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.builds(
+        lambda k, scale: ((2 * k + 1) * scale, 20_000 * scale),
+        st.integers(0, 9_999),
+        st.integers(1, 1000),
+    )
+)
+def test_a_dry_run_shows_the_percent_every_front_end_shows(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], counts: tuple[int, int]
+) -> None:
+    # Exact halves of the last digit: 21 / 20,000 is 0.105 %, shown "0.11%" by the CLI,
+    # Slack and summaries; the dry run once showed its float's "0.10%".
+    clicks, impressions = counts
+    path = tmp_path / "halves.csv"
+    path.write_text(f"Impressions,Clicks\n{impressions},{clicks}\n")
+    assert main(["sync", str(path), "--dry-run"]) == EXIT_OK
+    assert f"({format_rate(Counts(clicks, impressions))})" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(
