@@ -17,15 +17,10 @@ from core.ctr import Counts, compare
 from core.display import describe_comparison, format_rate
 from core.grammar import Compare, Variant
 from core.summary import summarize
+from tests.strategies import half_percents
 
 counts = st.integers(1, 10**12).flatmap(lambda n: st.builds(Counts, st.integers(0, n), st.just(n)))
-# Rates whose percent sits exactly on a half of its last digit, (2k + 1) / 20,000 scaled:
-# 21 / 20,000 = 0.105 % is "0.11%", while its float 0.00105 is a hair under and showed 0.10%.
-halves = st.builds(
-    lambda k, scale: Counts((2 * k + 1) * scale, 20_000 * scale),
-    st.integers(0, 9_999),
-    st.integers(1, 10**6),
-)
+halves = half_percents.map(lambda pair: Counts(*pair))
 
 
 @given(counts | halves, counts | halves)

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from prometheus_client import REGISTRY
 
 from core.ctr import Counts
@@ -15,6 +14,7 @@ from core.display import format_rate
 from sheets.cli import EXIT_API, EXIT_FLAGGED, EXIT_OK, EXIT_USAGE, main
 from tests.fakes.google_api import FakeGoogle
 from tests.sheets.conftest import KEY, campaign_sheet
+from tests.strategies import half_percents
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "campaigns.csv"
 
@@ -80,13 +80,7 @@ def test_dry_run_prints_a_table_and_writes_nothing(
 @settings(
     max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(
-    st.builds(
-        lambda k, scale: ((2 * k + 1) * scale, 20_000 * scale),
-        st.integers(0, 9_999),
-        st.integers(1, 1000),
-    )
-)
+@given(half_percents)
 def test_a_dry_run_shows_the_percent_every_front_end_shows(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], counts: tuple[int, int]
 ) -> None:
