@@ -33,8 +33,6 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from slack_sdk import WebClient
 
 from bench.interrupt import run_main
@@ -66,7 +64,12 @@ from core.schedule import Weekday
 from sheets.changes import DriveChanges
 from sheets.headers import find_layout
 from sheets.settings import SheetsSettings
-from tests.fakes.google_api import FakeGoogle, running_fake_google, write_service_account_key
+from tests.fakes.google_api import (
+    FakeGoogle,
+    running_fake_google,
+    throwaway_key_pair,
+    write_service_account_key,
+)
 from tests.fakes.google_quota import START as FAKE_START
 from tests.fakes.slack_api import FakeSlack, running_fake_slack
 from tests.fakes.slack_limits import SlackLimits
@@ -374,13 +377,7 @@ def main() -> None:
         parser.exit(2, f"bench_burst: --replicas must be 1 to {MAX_REPLICAS}\n")
     if not 1 <= args.channels <= args.sheets:
         parser.exit(2, "bench_burst: --channels must be 1 to --sheets\n")
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    public = key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
+    pem, public = throwaway_key_pair()
     report(run(args, pem, public), args)
 
 

@@ -34,8 +34,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bench.interrupt import run_main
 from bench.simtime import VirtualTime
@@ -62,6 +60,7 @@ from sheets.settings import SheetsSettings
 from tests.fakes.google_api import (
     FakeGoogle,
     running_fake_google,
+    throwaway_key_pair,
     write_service_account_key,
 )
 from tests.fakes.google_quota import Kind
@@ -215,13 +214,7 @@ def main() -> None:
             find_bin("initdb")
         except RuntimeError as error:
             parser.exit(2, f"bench_quota: {error} Or use --database sqlite.\n")
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    public = key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
+    pem, public = throwaway_key_pair()
     runs = [
         run("change detection (Drive) + quota", True, args, pem, public),
         run("baseline: every sheet every pass", False, args, pem, public),

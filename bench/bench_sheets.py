@@ -21,8 +21,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import gspread
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from google.auth.transport.requests import AuthorizedSession
 
 from bench.interrupt import run_main
@@ -35,6 +33,7 @@ from tests.fakes.google_api import (
     Value,
     Worksheet,
     running_fake_google,
+    throwaway_key_pair,
     write_service_account_key,
 )
 
@@ -73,13 +72,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--naive-rows", type=int, default=1_000)
     args = parser.parse_args()
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    public = key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
+    pem, public = throwaway_key_pair()
     with running_fake_google(public, EMAIL) as google, tempfile.TemporaryDirectory() as tmp:
         # This benchmark times requests, not quota (bench_quota.py does that): the fake's
         # per-minute limits run on a virtual clock that nothing advances here.

@@ -28,13 +28,12 @@ class ZTest:
     p_value: float
 
 
-@lru_cache(maxsize=64)  # a few confidences and powers, asked for on every /ctr answer
 def z_critical(confidence: float) -> float:
     """Two-sided critical value: 1.959963... for 95 %."""
     return _quantile(1 - (1 - confidence) / 2)
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=64)  # a few confidences and powers, asked for on every /ctr answer
 def _quantile(p: float) -> float:
     return _NORMAL.inv_cdf(p)
 

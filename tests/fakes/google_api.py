@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from google.auth import jwt
 
 from tests.fakes.google_drive import DriveFile, list_files, rfc3339
@@ -561,6 +563,19 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+
+def throwaway_key_pair() -> tuple[bytes, bytes]:
+    """A fresh RSA key as (private PKCS#8 PEM, public PEM): the fake checks JWTs against the
+    public half, a service-account key file carries the private one."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    private = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return private, public
 
 
 def write_service_account_key(
