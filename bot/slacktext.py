@@ -22,11 +22,13 @@ import re
 from core.errors import CtrError, InputError
 
 _ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
-_FORMATTING = re.compile(r"[*_~`]")
+_FORMAT_CHARS = "*_~`"
 # C0/C1 controls, line and paragraph separators: each folds to a single space.
-_BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
-# Any character literal() or fold() would change; text without one is already inert.
-_SPECIAL = re.compile(r"[*_~`&<>\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_BREAK_CHARS = "\x00-\x1f\x7f-\x9f\u2028\u2029"
+_FORMATTING = re.compile(f"[{_FORMAT_CHARS}]")
+_BREAKS = re.compile(f"[{_BREAK_CHARS}]+")
+# Any character literal() changes (formatting, entities, breaks): text without one is inert.
+_SPECIAL = re.compile(f"[{_FORMAT_CHARS}&<>{_BREAK_CHARS}]")
 SOFT_HYPHEN = "\u00ad"  # invisible; keeps a leading &gt; from starting a quote
 
 
